@@ -1,0 +1,6 @@
+"""Diplotone core: corpus, extraction, store, aggregations and figures. Imports no Streamlit."""
+
+__version__ = "0.1.0"
+
+# Bump when any extraction step changes its output: the store then reprocesses every article.
+PIPELINE_VERSION = "1"

@@ -1,0 +1,158 @@
+"""One article in, one ArticleResult out: the order in which the extraction steps run.
+
+clean -> metadata (date, visit; user metadata wins) -> spaCy doc -> sentences -> people and
+quotes -> issues -> tone -> aggregates. Heavy objects (the spaCy pipeline, the issue matcher,
+the tone lexicons) live in an ExtractionContext that is built once and reused for every
+article, and that can be rebuilt inside a Dask worker from its pipeline name and seeds folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core import PIPELINE_VERSION
+from core.catalogs import Catalogs, load_catalogs
+from core.clean import clean_text
+from core.dates import assign_visit, infer_outlet, infer_pub_date, infer_title
+from core.issues import IssueTagger
+from core.model import ArticleResult, CleanedText, RawArticle, Sentence
+from core.nlp import load_nlp
+from core.people import extract_people
+from core.quotes import extract_quotes
+from core.tone import ToneScorer, aggregate_tone
+
+_WS = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """Article id: sha256 of the text with whitespace normalised, so re-saved copies match."""
+    return hashlib.sha256(_WS.sub(" ", text).strip().encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class ExtractionContext:
+    """The loaded pipeline and catalogues. pipeline: spaCy package name (None = default)."""
+
+    pipeline: str | None = None
+    seeds: Path | None = None
+    catalogs: Catalogs = field(init=False)
+
+    def __post_init__(self):
+        self.catalogs = load_catalogs(self.seeds)
+        self.nlp = load_nlp(self.pipeline, self.catalogs)
+        self.issue_tagger = IssueTagger(self.catalogs.issues, self.nlp)
+        self.tone_scorer = ToneScorer()
+
+    def fingerprint(self) -> str:
+        """What a stored result depends on: pipeline version, spaCy model, catalogue hashes."""
+        fp = self.catalogs.fingerprints
+        parts = [PIPELINE_VERSION, self.nlp.meta.get("name", "?"), self.nlp.meta.get("version", "?")]
+        parts += [f"{k}={fp[k]}" for k in ("actors", "issues", "tone")]
+        return "|".join(parts)
+
+    def __reduce__(self):
+        # Dask ships the context to workers by name; each worker loads its own pipeline.
+        return (ExtractionContext, (self.pipeline, self.seeds))
+
+
+def make_sentences(doc, cleaned: CleanedText) -> list[Sentence]:
+    """Sentence records from doc.sents; index i matches list(doc.sents)[i]."""
+    text = doc.text
+    out = []
+    for i, sent in enumerate(doc.sents):
+        start, end = sent.start_char, sent.end_char
+        paragraph = text.count("\n", 0, start)
+        line_end = text.find("\n", start)
+        line = text[start: len(text) if line_end < 0 else line_end]
+        is_heading = (cleaned.title is not None and paragraph == 0) or (
+            line.strip() == sent.text.strip() and not re.search(r"[.!?:\"”’)]\s*$", line.strip())
+            and len(line.split()) <= 14
+        )
+        out.append(Sentence(i, start, end, sent.text, paragraph, is_heading))
+    return out
+
+
+def resolve_metadata(raw: RawArticle, cleaned: CleanedText, ctx: ExtractionContext):
+    """Title, outlet, date and visit: what the user gave, else what the text says."""
+    meta, source = dict(raw.meta), {}
+    for key in ("title", "outlet", "url", "pub_date", "visit"):
+        source[key] = "user" if meta.get(key) not in (None, "") else "inferred"
+    title = meta.get("title") or infer_title(cleaned) or Path(raw.file).stem
+    outlet = meta.get("outlet") or infer_outlet(raw.text)
+    pub = meta.get("pub_date")
+    if pub:
+        pub = pub if isinstance(pub, dt.date) else dt.date.fromisoformat(str(pub))
+        date_conf, date_evidence = 1.0, meta.get("date_evidence") or "given in metadata"
+    else:
+        guess = infer_pub_date(cleaned.text, title)
+        pub, date_conf, date_evidence = guess.date, guess.confidence, guess.evidence
+    if meta.get("visit"):
+        visit, visit_evidence = meta["visit"], "given in metadata"
+    else:
+        vg = assign_visit(pub, cleaned.text, ctx.catalogs.visits)
+        visit, visit_evidence = vg.visit, vg.evidence
+    return dict(title=title, outlet=outlet, url=meta.get("url"), pub_date=pub,
+                pub_date_confidence=round(float(date_conf), 3), date_evidence=date_evidence,
+                visit=visit, visit_evidence=visit_evidence, meta_source=source)
+
+
+def extract(raw: RawArticle, ctx: ExtractionContext, doc=None) -> ArticleResult:
+    """Run every extraction step on one article. doc: an already-parsed cleaned text (nlp.pipe)."""
+    cleaned = clean_text(raw.text)
+    meta = resolve_metadata(raw, cleaned, ctx)
+    if doc is None:
+        doc = ctx.nlp(cleaned.text)
+    sentences = make_sentences(doc, cleaned)
+    mentions, persons = extract_people(doc, sentences, ctx.catalogs)
+    quotes = extract_quotes(doc, sentences, mentions, persons)
+    hits = ctx.issue_tagger.tag(doc, sentences)
+    tones = ctx.tone_scorer.score(doc, sentences)
+    tone, tone_by_side = aggregate_tone(tones, sentences, quotes)
+    return ArticleResult(
+        article_id=content_hash(raw.text), file=raw.file,
+        words=sum(1 for t in doc if not (t.is_punct or t.is_space)),
+        cleaned=cleaned, sentences=sentences, mentions=mentions, persons=persons, quotes=quotes,
+        issue_hits=hits, tones=tones, tone=tone, tone_by_side=tone_by_side, **meta,
+    )
+
+
+def extract_many(raws: list[RawArticle], ctx: ExtractionContext, batch_size: int = 16):
+    """Yield results for many articles, parsing the cleaned texts with nlp.pipe in batches."""
+    cleaned_texts = (clean_text(r.text).text for r in raws)
+    for raw, doc in zip(raws, ctx.nlp.pipe(cleaned_texts, batch_size=batch_size)):
+        yield extract(raw, ctx, doc=doc)
+
+
+def to_contract(result: ArticleResult) -> dict:
+    """The `diplotone extract` JSON object (DESIGN.md contract), plus nothing else."""
+    issues: dict[str, int] = {}
+    for issue, n in _issue_sentence_counts(result).items():
+        issues[issue] = n
+    speakers = sorted({q.speaker for q in result.quotes if q.speaker})
+    persons = sorted(result.persons, key=lambda p: (-p.mentions, p.canonical))
+    return {
+        "file": result.file,
+        "title": result.title,
+        "outlet": result.outlet,
+        "pub_date": result.pub_date.isoformat() if result.pub_date else None,
+        "pub_date_confidence": result.pub_date_confidence,
+        "event": result.visit,
+        "persons": [{"name": p.canonical, "side": p.side, "role": p.role, "mentions": p.mentions}
+                    for p in persons],
+        "speakers": speakers,
+        "issues": issues,
+        "tone": round(result.tone, 3),
+        "tone_by_side": {k: (None if v is None else round(v, 3)) for k, v in result.tone_by_side.items()},
+    }
+
+
+def _issue_sentence_counts(result: ArticleResult) -> dict[str, int]:
+    """Sentences per issue (a sentence counts once per issue), most frequent first."""
+    pairs = {(h.sent_idx, h.issue) for h in result.issue_hits}
+    counts: dict[str, int] = {}
+    for _, issue in pairs:
+        counts[issue] = counts.get(issue, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
