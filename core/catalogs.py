@@ -105,6 +105,16 @@ class _LineLoader(yaml.SafeLoader):
         mapping[LINE] = node.start_mark.line + 1
         return mapping
 
+    def construct_yaml_timestamp(self, node):
+        """An impossible date (2023-02-30) stays text, so parse_date reports it with its line."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
 
 def read_yaml(path: Path, top_key: str) -> list[dict]:
     """Parse a YAML catalogue whose top level is {top_key: [mapping, ...]}."""

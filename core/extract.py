@@ -8,28 +8,21 @@ article, and that can be rebuilt inside a Dask worker from its pipeline name and
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import PIPELINE_VERSION
-from core.catalogs import Catalogs, load_catalogs
+from core.catalogs import CATALOG_FILES, Catalogs, load_catalogs
 from core.clean import clean_text
 from core.dates import assign_visit, infer_outlet, infer_pub_date, infer_title
 from core.issues import IssueTagger
+from core.keys import content_hash, fingerprint
 from core.model import ArticleResult, CleanedText, RawArticle, Sentence
 from core.nlp import load_nlp
+from core.paths import seeds_dir
 from core.people import extract_people
 from core.quotes import extract_quotes
 from core.tone import ToneScorer, aggregate_tone
-
-_WS = re.compile(r"\s+")
-
-
-def content_hash(text: str) -> str:
-    """Article id: sha256 of the text with whitespace normalised, so re-saved copies match."""
-    return hashlib.sha256(_WS.sub(" ", text).strip().encode("utf-8")).hexdigest()[:24]
 
 
 @dataclass
@@ -44,14 +37,11 @@ class ExtractionContext:
         self.catalogs = load_catalogs(self.seeds)
         self.nlp = load_nlp(self.pipeline, self.catalogs)
         self.issue_tagger = IssueTagger(self.catalogs.issues, self.nlp)
-        self.tone_scorer = ToneScorer()
+        self.tone_scorer = ToneScorer(Path(self.seeds or seeds_dir()) / CATALOG_FILES["tone"])
 
     def fingerprint(self) -> str:
-        """What a stored result depends on: pipeline version, spaCy model, catalogue hashes."""
-        fp = self.catalogs.fingerprints
-        parts = [PIPELINE_VERSION, self.nlp.meta.get("name", "?"), self.nlp.meta.get("version", "?")]
-        parts += [f"{k}={fp[k]}" for k in ("actors", "issues", "tone")]
-        return "|".join(parts)
+        """What a stored result depends on (core.keys.fingerprint, cheap: no model load)."""
+        return fingerprint(self.pipeline, self.catalogs)
 
     def __reduce__(self):
         # Dask ships the context to workers by name; each worker loads its own pipeline.
@@ -76,7 +66,11 @@ def make_sentences(doc, cleaned: CleanedText) -> list[Sentence]:
 
 
 def resolve_metadata(raw: RawArticle, cleaned: CleanedText, ctx: ExtractionContext):
-    """Title, outlet, date and visit: what the user gave, else what the text says."""
+    """Title, outlet, date and visit: what the user gave, else what the text says.
+
+    Uses only ctx.catalogs, so the store can re-resolve metadata (after a metadata edit or a
+    visits.yaml change) without loading the spaCy pipeline.
+    """
     meta, source = dict(raw.meta), {}
     for key in ("title", "outlet", "url", "pub_date", "visit"):
         source[key] = "user" if meta.get(key) not in (None, "") else "inferred"

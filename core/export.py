@@ -1,0 +1,129 @@
+"""Every chart at once, as files: what `diplotone charts --out DIR [filters]` writes.
+
+The dashboard and the export build charts from the same pairs of functions (core.queries for
+the table, core.figures for the figure), so an exported PNG is the chart a user saw. Static
+images are rendered by kaleido, which drives a local Chromium (BROWSER_PATH, default
+/usr/bin/chromium when present); nothing is downloaded.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core import figures as F
+from core import queries as Q
+from core.catalogs import CATALOG_FILES, load_issues, load_visits
+from core.errors import CatalogError
+from core.filters import Filters
+from core.paths import seeds_dir
+from core.store import read_connection
+
+PNG_SCALE = 2
+
+
+def catalogue_labels(seeds: Path | None = None) -> tuple[dict, tuple]:
+    """Issue id -> name and the visit list from the seeds catalogues (empty when unreadable)."""
+    folder = Path(seeds or seeds_dir())
+    try:
+        names = {i.id: i.name for i in load_issues(folder / CATALOG_FILES["issues"])}
+    except CatalogError:
+        names = {}
+    try:
+        visits = tuple(load_visits(folder / CATALOG_FILES["visits"]))
+    except CatalogError:
+        visits = ()
+    return names, visits
+
+
+def make_context(con, filters: Filters, store_path: Path, labels: tuple[dict, tuple] | None = None) -> F.ChartContext:
+    """The chart context for a filter set: article count, store name, catalogue labels."""
+    names, visits = labels or catalogue_labels()
+    articles = int(Q.corpus_summary(con, filters)["articles"].iloc[0])
+    return F.ChartContext(filters=filters, articles=articles, store=Path(store_path).name,
+                          issue_names=names, visits=visits)
+
+
+def default_pair(con, filters: Filters) -> tuple[str | None, str | None]:
+    """The first and the last visit of the selection (None when it has fewer than two)."""
+    order = Q.visit_order(con, filters)["visit"].tolist()
+    return (order[0], order[-1]) if len(order) >= 2 else (None, None)
+
+
+def all_charts(con, filters: Filters, ctx: F.ChartContext) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
+    """(file stem, table, figure) for every chart, with the dashboard's default choices."""
+    df = Q.issue_frequency(con, filters)
+    yield "issue_frequency", df, F.issue_frequency(df, ctx)
+    df = Q.tone_trend(con, filters)
+    yield "tone_trend", df, F.tone_trend(df, ctx)
+    df = Q.visit_change(con, filters)
+    yield "visit_change", df, F.visit_change(df, ctx)
+    df = Q.issue_by_visit(con, filters)
+    yield "issues_by_visit", df, F.issue_matrix(df, ctx, by="visit")
+    df = Q.issue_by_article(con, filters)
+    yield "issues_by_article", df, F.issue_matrix(df, ctx, by="article")
+    df = Q.issue_cooccurrence(con, filters)
+    yield "issue_cooccurrence", df, F.issue_cooccurrence(df, ctx)
+    ppl = Q.people(con, filters)
+    yield "people", ppl, F.people(ppl, ctx)
+    speakers = ppl[ppl["quotes"] > 0]["person"].tolist()
+    if speakers:
+        df = Q.person_quotes(con, filters, speakers[0])
+        yield "person_quotes", df, F.person_quotes(df, ctx, speakers[0])
+    df = Q.person_cooccurrence(con, filters)
+    yield "person_cooccurrence", df, F.person_cooccurrence(df, ctx)
+    a, b = default_pair(con, filters)
+    if a and b:
+        for by in ("issue", "side"):
+            df = Q.tone_shift(con, filters, a, b, by=by)
+            yield f"tone_shift_by_{by}", df, F.tone_shift(df, ctx, a, b, by=by)
+        df = Q.tone_drivers_shift(con, filters, a, b)
+        yield "tone_drivers", df, F.tone_drivers(df, ctx, a, b)
+    df = Q.side_language_by_year(con, filters)
+    yield "side_language_by_year", df, F.side_years(df, ctx)
+    df = Q.side_words_by_year(con, filters)
+    yield "side_words_by_year", df, F.side_words(df, ctx)
+
+
+def _ensure_browser():
+    """Point kaleido at Debian's chromium unless the user chose a browser (BROWSER_PATH)."""
+    if not os.environ.get("BROWSER_PATH"):
+        found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+        if found:
+            os.environ["BROWSER_PATH"] = found
+
+
+def figure_image(fig: go.Figure, fmt: str) -> bytes:
+    """One figure as PNG (2x scale) or SVG bytes, for a download button."""
+    _ensure_browser()
+    return fig.to_image(format=fmt, scale=PNG_SCALE if fmt == "png" else 1)
+
+
+def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("png", "svg")) -> list[Path]:
+    """Write every chart for a filter set as image files (and its table as CSV) into out_dir.
+
+    Returns the image paths written. One read-only connection, closed before rendering."""
+    filters = filters or Filters()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with read_connection(store_path) as con:
+        ctx = make_context(con, filters, Path(store_path))
+        charts = list(all_charts(con, filters, ctx))
+    figs, files, fmts, written = [], [], [], []
+    for stem, table, fig in charts:
+        table.to_csv(out / f"{stem}.csv", index=False)
+        for fmt in formats:
+            figs.append(fig)
+            files.append(out / f"{stem}.{fmt}")
+            fmts.append(fmt)
+    if figs:
+        _ensure_browser()
+        import plotly.io as pio
+
+        pio.write_images(figs, files, format=fmts, scale=[PNG_SCALE if f == "png" else 1 for f in fmts])
+        written = files
+    return written

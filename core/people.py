@@ -1,0 +1,521 @@
+"""People, organisations and places named in one article, resolved to canonical names.
+
+Resolution is per article, because a bare surname only means something next to the full
+names around it:
+1. Every spaCy entity is trimmed to the name it carries: leading titles ("US Secretary of
+   State", "Mr.", "Foreign Minister"), possessives ("Sullivan's", "Sullivan’s", "USIP’s
+   Rosie Levine") and junk that is not a name (lowercase words, line breaks) are cut off.
+2. Full names (two tokens or more) define the article's people: catalogue names and aliases
+   map to the catalogue canonical, other full names are their own canonical (two forms with
+   the same first and last token merge into the longest).
+3. Single names resolve through the first and last token of those full names, so "Blinken"
+   finds "Antony Blinken" and "Xi" or "Wang" find "Xi Jinping" or "Wang Yi" (Chinese names
+   put the surname first). A single name shared by two people ("Wang" with "Wang Yi" and
+   "Wang Wenbin") resolves only when the title before it fits one of their roles ("Premier
+   Li"); otherwise it is dropped rather than guessed. With no full name in the article, a
+   surname unique in the catalogue resolves to it; else the single name is its own person.
+4. Model errors are repaired by those same keys: an ORG/GPE entity whose trimmed text is a
+   known person name ("Scobell" as ORG, "Chong" as GPE) becomes a person mention, and
+   known names the model missed (often in headlines) are swept up token by token.
+Side and role come from the catalogue, else from the words around a mention: a pre-modifier
+("China's Foreign Ministry spokesperson Wang Wenbin") or an apposition ("Allen Carlson, a
+professor at Cornell University"). Scholars, analysts and former officials are 'Other';
+a current government title takes the side of the first country word next to it.
+
+Organisations and places keep their own mentions. Country names are canonicalised ("U.S.",
+"US", "the United States", "America" -> "United States"), but capital-city metonyms
+("Washington", "Beijing") stay distinct: they usually mean the government, not the country,
+and an analyst may want to see that. Both carry the country's side.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from core.catalogs import Actor, Catalogs
+from core.model import Mention, Person, Sentence
+
+PLACE_LABELS = ("ORG", "GPE", "LOC", "NORP", "FAC")
+POSSESSIVE = {"'s", "’s", "'", "’", "'S", "’S"}
+# Words that may precede a name in a title chain; stripped from a name span's start.
+TITLE_WORDS = {
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "prof", "prof.", "sir", "dame",
+    "madam", "madame", "lord", "comrade", "president", "vice", "premier", "prime", "minister",
+    "secretary", "foreign", "defense", "defence", "state", "treasury", "commerce", "trade",
+    "spokesperson", "spokesman", "spokeswoman", "ambassador", "envoy", "special", "senior",
+    "top", "chief", "leader", "director", "general", "gen", "gen.", "admiral", "adm", "adm.",
+    "senator", "sen", "sen.", "rep", "rep.", "representative", "congressman", "congresswoman",
+    "speaker", "house", "chairman", "chairwoman", "chair", "governor", "gov.", "mayor", "deputy",
+    "assistant", "under", "national", "security", "adviser", "advisor", "counselor", "councilor",
+    "state-councilor", "professor", "diplomat", "former", "then", "then-", "acting", "us", "u.s.",
+    "chinese", "china", "american", "executive", "the", "a", "an", "of", "for", "lt.", "col.",
+    "colonel", "captain", "commander", "justice", "judge", "king", "queen", "prince", "pope",
+    "ministry", "department", "public", "affairs", "climate", "party", "general-secretary",
+    "politburo", "standing", "committee", "member", "officer", "official", "analyst", "expert",
+    "economist", "scholar", "researcher", "fellow", "lawmaker", "counterpart", "head", "host",
+}
+NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-.]*|[A-Z]\.?)$")
+NAME_SUFFIXES = {"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"}
+NAME_PARTICLES = {"von", "van", "der", "de", "da", "di", "bin", "al", "al-", "la", "le", "du"}
+COUNTRY_CANON = {
+    "us": "United States", "u.s.": "United States", "u.s": "United States", "usa": "United States",
+    "u.s.a.": "United States", "united states": "United States", "america": "United States",
+    "united states of america": "United States", "china": "China", "prc": "China",
+    "people's republic of china": "China", "mainland china": "China", "uk": "United Kingdom",
+    "u.k.": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom", "russia": "Russia", "russian federation": "Russia",
+    "americans": "American", "chinese": "Chinese", "american": "American",
+}
+PLACE_SIDES = {"United States": "US", "Washington": "US", "American": "US",
+               "China": "China", "Beijing": "China", "Chinese": "China"}
+COUNTRY_FORM = r"(?:U\.?S\.?A?|America|China|Sino|Chinese|American)"
+COMPOUND_JUNK = re.compile(rf"^{COUNTRY_FORM}\s*[-–]\s*{COUNTRY_FORM}$")
+
+# Side and role from the words next to a mention.
+ROLE_NOUNS = {
+    "secretary", "minister", "ministry", "director", "chief", "spokesperson", "spokesman",
+    "spokeswoman", "ambassador", "envoy", "adviser", "advisor", "president", "premier", "leader",
+    "chairman", "chairwoman", "chair", "head", "professor", "fellow", "analyst", "expert",
+    "scholar", "researcher", "academic", "specialist", "commander", "general", "admiral",
+    "officer", "official", "diplomat", "counselor", "councilor", "deputy", "speaker", "senator",
+    "representative", "congressman", "congresswoman", "lawmaker", "governor", "mayor", "member",
+    "counterpart", "economist", "journalist", "reporter", "editor", "correspondent", "negotiator",
+    "spokesperson", "lecturer", "executive", "ceo", "founder", "strategist", "consultant",
+    "attorney", "lawyer", "commentator", "columnist", "observer", "state", "affairs", "defense",
+}
+SCHOLARLY = re.compile(
+    r"\b(professor|scholar|analyst|expert|fellow|researcher|academic|specialist|lecturer|"
+    r"think[- ]tank|university|institute|institution|college|school|program|programme|"
+    r"center|centre|foundation|economist|journalist|reporter|editor|columnist|commentator|"
+    r"observer|consultant|strategist|author|historian)\b")
+FORMER = re.compile(r"\b(former|ex-|retired|who served|once served|previously)\b")
+GOVERNMENT = re.compile(
+    r"\b(minister|ministry|secretary|spokesperson|spokesman|spokeswoman|ambassador|envoy|"
+    r"president|premier|leader|official|diplomat|adviser|advisor|general|admiral|senator|"
+    r"congressman|congresswoman|lawmaker|representative|speaker|governor|commander|chief|"
+    r"counterpart|department|administration|white house|pentagon|cia|fbi|treasury|"
+    r"state council|politburo|foreign affairs|military|army|navy|communist party|embassy|"
+    r"consul|negotiator|trade representative|director|chairman|vice)\b")
+US_WORDS = re.compile(
+    r"\b(us|u\.s\.?|united states|american|america|washington|white house|pentagon|"
+    r"state department|cia|fbi|congress|senate|senator|congressman|congresswoman|biden|trump|"
+    r"secretary of state|secretary of defense|treasury secretary|commerce secretary|"
+    r"indo-pacific command|house speaker)(?![\w-])")
+CHINA_WORDS = re.compile(
+    r"\b(china|chinese|beijing|prc|ccp|cpc|communist party|pla|people's liberation army|"
+    r"xinhua|state council|politburo|foreign ministry|ministry of foreign affairs|premier|"
+    r"vice premier|state councilor|central military commission)(?![\w-])")
+OTHER_WORDS = re.compile(
+    r"\b(taiwan|taiwanese|russia|russian|japan|japanese|philippine|philippines|filipino|"
+    r"britain|british|uk|european|eu|ukraine|ukrainian|israel|israeli|korea|korean|india|"
+    r"indian|australia|australian|france|french|germany|german|singapore|singaporean|canada|"
+    r"canadian|nato|united nations|un|iran|iranian|vietnam|vietnamese|indonesia|indonesian|"
+    r"malaysia|malaysian|thai|thailand|pakistan|pakistani|kremlin|moscow|tokyo|taipei|"
+    r"manila|seoul|london|paris|berlin|brussels|canberra|delhi|kyiv|kiev)\b")
+APPOSITION_START = {"a", "an", "the", "who", "former", "then", "now", "also"}
+APPOSITION_STOP = {",", ";", "(", ")", "—", "–", ":", "\"", "“", "”"}
+LEFT_STOP_POS = {"VERB", "AUX", "CCONJ", "SCONJ", "PRON", "PUNCT", "SPACE", "NUM", "ADV"}
+
+
+def norm(text: str) -> str:
+    """Compare names ignoring apostrophe style and spacing."""
+    return " ".join(text.replace("’", "'").replace("\u00a0", " ").split())
+
+
+@dataclass
+class ActorIndex:
+    """Catalogue look-ups: exact forms, and surnames that point to exactly one person."""
+
+    by_form: dict[str, Actor]
+    by_canonical: dict[str, Actor]
+    by_surname: dict[str, list[Actor]]
+
+    @classmethod
+    def build(cls, actors: list[Actor]) -> "ActorIndex":
+        by_form, by_surname = {}, defaultdict(list)
+        for actor in actors:
+            for form in (actor.canonical, *actor.aliases):
+                by_form[norm(form)] = actor
+            if actor.type == "person":
+                parts = norm(actor.canonical).split()
+                if len(parts) > 1:
+                    surname = parts[0] if actor.side == "China" or _chinese_order(parts) else parts[-1]
+                    by_surname[surname].append(actor)
+        return cls(by_form, {a.canonical: a for a in actors}, dict(by_surname))
+
+    def unique_surname(self, token: str) -> Actor | None:
+        found = self.by_surname.get(token, [])
+        return found[0] if len(found) == 1 else None
+
+
+CHINESE_SURNAMES = {
+    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun",
+    "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang",
+    "Han", "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Pan", "Yuan", "Cai",
+    "Jiang", "Yu", "Du", "Ye", "Cheng", "Wei", "Su", "Lu", "Ding", "Ren", "Shen", "Yao", "Jin",
+    "Qin", "Xi", "Fu", "Mao", "Hua", "Yi", "Bai", "Kong", "Cui", "Shi", "Qian", "Fan", "Fang",
+    "Tsai", "Lai", "Hsiao", "Ko", "Hou", "Chong", "Lee", "Wong", "Chan", "Ng", "Kim", "Yoon",
+}
+
+
+def _chinese_order(parts: list[str]) -> bool:
+    """Surname first: a Chinese surname followed by one or two pinyin-like given-name parts."""
+    return parts[0] in CHINESE_SURNAMES and len(parts) <= 3 and all(
+        "-" in p or p[:1].isupper() and p[1:].islower() for p in parts[1:])
+
+
+@dataclass
+class NameSpan:
+    """A trimmed name inside the doc: tokens [start, end), and what it was found as."""
+
+    start: int
+    end: int
+    label: str
+    ent_id: str = ""
+    canonical: str | None = None
+
+    def tokens(self, doc: Doc) -> list[str]:
+        return [norm(t.text) for t in doc[self.start:self.end]]
+
+
+@dataclass
+class PersonInfo:
+    canonical: str
+    actor: Actor | None
+    forms: set[str] = field(default_factory=set)
+    descriptors: list[str] = field(default_factory=list)
+
+
+def trim_name(span: Span) -> tuple[int, int] | None:
+    """The token range of the name inside an entity span, or None if no name is left."""
+    doc = span.doc
+    start, end = span.start, span.end
+    inner = [t.i for t in doc[start:end - 1] if t.text in POSSESSIVE]
+    if inner:  # "USIP’s Rosie Levine", "Cornell University’s Carlson"
+        start = inner[-1] + 1
+    while start < end and (doc[start].lower_ in TITLE_WORDS or doc[start].is_punct
+                           or doc[start].is_space or doc[start].text in POSSESSIVE):
+        start += 1
+    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct
+                           and doc[end - 1].text != "." or doc[end - 1].is_space):
+        end -= 1
+    if end <= start:
+        return None
+    words = doc[start:end]
+    if any("\n" in t.text or "\n" in t.whitespace_ for t in words[:-1]) or "\n" in words[-1].text:
+        return None
+    for i, t in enumerate(words):
+        if not (NAME_TOKEN.match(t.text) or (0 < i < len(words) - 1 and t.lower_ in NAME_PARTICLES)):
+            return None
+        if t.is_upper and len(t.text) > 2 or COMPOUND_JUNK.match(t.text) or t.lower_ in COUNTRY_CANON:
+            return None  # acronyms, "U.S.-China", country names
+    line_start = doc.text.rfind("\n", 0, words.start_char) + 1
+    line_end = doc.text.find("\n", words.end_char)
+    if not span.ent_id_ and doc.text[line_start:len(doc.text) if line_end < 0 else line_end].strip() == words.text:
+        return None  # a line that is only a "name" is a heading ("Key Concepts"), not a person
+    if not any(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" for t in words):
+        return None
+    return start, end
+
+
+class SentenceLocator:
+    """Sentence index of a character offset (sentences are sorted and contiguous)."""
+
+    def __init__(self, sentences: list[Sentence]):
+        self.starts = [s.start for s in sentences]
+
+    def __call__(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, char) - 1)
+
+
+def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
+    """(mentions, persons) for one article: every named reference, resolved to a canonical.
+
+    doc: the parsed cleaned text; sentences[i] is list(doc.sents)[i]; catalogs: for the actor
+    list. Mentions cover PERSON, ORG, GPE, LOC, NORP and FAC; persons are PERSON only, with
+    side, role, in_catalog and the number of name references (headline and headings included).
+    """
+    index = ActorIndex.build(catalogs.actors)
+    locate = SentenceLocator(sentences)
+    people: dict[str, PersonInfo] = {}
+    person_spans: list[NameSpan] = []
+    singles: list[NameSpan] = []
+    others: list[Span] = []
+
+    for ent in doc.ents:
+        actor = index.by_canonical.get(ent.ent_id_) if ent.ent_id_ else None
+        if ent.label_ == "PERSON" or (actor and actor.type == "person"):
+            trimmed = trim_name(ent) if not actor else (ent.start, ent.end)
+            if trimmed:
+                name = NameSpan(*trimmed, "PERSON", ent.ent_id_)
+                _register(doc, name, index, people, person_spans, singles)
+            continue
+        if ent.label_ in PLACE_LABELS:
+            others.append(ent)
+
+    keys = _single_keys(people)
+    for name in singles:
+        name.canonical = _resolve_single(doc, name, keys, people, index, from_ner=True)
+        if name.canonical:
+            person_spans.append(name)
+    place_mentions = []
+    for ent in others:
+        name = _person_inside(doc, ent, keys, people)
+        if name is False:  # a person name we cannot resolve: neither person nor place
+            continue
+        if name:
+            person_spans.append(name)
+        else:
+            place_mentions.append(ent)
+    person_spans += _sweep(doc, person_spans, others, people, keys)
+
+    for name in person_spans:
+        people[name.canonical].descriptors += _descriptors(doc, name)
+    persons = {c: _person(info, sum(n.canonical == c for n in person_spans)) for c, info in people.items()}
+    persons = {c: p for c, p in persons.items() if p.mentions}
+    mentions = [_mention(doc, n.start, n.end, "PERSON", n.canonical, persons[n.canonical].side,
+                         persons[n.canonical].role, locate) for n in person_spans]
+    mentions += filter(None, (_place_mention(ent, index, locate) for ent in place_mentions))
+    mentions.sort(key=lambda m: m.start)
+    return mentions, sorted(persons.values(), key=lambda p: (-p.mentions, p.canonical))
+
+
+def _register(doc, name: NameSpan, index: ActorIndex, people, person_spans, singles):
+    """Full names and catalogue forms define people now; single names wait for resolution."""
+    toks = name.tokens(doc)
+    text = " ".join(toks)
+    actor = index.by_canonical.get(name.ent_id) or index.by_form.get(text)
+    if actor and actor.type == "person":
+        name.canonical = actor.canonical
+    elif len(toks) > 1:
+        name.canonical = _merge_full_name(toks, people)
+    else:
+        singles.append(name)
+        return
+    info = people.setdefault(name.canonical, PersonInfo(name.canonical, actor))
+    info.forms.add(text)
+    person_spans.append(name)
+
+
+def _merge_full_name(toks: list[str], people: dict[str, PersonInfo]) -> str:
+    """A full name not in the catalogue: same first and last token as a known one = same person."""
+    for canonical, info in list(people.items()):
+        if info.actor:
+            continue
+        parts = canonical.split()
+        if parts[0] == toks[0] and parts[-1] == toks[-1]:
+            if len(toks) > len(parts):  # keep the longest full form as the canonical
+                longer = " ".join(toks)
+                people[longer] = people.pop(canonical)
+                people[longer].canonical = longer
+                return longer
+            return canonical
+    return " ".join(toks)
+
+
+def _single_keys(people: dict[str, PersonInfo]) -> dict[str, set[str]]:
+    """First and last token of every full name -> the people they may refer to."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for canonical, info in people.items():
+        for form in info.forms | {canonical}:
+            parts = form.split()
+            parts = [p for p in parts if p not in NAME_SUFFIXES]
+            if len(parts) > 1:
+                keys[parts[0]].add(canonical)
+                keys[parts[-1]].add(canonical)
+        if info.actor:
+            for alias in info.actor.aliases:
+                if len(alias.split()) == 1:
+                    keys[norm(alias)].add(canonical)
+    return keys
+
+
+def _resolve_single(doc, name: NameSpan, keys, people, index: ActorIndex, from_ner: bool) -> str | None:
+    """Canonical for a one-token name, or None when it is ambiguous or not a name."""
+    token = name.tokens(doc)[0]
+    found = keys.get(token, set())
+    if len(found) > 1:
+        found = _fit_title(doc, name, found, people)
+    if found or not from_ner:
+        return next(iter(found)) if len(found) == 1 else None
+    actor = index.unique_surname(token)
+    if actor:
+        people.setdefault(actor.canonical, PersonInfo(actor.canonical, actor))
+        return actor.canonical
+    people.setdefault(token, PersonInfo(token, None)).forms.add(token)
+    return token
+
+
+TITLE_HINTS = ROLE_NOUNS - {"state", "affairs", "member", "chief"} | {
+    "premier", "foreign", "defense", "defence", "commerce", "public", "security", "climate",
+    "trade", "treasury", "vice"}
+
+
+def _fit_title(doc, name: NameSpan, candidates: set[str], people) -> set[str]:
+    """The candidate whose role shares the most title words before the name (ties: all)."""
+    title = {t.lower_ for t in doc[max(0, name.start - 4):name.start]} & TITLE_HINTS
+    if not title:
+        return candidates
+    scores = {}
+    for c in candidates:
+        info = people[c]
+        role = " ".join([info.actor.role or "" if info.actor else ""] + info.descriptors).lower()
+        scores[c] = len(title & set(re.findall(r"[\w-]+", role)))
+    best = max(scores.values())
+    return {c for c, v in scores.items() if v == best} if best else candidates
+
+
+def _person_inside(doc, ent: Span, keys, people) -> NameSpan | None | bool:
+    """A person name hidden in an ORG/GPE/... entity; False when it is an unresolvable one."""
+    trimmed = trim_name(ent)
+    if not trimmed:
+        return None
+    name = NameSpan(*trimmed, "PERSON")
+    text = " ".join(name.tokens(doc))
+    for canonical, info in people.items():
+        if text in info.forms or text == canonical:
+            name.canonical = canonical
+            return name
+    if name.end - name.start == 1 and text in keys:
+        found = keys[text]
+        if len(found) > 1:
+            found = _fit_title(doc, name, found, people)
+        if len(found) == 1:
+            name.canonical = next(iter(found))
+            return name
+        return False
+    return None
+
+
+def _sweep(doc, spans: list[NameSpan], others: list[Span], people, keys) -> list[NameSpan]:
+    """Known names the model did not tag (often in headlines): full forms, then unique keys."""
+    taken = {i for n in spans for i in range(n.start, n.end)}
+    taken |= {i for e in others for i in range(e.start, e.end)}
+    forms = {tuple(f.split()): c for c, info in people.items() for f in info.forms | {c}}
+    forms.update({(k,): next(iter(v)) for k, v in keys.items() if len(v) == 1})
+    longest = max((len(f) for f in forms), default=0)
+    found, i = [], 0
+    while i < len(doc):
+        match = None
+        if i not in taken and doc[i].text[:1].isupper():
+            for size in range(min(longest, len(doc) - i), 0, -1):
+                key = tuple(norm(t.text) for t in doc[i:i + size])
+                if key in forms and not any(j in taken for j in range(i, i + size)):
+                    nxt = doc[i + size] if i + size < len(doc) else None
+                    if nxt is None or not (nxt.is_title and nxt.pos_ == "PROPN" and nxt.i not in taken):
+                        match = NameSpan(i, i + size, "PERSON", canonical=forms[key])
+                    break
+        if match:
+            found.append(match)
+            i = match.end
+        else:
+            i += 1
+    return found
+
+
+def _descriptors(doc, name: NameSpan) -> list[str]:
+    """Title words before the name and an apposition after it, as written."""
+    out = []
+    sent = doc[name.start].sent
+    left = name.start
+    while left > sent.start and left - name.start > -10:
+        t = doc[left - 1]
+        if t.text in POSSESSIVE or t.lower_ in {"of", "for", "-"} or (t.pos_ not in LEFT_STOP_POS and t.pos_ != "ADP" and t.pos_ != "DET"):
+            left -= 1
+        else:
+            break
+    chain = list(doc[left:name.start])
+    for k in range(len(chain) - 1, 0, -1):  # "the visit of US Secretary" -> "US Secretary"
+        if chain[k].lower_ == "of" and chain[k - 1].lower_ not in ROLE_NOUNS:
+            chain = chain[k + 1:]
+            break
+    while chain and (chain[0].lower_ in {"of", "for"} or chain[0].text in POSSESSIVE):
+        chain = chain[1:]
+    if chain and (any(t.lower_ in ROLE_NOUNS for t in chain) or chain[-1].text in POSSESSIVE):
+        out.append(doc[chain[0].i:chain[-1].i + 1].text)
+    after = name.end
+    while after < sent.end and doc[after].text in POSSESSIVE:
+        after += 1
+    if after < sent.end - 1 and doc[after].text == ",":
+        words = []
+        for t in doc[after + 1:min(sent.end, after + 22)]:
+            if t.text in APPOSITION_STOP or t.is_space or (t.text == "." and t.i == sent.end - 1):
+                break
+            words.append(t)
+        if words and (words[0].lower_ in APPOSITION_START or words[0].lower_ in ROLE_NOUNS
+                      or words[0].pos_ in {"ADJ", "NOUN", "PROPN"} and any(w.lower_ in ROLE_NOUNS for w in words[:4])):
+            former = ""
+            if words[0].lower_ == "who":
+                verbs = [w for w in words if w.lower_ in {"as", "is", "was"}]
+                clause = " ".join(w.lower_ for w in words[:words.index(verbs[0]) + 1]) if verbs else ""
+                former = "former " if FORMER.search(clause) else ""
+                words = words[words.index(verbs[0]) + 1:] if verbs else []
+            if words and any(w.lower_ in ROLE_NOUNS for w in words):
+                out.append(former + doc[words[0].i:words[-1].i + 1].text)
+    return out
+
+
+def classify_side(descriptor: str) -> str | None:
+    """US / China / Other from a title or apposition; None when it says nothing about it."""
+    text = norm(descriptor).lower()
+    if SCHOLARLY.search(text) or FORMER.search(text) or text.startswith("who "):
+        return "Other"
+    if not GOVERNMENT.search(text):
+        return None
+    first = [(m.start(), side) for side, rx in (("US", US_WORDS), ("China", CHINA_WORDS), ("Other", OTHER_WORDS))
+             for m in [rx.search(text)] if m]
+    return min(first)[1] if first else None
+
+
+def _clean_role(descriptor: str) -> str:
+    """'a professor at Cornell University.' -> 'professor at Cornell University'; 'USIP’s' -> 'USIP'."""
+    words = norm(descriptor).split()
+    while words and words[0].lower() in {"a", "an", "the", "who", "is", "was"}:
+        words = words[1:]
+    return re.sub(r"(\s*'s?|[.,;:])$", "", " ".join(words[:14]))
+
+
+def _person(info: PersonInfo, count: int) -> Person:
+    if info.actor:
+        return Person(info.canonical, info.actor.side, info.actor.role, count, True)
+    side = next((s for s in map(classify_side, info.descriptors) if s), "Other")
+    roles = [d for d in info.descriptors if any(w.lower() in ROLE_NOUNS for w in re.findall(r"[\w-]+", d))]
+    role = _clean_role(max(roles or info.descriptors, key=len)) if info.descriptors else None
+    return Person(info.canonical, side, role or None, count, False)
+
+
+def _mention(doc, start, end, label, canonical, side, role, locate) -> Mention:
+    span = doc[start:end]
+    return Mention(locate(span.start_char), span.start_char, span.end_char, span.text, label,
+                   canonical, side, role)
+
+
+def _place_mention(ent: Span, index: ActorIndex, locate) -> Mention | None:
+    """An organisation or place, trimmed of 'the' and possessives, with a canonical form."""
+    doc = ent.doc
+    start, end = ent.start, ent.end
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_space
+                           or doc[end - 1].is_punct and doc[end - 1].text != "."):
+        end -= 1
+    span = doc[start:end]
+    text = norm(span.text)
+    if not text or not text[0].isupper() or "\n" in span.text or COMPOUND_JUNK.match(text):
+        return None
+    before_of = start > 0 and doc[start - 1].lower_ == "of"
+    before_name = end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].lower_ in TITLE_WORDS)
+    if all(t.lower_ in TITLE_WORDS for t in span) and (before_of or before_name):
+        return None  # "State" in "Secretary of State", "Treasury" in "Treasury Secretary Yellen"
+    actor = index.by_canonical.get(ent.ent_id_) or index.by_form.get(text)
+    if actor:
+        canonical, side = actor.canonical, actor.side
+    else:
+        canonical = COUNTRY_CANON.get(text.lower(), text)
+        side = PLACE_SIDES.get(canonical)
+    return Mention(locate(span.start_char), span.start_char, span.end_char, span.text, ent.label_,
+                   canonical, side, actor.role if actor else None)

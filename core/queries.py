@@ -1,0 +1,454 @@
+"""Every aggregation behind the dashboard: pure functions (con, filters, ...) -> DataFrame.
+
+One parameterised DuckDB statement per chart, built on two shared CTEs so that every chart
+applies the filters the same way (see core.filters for their meaning):
+- `arts`: the selected, non-duplicate articles;
+- `sents`: the selected sentences of those articles with a `weight` (the issue-hit weight when
+  an issue filter is active, else 1), which sentence-level measures (tone, issue counts) use.
+Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to rows of
+`sentences` with `evidence()`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.filters import Filters
+
+NO_VISIT = "other"
+
+
+class _Sql:
+    """Collects the bound parameters of one statement (DuckDB rejects unused named ones)."""
+
+    def __init__(self):
+        self.params: dict[str, object] = {}
+
+    def bind(self, name: str, value, cast: str = "") -> str:
+        self.params[name] = list(value) if isinstance(value, tuple) else value
+        return f"${name}{cast}"
+
+    def in_list(self, column: str, name: str, values) -> str:
+        return f"{column} IN (SELECT unnest({self.bind(name, values, '::VARCHAR[]')}))"
+
+
+def _scope(f: Filters, q: _Sql) -> str:
+    """The `arts` and `sents` CTEs for a filter set (text of a WITH clause, without WITH)."""
+    art = ["a.duplicate_of IS NULL"]
+    if f.visits:
+        art.append(q.in_list("a.visit", "visits", f.visits))
+    if f.outlets:
+        art.append(f"(a.outlet IN (SELECT unnest({q.bind('outlets', f.outlets, '::VARCHAR[]')})) "
+                   f"OR list_has_any(a.outlets, $outlets::VARCHAR[]))")
+    if f.date_from:
+        art.append(f"a.pub_date >= {q.bind('date_from', f.date_from)}")
+    if f.date_to:
+        art.append(f"a.pub_date <= {q.bind('date_to', f.date_to)}")
+    if f.issues:
+        art.append(f"a.article_id IN (SELECT article_id FROM issue_hits WHERE {q.in_list('issue', 'issues', f.issues)})")
+    if f.persons:
+        q.bind("persons", f.persons)
+        art.append("a.article_id IN (SELECT article_id FROM mentions WHERE canonical IN (SELECT unnest($persons::VARCHAR[])) "
+                   "UNION SELECT article_id FROM quotes WHERE speaker IN (SELECT unnest($persons::VARCHAR[])))")
+    sent = ["TRUE"]
+    weight = "1.0"
+    join = ""
+    if f.issues:
+        join = ("JOIN (SELECT article_id, sent_idx, max(weight) AS w FROM issue_hits "
+                "WHERE issue IN (SELECT unnest($issues::VARCHAR[])) GROUP BY ALL) iw USING (article_id, sent_idx)")
+        weight = "iw.w"
+    if f.sides:
+        sent.append(q.in_list("s.side", "sides", f.sides))
+    if f.persons:
+        sent.append("(s.speaker IN (SELECT unnest($persons::VARCHAR[])) OR EXISTS (SELECT 1 FROM mentions m "
+                    "WHERE m.article_id = s.article_id AND m.sent_idx = s.sent_idx "
+                    "AND m.canonical IN (SELECT unnest($persons::VARCHAR[]))))")
+    return f"""
+        arts AS (
+            SELECT a.article_id, a.title, a.outlet, a.pub_date, a.visit, a.words, a.file
+            FROM articles a WHERE {' AND '.join(art)}
+        ),
+        sents AS (
+            SELECT s.article_id, s.sent_idx, s.text, s.paragraph, s.tone, s.coop, s.speaker, s.side,
+                   {weight} AS weight, arts.title, arts.pub_date, arts.visit, arts.outlet
+            FROM sentences s JOIN arts USING (article_id) {join}
+            WHERE {' AND '.join(sent)}
+        )"""
+
+
+def _issue_cond(f: Filters, column: str = "h.issue") -> str:
+    """With an issue filter, issue charts show only the chosen issues (bound as $issues by _scope)."""
+    return f"{column} IN (SELECT unnest($issues::VARCHAR[]))" if f.issues else "TRUE"
+
+
+def _run(con, f: Filters, select: str, ctes: str = "") -> pd.DataFrame:
+    """Run `WITH arts, sents[, ctes] select` for a filter set."""
+    q = _Sql()
+    scope = _scope(f, q)
+    return con.execute(f"WITH {scope}{', ' + ctes if ctes else ''} {select}", q.params).df()
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+def corpus_summary(con, f: Filters) -> pd.DataFrame:
+    """One row: articles, outlets, visits (excluding 'other'), first/last date, sentences, words."""
+    return _run(con, f, f"""
+        SELECT count(*) AS articles, count(DISTINCT outlet) AS outlets,
+               count(DISTINCT visit) FILTER (WHERE visit <> '{NO_VISIT}') AS visits,
+               min(pub_date) AS first_date, max(pub_date) AS last_date, coalesce(sum(words), 0)::BIGINT AS words,
+               (SELECT count(*) FROM sents) AS sentences
+        FROM arts""")
+
+
+def issue_frequency(con, f: Filters) -> pd.DataFrame:
+    """Per issue: sentences tagged, articles, and sentences per 1,000 words of the selection."""
+    return _run(con, f, f"""
+        SELECT h.issue, count(DISTINCT (h.article_id, h.sent_idx)) AS sentences,
+               count(DISTINCT h.article_id) AS articles,
+               round(1000.0 * count(DISTINCT (h.article_id, h.sent_idx))
+                     / nullif((SELECT sum(words) FROM arts), 0), 2) AS per_1k_words
+        FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
+        WHERE {_issue_cond(f)}
+        GROUP BY h.issue ORDER BY sentences DESC, h.issue""")
+
+
+def tone_trend(con, f: Filters) -> pd.DataFrame:
+    """Per dated article: mean tone of its selected sentences and a 30-day rolling mean."""
+    return _run(con, f, """
+        SELECT article_id, any_value(title) AS title, any_value(outlet) AS outlet,
+               any_value(pub_date) AS pub_date, any_value(visit) AS visit,
+               count(*) AS sentences, round(sum(tone * weight) / sum(weight), 3) AS tone,
+               round(avg(sum(tone * weight) / sum(weight)) OVER (
+                   ORDER BY any_value(pub_date) RANGE BETWEEN INTERVAL 30 DAYS PRECEDING AND CURRENT ROW), 3)
+                   AS rolling_tone
+        FROM sents WHERE pub_date IS NOT NULL
+        GROUP BY article_id ORDER BY pub_date, article_id""")
+
+
+def visit_order(con, f: Filters) -> pd.DataFrame:
+    """The visits in the selection (not 'other'), in time order, with their article counts."""
+    return _run(con, f, f"""
+        SELECT visit, min(pub_date) AS first_date, count(*) AS articles
+        FROM arts WHERE visit <> '{NO_VISIT}' GROUP BY visit ORDER BY first_date NULLS LAST, visit""")
+
+
+def visit_change(con, f: Filters) -> pd.DataFrame:
+    """Issue attention (sentences per 1,000 words) and issue tone in the first vs the last visit
+    of the selection, most changed first. Empty when the selection has fewer than two visits."""
+    ctes = f"""
+        v AS (SELECT visit, min(pub_date) AS d, sum(words) AS words FROM arts
+              WHERE visit <> '{NO_VISIT}' GROUP BY visit HAVING count(*) > 0),
+        ends AS (SELECT (SELECT visit FROM v ORDER BY d NULLS LAST, visit LIMIT 1) AS first_visit,
+                        (SELECT visit FROM v ORDER BY d DESC NULLS LAST, visit DESC LIMIT 1) AS last_visit),
+        per AS (
+            SELECT h.issue, s.visit, count(DISTINCT (h.article_id, h.sent_idx)) AS n,
+                   sum(s.tone * h.weight) / sum(h.weight) AS tone
+            FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
+            WHERE {_issue_cond(f)} GROUP BY ALL)"""
+    return _run(con, f, """
+        SELECT i.issue, e.first_visit, e.last_visit,
+               round(1000.0 * coalesce(p1.n, 0) / v1.words, 2) AS first_per_1k,
+               round(1000.0 * coalesce(p2.n, 0) / v2.words, 2) AS last_per_1k,
+               round(1000.0 * (coalesce(p2.n, 0) / v2.words - coalesce(p1.n, 0) / v1.words), 2) AS change_per_1k,
+               round(p1.tone, 3) AS first_tone, round(p2.tone, 3) AS last_tone
+        FROM (SELECT DISTINCT issue FROM per) i CROSS JOIN ends e
+        JOIN v v1 ON v1.visit = e.first_visit JOIN v v2 ON v2.visit = e.last_visit
+        LEFT JOIN per p1 ON p1.issue = i.issue AND p1.visit = e.first_visit
+        LEFT JOIN per p2 ON p2.issue = i.issue AND p2.visit = e.last_visit
+        WHERE e.first_visit <> e.last_visit
+        ORDER BY abs(change_per_1k) DESC, i.issue""", ctes)
+
+
+# --- Issues -----------------------------------------------------------------------------------
+
+def issue_by_visit(con, f: Filters) -> pd.DataFrame:
+    """Per issue and visit: sentences tagged and sentences per 1,000 words of that visit's articles."""
+    ctes = """vw AS (SELECT visit, sum(words) AS words, min(pub_date) AS first_date FROM arts GROUP BY visit)"""
+    return _run(con, f, f"""
+        SELECT h.issue, s.visit, any_value(vw.first_date) AS first_date,
+               count(DISTINCT (h.article_id, h.sent_idx)) AS sentences,
+               round(1000.0 * count(DISTINCT (h.article_id, h.sent_idx)) / nullif(any_value(vw.words), 0), 2)
+                   AS per_1k_words
+        FROM issue_hits h JOIN sents s USING (article_id, sent_idx) JOIN vw ON vw.visit = s.visit
+        WHERE {_issue_cond(f)}
+        GROUP BY h.issue, s.visit ORDER BY first_date NULLS LAST, s.visit, h.issue""", ctes)
+
+
+def issue_by_article(con, f: Filters) -> pd.DataFrame:
+    """Per issue and article: sentences tagged and sentences per 1,000 words of the article."""
+    return _run(con, f, f"""
+        SELECT h.issue, s.article_id, any_value(s.title) AS title, any_value(s.pub_date) AS pub_date,
+               count(DISTINCT h.sent_idx) AS sentences,
+               round(1000.0 * count(DISTINCT h.sent_idx) / nullif(any_value(a.words), 0), 2) AS per_1k_words
+        FROM issue_hits h JOIN sents s USING (article_id, sent_idx) JOIN arts a USING (article_id)
+        WHERE {_issue_cond(f)}
+        GROUP BY h.issue, s.article_id ORDER BY pub_date NULLS LAST, s.article_id, h.issue""")
+
+
+def issue_cooccurrence(con, f: Filters) -> pd.DataFrame:
+    """Pairs of issues discussed in the same paragraph: number of such paragraphs (a < b)."""
+    ctes = f"""ph AS (SELECT DISTINCT s.article_id, s.paragraph, h.issue
+               FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)})"""
+    return _run(con, f, """
+        SELECT x.issue AS issue_a, y.issue AS issue_b, count(*) AS paragraphs,
+               count(DISTINCT x.article_id) AS articles
+        FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
+        GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""", ctes)
+
+
+# --- People -----------------------------------------------------------------------------------
+
+def _person_cond(f: Filters, q: _Sql, column: str = "p.canonical", side_column: str = "p.side") -> str:
+    conds = []
+    if f.persons:
+        conds.append(f"{column} IN (SELECT unnest($persons::VARCHAR[]))")
+    if f.sides:
+        conds.append(f"{side_column} IN (SELECT unnest($sides::VARCHAR[]))")
+    return " AND ".join(conds) or "TRUE"
+
+
+def people(con, f: Filters) -> pd.DataFrame:
+    """Per person: side, role, mentions, quotes, articles and the mean tone of their quotes."""
+    q = _Sql()
+    scope = _scope(f, q)
+    sql = f"""WITH {scope},
+        qs AS (SELECT q.article_id, q.speaker, q.tone FROM quotes q JOIN arts USING (article_id))
+        SELECT p.canonical AS person, mode(p.side) AS side, mode(p.role) AS role,
+               sum(p.mentions)::INTEGER AS mentions,
+               (SELECT count(*) FROM qs WHERE qs.speaker = p.canonical) AS quotes,
+               count(DISTINCT p.article_id) AS articles,
+               round((SELECT avg(tone) FROM qs WHERE qs.speaker = p.canonical), 3) AS quote_tone
+        FROM persons p JOIN arts USING (article_id)
+        WHERE {_person_cond(f, q)}
+        GROUP BY p.canonical ORDER BY mentions DESC, quotes DESC, person"""
+    return con.execute(sql, q.params).df()
+
+
+def person_quotes(con, f: Filters, person: str) -> pd.DataFrame:
+    """A person's quotes in the selected articles, in time order, with each quote's tone."""
+    q = _Sql()
+    scope = _scope(f, q)
+    sql = f"""WITH {scope}
+        SELECT a.pub_date, a.title, a.outlet, a.visit, qu.text, qu.kind, qu.cue, round(qu.tone, 3) AS tone,
+               qu.article_id, qu.sent_idx
+        FROM quotes qu JOIN arts a USING (article_id)
+        WHERE qu.speaker = {q.bind('person', person)}
+        ORDER BY a.pub_date NULLS LAST, qu.article_id, qu.quote_idx"""
+    return con.execute(sql, q.params).df()
+
+
+def person_cooccurrence(con, f: Filters, top: int = 15) -> pd.DataFrame:
+    """Pairs among the `top` most-mentioned people: articles in which both appear (a < b)."""
+    q = _Sql()
+    scope = _scope(f, q)
+    sql = f"""WITH {scope},
+        pa AS (SELECT DISTINCT p.article_id, p.canonical, p.side, p.mentions FROM persons p JOIN arts USING (article_id)
+               WHERE {_person_cond(f, q)}),
+        topp AS (SELECT canonical FROM pa GROUP BY canonical ORDER BY sum(mentions) DESC, canonical
+                 LIMIT {q.bind('top', int(top))})
+        SELECT x.canonical AS person_a, y.canonical AS person_b, count(DISTINCT x.article_id) AS articles
+        FROM pa x JOIN pa y ON x.article_id = y.article_id AND x.canonical < y.canonical
+        WHERE x.canonical IN (SELECT canonical FROM topp) AND y.canonical IN (SELECT canonical FROM topp)
+        GROUP BY ALL ORDER BY articles DESC, person_a, person_b"""
+    return con.execute(sql, q.params).df()
+
+
+# --- Tone shifts ------------------------------------------------------------------------------
+
+def _shift_filters(f: Filters) -> Filters:
+    """A shift compares two chosen visits, so the visit filter does not apply to it."""
+    return f.replace(visits=())
+
+
+def tone_shift(con, f: Filters, visit_a: str, visit_b: str, by: str = "issue") -> pd.DataFrame:
+    """Tone per issue (weighted by issue-hit weight) or per side (speakers' words) in two visits.
+
+    by: 'issue' or 'side'. Columns: label, tone_a, tone_b, n_a, n_b, change (b - a)."""
+    f = _shift_filters(f)
+    q = _Sql()
+    scope = _scope(f, q)
+    va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
+    if by == "issue":
+        src = (f"SELECT h.issue AS label, s.visit, s.tone, h.weight * s.weight AS w "
+               f"FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)}")
+    elif by == "side":
+        src = "SELECT s.side AS label, s.visit, s.tone, s.weight AS w FROM sents s WHERE s.side IS NOT NULL"
+    else:
+        raise ValueError(f"by must be 'issue' or 'side', got {by!r}")
+    sql = f"""WITH {scope}, src AS ({src})
+        SELECT label,
+               round(sum(tone * w) FILTER (WHERE visit = {va}) / sum(w) FILTER (WHERE visit = {va}), 3) AS tone_a,
+               round(sum(tone * w) FILTER (WHERE visit = {vb}) / sum(w) FILTER (WHERE visit = {vb}), 3) AS tone_b,
+               count(*) FILTER (WHERE visit = {va}) AS n_a, count(*) FILTER (WHERE visit = {vb}) AS n_b,
+               round(tone_b - tone_a, 3) AS change
+        FROM src WHERE visit IN ({va}, {vb}) GROUP BY label
+        ORDER BY abs(change) DESC NULLS LAST, label"""
+    return con.execute(sql, q.params).df()
+
+
+def _shift_narrow(q: _Sql, issue: str | None, side: str | None) -> str:
+    conds = []
+    if issue:
+        conds.append(f"EXISTS (SELECT 1 FROM issue_hits h WHERE h.article_id = s.article_id "
+                     f"AND h.sent_idx = s.sent_idx AND h.issue = {q.bind('issue', issue)})")
+    if side:
+        conds.append(f"s.side = {q.bind('side', side)}")
+    return " AND ".join(conds) or "TRUE"
+
+
+def tone_drivers_shift(con, f: Filters, visit_a: str, visit_b: str, issue: str | None = None,
+                       side: str | None = None, top: int = 15) -> pd.DataFrame:
+    """Words whose tone contribution per sentence changed most between two visits.
+
+    A word's weight in a visit = sum of its contributions / number of selected sentences of that
+    visit, so visits with more text do not dominate. change = b - a."""
+    f = _shift_filters(f)
+    q = _Sql()
+    scope = _scope(f, q)
+    va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
+    sql = f"""WITH {scope},
+        ss AS (SELECT s.* FROM sents s WHERE s.visit IN ({va}, {vb}) AND {_shift_narrow(q, issue, side)}),
+        n AS (SELECT count(*) FILTER (WHERE visit = {va}) AS na, count(*) FILTER (WHERE visit = {vb}) AS nb FROM ss),
+        w AS (SELECT d.word, ss.visit, sum(d.contribution) AS c, count(*) AS uses
+              FROM tone_drivers d JOIN ss USING (article_id, sent_idx) GROUP BY ALL)
+        SELECT word,
+               round(coalesce(sum(c) FILTER (WHERE visit = {va}), 0) / nullif(any_value(n.na), 0), 4) AS per_sentence_a,
+               round(coalesce(sum(c) FILTER (WHERE visit = {vb}), 0) / nullif(any_value(n.nb), 0), 4) AS per_sentence_b,
+               coalesce(sum(uses) FILTER (WHERE visit = {va}), 0)::INTEGER AS uses_a,
+               coalesce(sum(uses) FILTER (WHERE visit = {vb}), 0)::INTEGER AS uses_b,
+               round(coalesce(per_sentence_b, 0) - coalesce(per_sentence_a, 0), 4) AS change
+        FROM w CROSS JOIN n GROUP BY word
+        ORDER BY abs(change) DESC, word LIMIT {q.bind('top', int(top))}"""
+    return con.execute(sql, q.params).df()
+
+
+def tone_shift_sentences(con, f: Filters, visit_a: str, visit_b: str, issue: str | None = None,
+                         side: str | None = None, limit: int = 40) -> pd.DataFrame:
+    """The sentences of the two visits that weigh most on the shift (strongest tone first)."""
+    f = _shift_filters(f)
+    q = _Sql()
+    scope = _scope(f, q)
+    va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
+    sql = f"""WITH {scope}
+        SELECT s.visit, s.pub_date, s.title, s.text, s.speaker, s.side, round(s.tone, 3) AS tone,
+               s.article_id, s.sent_idx
+        FROM sents s WHERE s.visit IN ({va}, {vb}) AND {_shift_narrow(q, issue, side)} AND s.tone <> 0
+        ORDER BY abs(s.tone) DESC, s.pub_date, s.article_id, s.sent_idx LIMIT {q.bind('limit', int(limit))}"""
+    return con.execute(sql, q.params).df()
+
+
+def side_language_by_year(con, f: Filters) -> pd.DataFrame:
+    """US-side and China-side words per year: mean tone, mean cooperation reading, sentences."""
+    return _run(con, f, """
+        SELECT side, year(pub_date) AS year, count(*) AS sentences,
+               round(sum(tone * weight) / sum(weight), 3) AS tone, round(sum(coop * weight) / sum(weight), 3) AS coop
+        FROM sents WHERE side IN ('US', 'China') AND pub_date IS NOT NULL
+        GROUP BY ALL ORDER BY side, year""")
+
+
+def side_words_by_year(con, f: Filters, top: int = 8) -> pd.DataFrame:
+    """Each side's strongest tone words per year (sum of contributions), top per side and year."""
+    q = _Sql()
+    scope = _scope(f, q)
+    sql = f"""WITH {scope},
+        w AS (SELECT s.side, year(s.pub_date) AS year, d.word, round(sum(d.contribution), 3) AS contribution,
+                     count(*) AS uses
+              FROM tone_drivers d JOIN sents s USING (article_id, sent_idx)
+              WHERE s.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL)
+        SELECT * FROM w
+        QUALIFY row_number() OVER (PARTITION BY side, year ORDER BY abs(contribution) DESC, word)
+                <= {q.bind('top', int(top))}
+        ORDER BY side, year, abs(contribution) DESC, word"""
+    return con.execute(sql, q.params).df()
+
+
+# --- Evidence, articles, corpus ---------------------------------------------------------------
+
+def evidence(con, f: Filters, issue: str | None = None, person: str | None = None, side: str | None = None,
+             visit: str | None = None, article_id: str | None = None, word: str | None = None,
+             year: int | None = None, limit: int = 200) -> pd.DataFrame:
+    """The sentences behind a number: the selection narrowed by the clicked/picked value."""
+    f = f.replace(issues=f.issues if not issue else (issue,), persons=f.persons if not person else (person,),
+                  sides=f.sides if not side else (side,), visits=f.visits if not visit else (visit,))
+    q = _Sql()
+    scope = _scope(f, q)
+    conds = []
+    if article_id:
+        conds.append(f"s.article_id = {q.bind('article_id', article_id)}")
+    if word:
+        conds.append(f"EXISTS (SELECT 1 FROM tone_drivers d WHERE d.article_id = s.article_id "
+                     f"AND d.sent_idx = s.sent_idx AND d.word = {q.bind('word', word)})")
+    if year:
+        conds.append(f"year(s.pub_date) = {q.bind('year', int(year))}")
+    sql = f"""WITH {scope}
+        SELECT s.pub_date, s.title, s.outlet, s.visit, s.text, s.speaker, s.side, round(s.tone, 3) AS tone,
+               round(s.coop, 3) AS coop,
+               (SELECT string_agg(DISTINCT h.issue, ', ' ORDER BY h.issue) FROM issue_hits h
+                WHERE h.article_id = s.article_id AND h.sent_idx = s.sent_idx) AS issues,
+               s.article_id, s.sent_idx
+        FROM sents s WHERE {' AND '.join(conds) or 'TRUE'}
+        ORDER BY s.pub_date NULLS LAST, s.article_id, s.sent_idx LIMIT {q.bind('limit', int(limit))}"""
+    return con.execute(sql, q.params).df()
+
+
+def article_table(con, f: Filters) -> pd.DataFrame:
+    """The selected articles with their metadata, newest first."""
+    return _run(con, f, """
+        SELECT a.article_id, a.title, a.outlet, a.pub_date, round(x.pub_date_confidence, 2) AS date_confidence,
+               a.visit, a.words, round(x.tone, 3) AS tone, array_to_string(x.outlets, ', ') AS carried_by,
+               a.file, x.meta_source, x.ingested_at
+        FROM arts a JOIN articles x USING (article_id)
+        ORDER BY a.pub_date DESC NULLS LAST, a.title""")
+
+
+def duplicates(con) -> pd.DataFrame:
+    """Articles recognised as duplicates, with the kept article they repeat."""
+    return con.execute("""
+        SELECT d.title, d.outlet, d.pub_date, d.file, k.title AS duplicate_of_title, d.duplicate_of
+        FROM articles d JOIN articles k ON k.article_id = d.duplicate_of ORDER BY d.pub_date, d.title""").df()
+
+
+def article_meta(con, article_id: str) -> pd.DataFrame:
+    """One article's stored metadata with the evidence for its date and visit."""
+    return con.execute("""
+        SELECT article_id, file, title, outlet, outlets, url, pub_date, pub_date_confidence, date_evidence,
+               visit, visit_evidence, words, tone, tone_us, tone_china, tone_other, duplicate_of,
+               meta_source, user_meta, source_format, ingested_at
+        FROM articles WHERE article_id = ?""", [article_id]).df()
+
+
+def article_sentences(con, article_id: str) -> pd.DataFrame:
+    """An article's sentences with tone, speaker and the issues tagged on each."""
+    return con.execute("""
+        SELECT s.sent_idx, s.start_char, s.end_char, s.text, s.paragraph, s.is_heading, s.tone, s.coop,
+               s.speaker, s.side,
+               (SELECT string_agg(DISTINCT h.issue, ', ' ORDER BY h.issue) FROM issue_hits h
+                WHERE h.article_id = s.article_id AND h.sent_idx = s.sent_idx) AS issues
+        FROM sentences s WHERE s.article_id = ? ORDER BY s.sent_idx""", [article_id]).df()
+
+
+def article_mentions(con, article_id: str) -> pd.DataFrame:
+    """An article's entity mentions (character offsets into the cleaned text)."""
+    return con.execute("""
+        SELECT sent_idx, start_char, end_char, text, label, canonical, side, role
+        FROM mentions WHERE article_id = ? ORDER BY start_char""", [article_id]).df()
+
+
+def article_lines(con, article_id: str) -> pd.DataFrame:
+    """Every raw line of an article, kept or removed as boilerplate (with the reason)."""
+    return con.execute("""
+        SELECT line_idx, text, removed, reason FROM lines WHERE article_id = ? ORDER BY line_idx""",
+                       [article_id]).df()
+
+
+def filter_options(con) -> dict[str, list]:
+    """The values the filters can take in this store (non-duplicate articles), for widgets and URLs."""
+    live = "SELECT article_id FROM articles WHERE duplicate_of IS NULL"
+    persons = con.execute(f"""SELECT canonical FROM persons WHERE article_id IN ({live})
+                              GROUP BY canonical ORDER BY sum(mentions) DESC, canonical""").df()
+    outlets = con.execute(f"""SELECT DISTINCT o FROM (SELECT unnest(list_append(coalesce(outlets, []), outlet)) AS o
+                              FROM articles WHERE article_id IN ({live})) WHERE o IS NOT NULL ORDER BY o""").df()
+    dates = con.execute(f"SELECT min(pub_date), max(pub_date) FROM articles WHERE article_id IN ({live})").fetchone()
+    visits = con.execute(f"SELECT visit, count(*) AS n FROM articles WHERE article_id IN ({live}) GROUP BY visit").df()
+    return {"person": persons["canonical"].tolist(), "outlet": outlets["o"].tolist(),
+            "visit_counts": dict(zip(visits["visit"], visits["n"].astype(int))),
+            "date_min": dates[0], "date_max": dates[1]}

@@ -1,0 +1,473 @@
+"""Direct and reported speech, each attributed to a canonical speaker where the text says who.
+
+Direct quotes are found by scanning quotation marks ("…", “…”, ‘…’, «…»), paragraph by
+paragraph: a quote still open at a paragraph's end closes there, and when the next paragraph
+opens with a quotation mark it continues the same quote (journalistic convention), so it
+inherits the speaker. A paragraph introduced by a cue and a colon ("…, adding:") is the
+speaker's words too, marked or not, and so is a transcript turn ("Levine: …").
+
+Attribution, in order: a speech verb outside the quote in the same sentence(s) and its
+subject ("…,” Mr. Xi said", "says Michael Swaine", "X, who …, said", "saying:" -> the subject
+of the verb it hangs on); "according to X"; else the speaker of the previous quote in the
+same paragraph. Reported speech is a speech verb with a person (or pronoun) subject and a
+clause or object ("X said that …", "…, said X", "X warned of …", "according to X, …").
+Pronoun subjects ("he said") resolve to the nearest preceding speaker or person subject in
+the same or previous paragraph, skipping people whose honorific (Mr./Ms.) contradicts it.
+
+Organisations and governments ("the Chinese Foreign Ministry said", "Beijing said") are not
+speakers (the contract's speakers are people), but their side is kept on the quote, so
+tone by side still hears official positions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from core.model import Mention, Person, Quote, Sentence
+
+SPEECH_VERBS = {
+    "say", "tell", "add", "stress", "warn", "note", "insist", "argue", "claim", "state", "explain",
+    "emphasize", "emphasise", "underscore", "urge", "acknowledge", "announce", "reiterate",
+    "assert", "declare", "suggest", "caution", "maintain", "write", "reply", "respond", "comment",
+    "indicate", "predict", "contend", "deny", "affirm", "criticize", "criticise", "demand", "vow",
+    "pledge", "promise", "accuse", "complain", "describe", "admit", "propose", "ask", "wonder",
+    "question", "express", "remark", "observe", "highlight", "recall", "report", "confirm",
+    "point", "call", "tweet", "post", "concede", "counter", "lament",
+}
+# Verbs whose object or "of/about/on …" phrase is itself the message ("warned of the risks");
+# the others only report speech through a clause ("said that …", "…, he said").
+OBJECT_CUES = {
+    "warn", "stress", "note", "urge", "criticize", "criticise", "highlight", "underscore",
+    "emphasize", "emphasise", "reiterate", "acknowledge", "propose", "demand", "accuse", "complain",
+    "deny", "vow", "pledge", "promise", "express", "announce", "caution", "lament", "affirm", "admit",
+}
+OBJECT_DEPS = {"dobj", "obj", "xcomp", "oprd"}
+OBJECT_PREPS = {"of", "about", "against", "on", "over", "for", "that"}
+ROLE_HEADS = {
+    "spokesperson", "spokesman", "spokeswoman", "minister", "secretary", "official", "diplomat",
+    "adviser", "advisor", "envoy", "ambassador", "president", "premier", "leader", "professor",
+    "analyst", "expert", "scholar", "director", "chief", "fellow", "academic", "specialist",
+    "researcher", "senator", "lawmaker", "general", "admiral", "head", "chairman", "economist",
+}
+PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
+HONORIFICS = {"mr": "m", "mr.": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f", "miss": "f"}
+OPEN_CLOSE = {"“": "”", "«": "»", "‘": "’", '"': '"', "„": "“"}
+MIN_DIRECT_WORDS = 3
+LABEL_LINE = re.compile(r"^\s*([A-Z][\w.’'\- ]{1,40}?):\s+(?=\S)")
+
+
+@dataclass
+class Segment:
+    """Quoted text [start, end) (marks excluded); continues: it carries on an open quote."""
+
+    start: int
+    end: int
+    continues: bool = False
+    speaker: str | None = None
+    side: str | None = None
+    cue: str | None = None
+    attributed: bool = False
+
+
+def find_direct_quotes(text: str) -> list[Segment]:
+    """Quoted spans, paragraph by paragraph; continued quotes are flagged (see module doc)."""
+    segments: list[Segment] = []
+    pos, carried = 0, False
+    for line in text.split("\n"):
+        found, still_open = _scan_line(line)
+        for k, (s, e, closed) in enumerate(found):
+            seg = Segment(pos + s, pos + e, continues=carried and k == 0 and line[:s].strip() in "\"“«‘")
+            segments.append(seg)
+        if line.strip():
+            carried = still_open
+        pos += len(line) + 1
+    return segments
+
+
+def _scan_line(line: str):
+    """(start, end, closed) of each quote in one paragraph; and whether one is left open."""
+    out, i, n = [], 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch in OPEN_CLOSE and _opens(line, i):
+            close = OPEN_CLOSE[ch]
+            j = i + 1
+            while j < n and not (line[j] == close and _closes(line, j)):
+                j += 1
+            if ch == "‘" and j >= n:  # a lone ‘ is an apostrophe or a typo, not a quote
+                i += 1
+                continue
+            out.append((i + 1, j, j < n))
+            if j >= n:
+                return out, True
+            i = j + 1
+        else:
+            i += 1
+    return out, False
+
+
+def _opens(line: str, i: int) -> bool:
+    before = line[i - 1] if i else " "
+    after = line[i + 1] if i + 1 < len(line) else " "
+    return not after.isspace() and (before.isspace() or before in "([{—–-:,;/") or i == 0
+
+
+def _closes(line: str, j: int) -> bool:
+    after = line[j + 1] if j + 1 < len(line) else " "
+    return not (after.isalnum()) and not line[j - 1].isspace()
+
+
+class SpeakerResolver:
+    """Maps tokens to mentions and pronouns to the nearest fitting preceding person."""
+
+    def __init__(self, doc: Doc, sentences: list[Sentence], mentions: list[Mention],
+                 persons: list[Person], in_quote: bytearray):
+        self.doc, self.sentences, self.in_quote = doc, sentences, in_quote
+        self.side = {p.canonical: p.side for p in persons}
+        self.by_char = {}
+        for m in mentions:
+            for c in range(m.start, m.end):
+                self.by_char[c] = m
+        self.gender = _genders(doc, mentions)
+        paragraphs = sorted({s.paragraph for s in sentences})
+        self.prev_paragraph = dict(zip(paragraphs[1:], paragraphs[:-1]))
+        self.events: list[tuple[int, str]] = []  # (char, canonical) of speakers and person subjects
+        self.speakers: list[tuple[int, str | None, str | None, str | None]] = []  # char, who, side, cue
+        for m in mentions:
+            if m.label == "PERSON" and self._is_subject(m):
+                self.events.append((m.start, m.canonical))
+
+    def _is_subject(self, m: Mention) -> bool:
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        return span is not None and span.root.dep_ in {"nsubj", "nsubjpass"}
+
+    def mention(self, token: Token) -> Mention | None:
+        return self.by_char.get(token.idx)
+
+    def subject(self, verb: Token) -> tuple[str | None, str | None, bool]:
+        """(speaker, side, found): the speech verb's subject as a person, pronoun or org.
+
+        Walks up from a subjectless verb ("…, saying:", "adding that") to the clause that
+        has one; "quoted X as saying" gives X.
+        """
+        v = verb
+        for _ in range(4):
+            if v.lemma_ == "quote":
+                obj = [c for c in v.children if c.dep_ in {"dobj", "obj"}]
+                if obj:
+                    who = self._who(obj[0])
+                    if who[2]:
+                        return who
+            subj = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.in_quote[c.idx]]
+            if subj:
+                return self._who(subj[0])
+            if v.head is v:
+                break
+            v = v.head
+        return self._adjacent(verb)
+
+    def _who(self, head: Token):
+        """A person, pronoun, anaphoric role ("the spokesperson") or organisation at the head."""
+        m = self.mention(head)
+        if m is None:
+            named = [c for c in head.children if c.dep_ in {"appos", "compound", "flat"} and self.mention(c)]
+            m = self.mention(named[0]) if named and head.lower_ in ROLE_HEADS else None
+        if m and m.label == "PERSON":
+            return m.canonical, self.side.get(m.canonical), True
+        if m and m.side:  # an organisation or government: its side, no person
+            return None, m.side, True
+        if head.lower_ in PRONOUNS or (head.lower_ in ROLE_HEADS and any(
+                c.lower_ == "the" for c in head.children)):
+            who = self.pronoun(head)
+            return who, self.side.get(who) if who else None, who is not None or head.lower_ in PRONOUNS
+        return None, None, False
+
+    def _adjacent(self, verb: Token):
+        """Parser fallback for inversions: a person named right after the verb ("said Chong")."""
+        for t in self.doc[verb.i + 1:verb.i + 3]:
+            if t.pos_ == "ADP":
+                break
+            m = self.mention(t)
+            if m and m.label == "PERSON":
+                return m.canonical, self.side.get(m.canonical), True
+        return None, None, False
+
+    def pronoun(self, token: Token) -> str | None:
+        """Nearest preceding speaker or person subject in this or the previous paragraph."""
+        sent = self.sentences[self._sent_index(token.idx)]
+        allowed = {sent.paragraph, self.prev_paragraph.get(sent.paragraph)}
+        gender = PRONOUNS.get(token.lower_)
+        for char, who in sorted(self.events, reverse=True):
+            if char >= token.idx:
+                continue
+            if self.sentences[self._sent_index(char)].paragraph not in allowed:
+                break
+            if gender is None or self.gender.get(who, gender) == gender:
+                return who
+        return None
+
+    def add_speaker(self, char: int, who: str | None, side: str | None, cue: str | None):
+        if who:
+            self.events.append((char, who))
+        if who or side:
+            self.speakers.append((char, who, side, cue))
+
+    def last_speaker(self, char: int):
+        """(who, side, cue) of the latest speaker before char in the same paragraph."""
+        paragraph = self.sentences[self._sent_index(char)].paragraph
+        before = [sp for sp in self.speakers if sp[0] < char
+                  and self.sentences[self._sent_index(sp[0])].paragraph == paragraph]
+        return max(before)[1:] if before else None
+
+    def _sent_index(self, char: int) -> int:
+        lo, hi = 0, len(self.sentences) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.sentences[mid].start <= char:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+
+def _genders(doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+    """Gender only where the article gives an honorific (Mr. Blinken, Ms. Yellen)."""
+    out = {}
+    for m in mentions:
+        if m.label == "PERSON":
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None and span.start > 0:
+                g = HONORIFICS.get(doc[span.start - 1].lower_)
+                if g:
+                    out.setdefault(m.canonical, g)
+    return out
+
+
+def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
+                   persons: list[Person]) -> list[Quote]:
+    """Direct and reported quotes of one article, in text order.
+
+    doc: the parsed cleaned text; sentences[i] is list(doc.sents)[i]; mentions and persons
+    from core.people.extract_people (speakers are their canonical names).
+    """
+    if not sentences:
+        return []
+    quoted = find_direct_quotes(doc.text)
+    in_quote = _char_mask(len(doc.text), quoted)
+    resolver = SpeakerResolver(doc, sentences, mentions, persons, in_quote)
+    reported = _reported(doc, sentences, resolver, in_quote)
+    quotes: list[Quote] = []
+    for k, seg in enumerate(quoted):
+        _attribute(doc, seg, resolver, in_quote)
+        if not seg.attributed:
+            _inherit(doc, seg, quoted[k + 1:], resolver, in_quote)
+        if seg.attributed:
+            resolver.add_speaker(seg.start, seg.speaker, seg.side, seg.cue)
+    blocks = _colon_blocks(doc, sentences, resolver)
+    for seg in quoted:
+        block = blocks.get(sentences[resolver._sent_index(seg.start)].paragraph)
+        if block and (not seg.attributed or seg.continues):
+            seg.speaker, seg.side, seg.cue = block
+        text = doc.text[seg.start:seg.end]
+        words = re.findall(r"[\w’'-]+", text)
+        if not seg.continues and (len(words) < MIN_DIRECT_WORDS or all(w[:1].isupper() for w in words)):
+            continue  # a scare-quoted word, a term or a title ("China Threat Theory"), not speech
+        quotes.append(Quote(resolver._sent_index(seg.start), seg.start, seg.end, text, seg.speaker,
+                            seg.side, seg.cue, "direct"))
+    quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
+    return sorted(quotes + reported, key=lambda q: (q.start, q.kind))
+
+
+def _inherit(doc: Doc, seg: Segment, later: list[Segment], resolver: SpeakerResolver, in_quote):
+    """An unattributed quote: a continued quote or the paragraph's last speaker; a sentence that
+    is only a quote may also take the speaker named in the next sentence ("“…” Xi said …")."""
+    prev = resolver.last_speaker(seg.start)
+    if prev:
+        seg.speaker, seg.side, seg.cue = prev
+        seg.attributed = True
+        return
+    sent = doc.char_span(seg.start, seg.end, alignment_mode="expand")
+    if sent is None or doc.text[sent.sent.start_char:seg.start].strip() not in "\"“«‘":
+        return
+    nxt = sent[-1].sent.end
+    if nxt < len(doc) and later and doc[nxt].sent.start_char <= later[0].start < doc[nxt].sent.end_char:
+        probe = Segment(later[0].start, later[0].end)
+        _attribute(doc, probe, resolver, in_quote)
+        if probe.speaker:
+            seg.speaker, seg.side, seg.cue, seg.attributed = probe.speaker, probe.side, probe.cue, True
+
+
+def _char_mask(n: int, segments: list[Segment]) -> bytearray:
+    mask = bytearray(n + 1)
+    for s in segments:
+        mask[max(0, s.start - 1):min(n, s.end + 1)] = b"\x01" * (min(n, s.end + 1) - max(0, s.start - 1))
+    return mask
+
+
+def _cue_tokens(doc: Doc, start: int, end: int, in_quote: bytearray) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return [t for t in span if t.lemma_.lower() in SPEECH_VERBS and t.pos_ in {"VERB", "AUX", "NOUN"}
+            and not in_quote[t.idx] and _speech_use(t)] if span is not None else []
+
+
+def _speech_use(t: Token) -> bool:
+    lemma = t.lemma_.lower()
+    if lemma == "point":
+        return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children)
+    if lemma in {"call", "report", "post", "agree", "express", "describe", "question", "observe", "state"}:
+        return t.pos_ == "VERB" and t.dep_ not in {"amod", "compound"}
+    return t.pos_ in {"VERB", "AUX"}
+
+
+def _attribute(doc: Doc, seg: Segment, resolver: SpeakerResolver, in_quote: bytearray):
+    """Speaker of a direct quote from a speech verb or 'according to' in its sentence(s)."""
+    first = doc.char_span(seg.start, seg.end, alignment_mode="expand")
+    if first is None:
+        return
+    sents = {t.sent for t in (first[0], first[-1])}
+    start = min(s.start_char for s in sents)
+    end = max(s.end_char for s in sents)
+    cues = _cue_tokens(doc, start, end, in_quote)
+    cues.sort(key=lambda t: min(abs(t.idx - seg.end), abs(t.idx - seg.start)))
+    for cue in cues:
+        who, side, found = resolver.subject(cue)
+        if found:
+            seg.speaker, seg.side, seg.cue, seg.attributed = who, side, cue.lemma_.lower(), True
+            return
+    according = _according(doc, start, end, resolver)
+    if according:
+        seg.speaker, seg.side = according
+        seg.cue, seg.attributed = "according", True
+
+
+def _according(doc: Doc, start: int, end: int, resolver: SpeakerResolver):
+    """(speaker, side) of 'according to X' where X itself is a person or an organisation."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    for t in span if span is not None else []:
+        if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            objs = [c for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+            if objs:
+                who, side, found = resolver._who(objs[0])
+                if who or side:
+                    return who, side
+    return None
+
+
+def _colon_blocks(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver) -> dict:
+    """Paragraph -> (speaker, side, cue) for paragraphs introduced by 'X said, adding:' or
+    spoken in a transcript turn ('Levine: ...', continued until the next heading or turn)."""
+    paragraphs: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        paragraphs.setdefault(s.paragraph, []).append(s)
+    order = sorted(paragraphs)
+    blocks, turn = {}, None
+    for k, p in enumerate(order):
+        first, last = paragraphs[p][0], paragraphs[p][-1]
+        label = LABEL_LINE.match(doc.text[first.start:first.end])
+        if label:
+            who = _label_speaker(doc, first.start, first.start + label.end(1), resolver)
+            turn = (who, resolver.side.get(who), "say") if who else None
+            if turn:
+                blocks[p] = turn
+                continue
+        if any(s.is_heading for s in paragraphs[p]) or doc.text[first.start:last.end].rstrip().endswith("?"):
+            turn = None
+        elif turn:
+            blocks[p] = turn
+        if doc.text[last.start:last.end].rstrip().endswith(":") and k + 1 < len(order):
+            cues = _cue_tokens(doc, last.start, last.end, bytearray(len(doc.text) + 1))
+            for cue in cues[::-1]:
+                who, side, _ = resolver.subject(cue)
+                if not (who or side):
+                    who, side, _ = resolver.last_speaker(cue.idx) or (None, None, None)
+                if who or side:
+                    blocks[order[k + 1]] = (who, side, cue.lemma_.lower())
+                    break
+    return blocks
+
+
+def _label_speaker(doc: Doc, start: int, end: int, resolver: SpeakerResolver) -> str | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    for t in span if span is not None else []:
+        m = resolver.mention(t)
+        if m and m.label == "PERSON":
+            return m.canonical
+    return None
+
+
+def _unmarked_blocks(doc, sentences, blocks, in_quote, resolver) -> list[Quote]:
+    """Whole paragraphs spoken by a block's speaker where no quotation marks say so."""
+    out = []
+    for s in sentences:
+        block = blocks.get(s.paragraph)
+        if not block or s.is_heading or in_quote[s.start] or not block[0] and not block[1]:
+            continue
+        start = s.start
+        label = LABEL_LINE.match(s.text)
+        if label and _label_speaker(doc, s.start, s.start + label.end(1), resolver):
+            start += label.end()
+        text = doc.text[start:s.end].rstrip()
+        if len(text.split()) >= MIN_DIRECT_WORDS and not any(in_quote[start:start + len(text)]):
+            out.append(Quote(s.idx, start, start + len(text), text, block[0], block[1], block[2], "direct"))
+    return out
+
+
+def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in_quote) -> list[Quote]:
+    """'X said (that) …', '…, said X', 'X warned of …', 'according to X, …' outside quotes.
+
+    A cue inside another reported clause ("Sun said the Chinese will demand …") is part of
+    that speaker's words, not a second quote.
+    """
+    out = []
+    for s in sentences:
+        if s.is_heading:
+            continue
+        found = []
+        for cue in _cue_tokens(doc, s.start, s.end, in_quote):
+            who, side, _ = resolver.subject(cue)
+            content = _content(doc, cue)
+            if not (who or side):
+                continue
+            if not content or any(in_quote[content[0]:content[1]]):
+                resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
+                continue
+            found.append((cue, content, who, side))
+        for cue, content, who, side in found:
+            if any(c[0] <= cue.idx < c[1] for _, c, _, _ in found):
+                continue
+            resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())
+            out.append(Quote(s.idx, content[0], content[1], doc.text[content[0]:content[1]], who, side,
+                             cue.lemma_.lower(), "reported"))
+        according = _according(doc, s.start, s.end, resolver)
+        if according and not found and not any(in_quote[s.start:s.end]):
+            text = doc.text[s.start:s.end].rstrip()
+            resolver.add_speaker(s.start, according[0], according[1], "according")
+            out.append(Quote(s.idx, s.start, s.start + len(text), text, according[0], according[1],
+                             "according", "reported"))
+    return out
+
+
+def _content(doc: Doc, cue: Token) -> tuple[int, int] | None:
+    """Char span of what was said: the verb's clause (or, for cues like 'warn', its object),
+    or the rest of the sentence around a parenthetical or inverted cue ("…, he says, …")."""
+    subj = {t.i for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree}
+    parts = [c for c in cue.children if c.dep_ == "ccomp"]
+    if not parts and cue.lemma_.lower() in OBJECT_CUES:
+        parts = [c for c in cue.children if c.i > cue.i and (
+            c.dep_ in OBJECT_DEPS or c.dep_ == "prep" and c.lower_ in OBJECT_PREPS)]
+    tokens = sorted({t.i for c in parts for t in c.subtree} - subj)
+    sent = cue.sent
+    inverted = any(i > cue.i for i in subj) or cue.dep_ == "parataxis"
+    if not parts and inverted and any(t.text == "," for t in doc[max(sent.start, cue.i - 3):cue.i]):
+        inside = {t.i for t in cue.subtree} if cue.dep_ != "ROOT" else {cue.i} | subj
+        tokens = [t.i for t in sent if t.i not in inside and t.i < cue.i or
+                  cue.dep_ != "ROOT" and t.i not in inside]
+    while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space):
+        tokens.pop()
+    while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that"):
+        tokens.pop(0)
+    if len(tokens) < MIN_DIRECT_WORDS:
+        return None
+    return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])

@@ -1,0 +1,74 @@
+"""Diplotone's main door: `streamlit run dashboard.py`.
+
+The entrypoint is the frame around every page: it makes sure a store exists (building the
+seed corpus with a progress bar on first start), draws the one filter sidebar whose state lives
+in the URL, and routes to the pages with st.navigation.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import DiplotoneError
+from core.paths import store_path
+from core.store import read_connection
+from pages import common
+
+st.set_page_config(page_title="Diplotone — US–China diplomacy coverage", page_icon="🕊️", layout="wide")
+
+
+def _store_ready() -> bool:
+    path = store_path()
+    if not path.exists():
+        return False
+    try:
+        with read_connection(path) as con:
+            return con.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+    except DiplotoneError as exc:
+        if "empty" in str(exc):
+            return False
+        raise
+
+
+def ensure_store() -> None:
+    """First start: process the seed corpus into the store, showing progress."""
+    if st.session_state.get("_store_ok") or _store_ready():
+        st.session_state["_store_ok"] = True
+        return
+    from core.build import build
+
+    st.title("Diplotone")
+    st.info(f"First start: processing the seed articles into {store_path()} …")
+    bar = st.progress(0.0, text="Loading the language pipeline…")
+
+    def on_progress(done: int, total: int) -> None:
+        if total:
+            bar.progress(done / total, text=f"Extracting articles: {done} of {total}")
+
+    report = build(None, store_path(), progress=False, batch_size=1, on_progress=on_progress)
+    bar.progress(1.0, text=report.summary())
+    for file, problem in report.errors:
+        st.error(f"{file}: {problem}")
+    st.cache_data.clear()
+    st.session_state["_store_ok"] = True
+    st.rerun()
+
+
+try:
+    ensure_store()
+    options = common.fetch_plain("filter_options")
+except DiplotoneError as exc:
+    st.error(str(exc))
+    st.stop()
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/issues.py", title="Issues", icon=":material/topic:"),
+    st.Page("pages/people.py", title="People", icon=":material/groups:"),
+    st.Page("pages/tone_shifts.py", title="Tone shifts", icon=":material/compare_arrows:"),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("pages/corpus.py", title="Corpus", icon=":material/table_view:"),
+]
+page = st.navigation(PAGES)
+st.session_state["filters"] = common.sidebar_filters(options)
+common.url_notices()
+page.run()

@@ -1,0 +1,55 @@
+"""Articles: read one article with entities, issues and tone highlighted, its removed boilerplate,
+and its metadata with the evidence for its date and visit."""
+import streamlit as st
+
+from core import figures as F
+from core.reader import article_html, raw_lines_html
+from pages import common
+
+f = st.session_state["filters"]
+(table,) = common.fetch(f, ("article_table",))
+
+st.title("Articles")
+if table.empty:
+    st.warning("No article matches the current filters: widen them in the sidebar.")
+    st.stop()
+titles = dict(zip(table["article_id"], table["title"]))
+dates = dict(zip(table["article_id"], table["pub_date"]))
+aid = st.selectbox("Article", table["article_id"].tolist(), key="ar_article",
+                   format_func=lambda a: f"{titles[a]} ({dates[a]:%d %b %Y})" if dates[a] is not None
+                   and str(dates[a]) != "NaT" else titles[a])
+meta = common.fetch_plain("article_meta", aid).iloc[0]
+sents = common.fetch_plain("article_sentences", aid)
+ments = common.fetch_plain("article_mentions", aid)
+lines = common.fetch_plain("article_lines", aid)
+
+st.subheader(meta["title"])
+c = st.columns(4)
+c[0].metric("Outlet", meta["outlet"] or "unknown")
+c[1].metric("Published", f"{meta['pub_date']:%d %b %Y}" if str(meta["pub_date"]) != "NaT" else "undated")
+c[2].metric("Visit", meta["visit"])
+c[3].metric("Article tone", f"{meta['tone']:+.2f}" if meta["tone"] == meta["tone"] else "n/a")
+with st.expander("Metadata and its evidence", expanded=True):
+    st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): {meta['date_evidence'] or '—'}")
+    st.markdown(f"**Visit evidence**: {meta['visit_evidence'] or '—'}")
+    st.dataframe(meta.drop(["date_evidence", "visit_evidence"]).astype(str).rename("value"), width="stretch")
+
+names = common.labels()[0]
+removed = int(lines["removed"].sum()) if not lines.empty else 0
+tab_read, tab_raw, tab_tone, tab_ent = st.tabs(["Reader", f"Original text ({removed} lines removed)",
+                                                "Tone by sentence", "Entities"])
+with tab_read:
+    st.caption("Shading: sentence tone (red hostile, green cooperative). Underlined: people "
+               "(blue US, red China, grey other); dotted: organisations and places. Badges: issues; — speaker.")
+    st.html(article_html(sents, ments, names))
+with tab_raw:
+    st.caption("Every line of the file as received; greyed, struck-through lines were removed as "
+               "boilerplate before analysis (the reason is given).")
+    st.html(raw_lines_html(lines))
+with tab_tone:
+    ctx = common.context(f, table.assign(articles=1).head(1))
+    ctx = F.ChartContext(filters=f, articles=1, store=ctx.store, issue_names=names, visits=ctx.visits)
+    common.show_chart("article_tone", F.article_sentence_tone(sents, ctx, meta["title"]),
+                      sents[["sent_idx", "tone", "coop", "speaker", "side", "issues", "text"]])
+with tab_ent:
+    st.dataframe(ments, hide_index=True, width="stretch")

@@ -1,0 +1,233 @@
+"""What every page shares: cached data access, the filter sidebar with its URL, chart rendering.
+
+Pages stay thin: they call `fetch()` (core.queries results, cached by filter set and store
+file state, one short read-only connection per cache miss so an ingest can always write) and
+`show_chart()` (the core.figures figure with PNG/SVG/CSV downloads and an evidence drill-down).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import figures as F
+from core import queries as Q
+from core.catalogs import ISSUE_IDS, VISIT_IDS
+from core.export import catalogue_labels, figure_image
+from core.filters import Filters, from_query_params, to_query_params
+from core.model import SIDES
+from core.paths import store_path
+from core.store import read_connection
+
+WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": "f_visit", "outlet": "f_outlet"}
+
+
+def store_signature() -> tuple[str, int, int]:
+    """(path, mtime, size) of the store and its WAL: changes whenever a writer commits."""
+    path = store_path()
+    stamp = [path.stat().st_mtime_ns, path.stat().st_size] if path.exists() else [0, 0]
+    wal = Path(str(path) + ".wal")
+    if wal.exists():
+        stamp[0] += wal.stat().st_mtime_ns
+        stamp[1] += wal.stat().st_size
+    return str(path), stamp[0], stamp[1]
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run_queries(signature, filters: Filters, calls: tuple) -> list:
+    with read_connection(signature[0]) as con:
+        return [getattr(Q, name)(con, filters, *args) for name, *args in calls]
+
+
+def fetch(filters: Filters, *calls) -> list[pd.DataFrame]:
+    """Results of core.queries calls, e.g. fetch(f, ("people",), ("person_quotes", "Wang Yi")).
+
+    All calls of one page share one connection; results are cached per (store state, filters)."""
+    return _run_queries(store_signature(), filters, tuple(tuple(c) for c in calls))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _run_article(signature, name: str, *args):
+    with read_connection(signature[0]) as con:
+        return getattr(Q, name)(con, *args)
+
+
+def fetch_plain(name: str, *args):
+    """A core.queries call that takes no filters (article detail, options), cached by store state."""
+    return _run_article(store_signature(), name, *args)
+
+
+@st.cache_data(show_spinner=False)
+def labels() -> tuple[dict, tuple]:
+    return catalogue_labels()
+
+
+def issue_name(issue_id: str) -> str:
+    return labels()[0].get(issue_id) or issue_id.replace("_", " ").capitalize()
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+def _known(options: dict) -> dict:
+    return {"person": options["person"], "outlet": options["outlet"]}
+
+
+def init_filters_from_url(options: dict) -> None:
+    """On a session's first run, set the sidebar widgets from the URL (a shared link)."""
+    if st.session_state.get("_filters_ready"):
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    filters, notices = from_query_params(params, _known(options))
+    for key, attr in (("issue", "issues"), ("person", "persons"), ("side", "sides"),
+                      ("visit", "visits"), ("outlet", "outlets")):
+        st.session_state[WIDGETS[key]] = list(getattr(filters, attr))
+    st.session_state["f_from"] = filters.date_from
+    st.session_state["f_to"] = filters.date_to
+    st.session_state["_url_notices"] = notices
+    st.session_state["_filters_ready"] = True
+
+
+def sidebar_filters(options: dict) -> Filters:
+    """The one filter set for every page, drawn in the sidebar and mirrored into the URL."""
+    init_filters_from_url(options)
+    sb = st.sidebar
+    sb.header("Filters")
+    sb.multiselect("Issue", ISSUE_IDS, key=WIDGETS["issue"], format_func=issue_name,
+                   placeholder="All issues")
+    sb.multiselect("Person", options["person"], key=WIDGETS["person"], placeholder="All people")
+    sb.multiselect("Side", SIDES, key=WIDGETS["side"], placeholder="All sides",
+                   help="Narrows tone and people to the words and people of that side.")
+    sb.multiselect("Visit", VISIT_IDS, key=WIDGETS["visit"], placeholder="All visits",
+                   format_func=lambda v: f"{v} ({options['visit_counts'].get(v, 0)})")
+    sb.multiselect("Outlet", options["outlet"], key=WIDGETS["outlet"], placeholder="All outlets")
+    lo, hi = options["date_min"], options["date_max"]
+    c1, c2 = sb.columns(2)
+    c1.date_input("From", key="f_from", value=None, format="YYYY-MM-DD")
+    c2.date_input("To", key="f_to", value=None, format="YYYY-MM-DD")
+    if lo and hi:
+        sb.caption(f"Articles are dated {lo:%d %b %Y} – {hi:%d %b %Y}.")
+    if sb.button("Clear filters", width="stretch"):
+        clear_filters()
+        st.rerun()
+    ss = st.session_state
+    filters = Filters(issues=ss[WIDGETS["issue"]], persons=ss[WIDGETS["person"]], sides=ss[WIDGETS["side"]],
+                      visits=ss[WIDGETS["visit"]], outlets=ss[WIDGETS["outlet"]],
+                      date_from=_date(ss.get("f_from")), date_to=_date(ss.get("f_to")))
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        sb.warning("'From' is after 'To': the date range is ignored.")
+        filters = filters.replace(date_from=None, date_to=None)
+    write_url(filters)
+    return filters
+
+
+def _date(value) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def write_url(filters: Filters) -> None:
+    """Mirror the filters into the URL (page changes keep them; a copied link reopens the view)."""
+    wanted = to_query_params(filters)
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    if current != wanted:
+        st.query_params.clear()
+        st.query_params.update(wanted)
+
+
+def clear_filters() -> None:
+    for key in WIDGETS.values():
+        st.session_state[key] = []
+    st.session_state["f_from"] = None
+    st.session_state["f_to"] = None
+
+
+def add_filter(key: str, value: str) -> None:
+    """Add a value to a sidebar filter (used by chart clicks, in callbacks before the rerun)."""
+    current = list(st.session_state.get(WIDGETS[key], []))
+    if value not in current:
+        st.session_state[WIDGETS[key]] = current + [value]
+
+
+def url_notices() -> None:
+    for notice in st.session_state.get("_url_notices", []):
+        st.warning(notice, icon="🔗")
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+def context(filters: Filters, summary: pd.DataFrame) -> F.ChartContext:
+    names, visits = labels()
+    return F.ChartContext(filters=filters, articles=int(summary["articles"].iloc[0]),
+                          store=Path(store_path()).name, issue_names=names, visits=visits)
+
+
+def modebar(name: str) -> dict:
+    """Plotly config: the camera button saves a 2x PNG named after the chart."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": name},
+            "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def _select_callback(chart_key: str, filter_key: str, field: int | None):
+    """A plotly selection callback that adds the clicked bar/point's category to a filter."""
+    def apply():
+        sel = st.session_state.get(chart_key)
+        points = (sel or {}).get("selection", {}).get("points", [])
+        for p in points:
+            value = p.get("customdata", [None])[field] if field is not None and p.get("customdata") else p.get("y")
+            if isinstance(value, str):
+                add_filter(filter_key, value)
+    return apply
+
+
+def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple[str, int | None] | None = None,
+               caption: str | None = None) -> None:
+    """A chart with its downloads (CSV of its table, SVG and 2x PNG of the figure).
+
+    click: (filter key, customdata index) to make clicking a bar/point add that filter."""
+    key = f"chart_{name}"
+    if click and not table.empty:
+        st.plotly_chart(fig, key=key, theme=None, config=modebar(name), on_select=_select_callback(key, *click),
+                        selection_mode="points")
+        st.caption(f"Click a bar or point to filter by its {click[0]}. " + (caption or ""))
+    else:
+        st.plotly_chart(fig, key=key, theme=None, config=modebar(name))
+        if caption:
+            st.caption(caption)
+    c1, c2, c3, _ = st.columns([1, 1, 1, 5])
+    c1.download_button("CSV", table.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"csv_{name}", on_click="ignore", icon=":material/table:")
+    c2.download_button("SVG", lambda: figure_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
+                       key=f"svg_{name}", on_click="ignore", icon=":material/image:")
+    c3.download_button("PNG 2×", lambda: figure_image(fig, "png"), file_name=f"{name}.png", mime="image/png",
+                       key=f"png_{name}", on_click="ignore", icon=":material/image:")
+
+
+EVIDENCE_COLUMNS = ["pub_date", "title", "outlet", "visit", "speaker", "side", "tone", "issues", "text"]
+
+
+def evidence(filters: Filters, label: str, key: str, choices: list, kind: str, format_func=str, **fixed) -> None:
+    """Evidence drill-down: pick a value of the chart (issue, person, visit, word...) -> its sentences."""
+    with st.expander(f"Evidence: the sentences behind “{label}”"):
+        if not choices:
+            st.info("Nothing to show for the current filters.")
+            return
+        choice = st.selectbox(f"Show sentences for {kind}", choices, key=f"ev_{key}", format_func=format_func)
+        (df,) = fetch(filters, ("evidence", *_evidence_args(kind, choice, fixed)))
+        st.caption(f"{len(df)} sentence{'s' if len(df) != 1 else ''} (tone −1 hostile … +1 cooperative)")
+        st.dataframe(df[EVIDENCE_COLUMNS], hide_index=True, width="stretch",
+                     column_config={"text": st.column_config.TextColumn("sentence", width="large"),
+                                    "tone": st.column_config.NumberColumn(format="%.2f")})
+
+
+def _evidence_args(kind: str, choice, fixed: dict) -> tuple:
+    """Positional args of core.queries.evidence: issue, person, side, visit, article_id, word, year."""
+    args = {"issue": None, "person": None, "side": None, "visit": None, "article": None, "word": None, "year": None}
+    args.update(fixed)
+    args[kind] = choice
+    return (args["issue"], args["person"], args["side"], args["visit"], args["article"], args["word"], args["year"])
+
+
+def store_label() -> str:
+    return os.fspath(store_path())

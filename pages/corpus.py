@@ -1,0 +1,69 @@
+"""Corpus: the article table with metadata, adding articles by upload, and editing metadata."""
+import datetime as dt
+
+import streamlit as st
+
+from core.catalogs import VISIT_IDS
+from core.errors import DiplotoneError
+from core.paths import store_path
+from core.store import Store
+from pages import common
+
+f = st.session_state["filters"]
+(table,) = common.fetch(f, ("article_table",))
+
+st.title("Corpus")
+st.caption(f"Store: {store_path()}")
+st.subheader(f"Articles in the selection ({len(table)})")
+st.dataframe(table.drop(columns=["meta_source"]), hide_index=True, width="stretch",
+             column_config={"tone": st.column_config.NumberColumn(format="%+.2f"),
+                            "date_confidence": st.column_config.NumberColumn("date conf.", format="%.2f")})
+st.download_button("CSV", table.to_csv(index=False), file_name="articles.csv", mime="text/csv",
+                   on_click="ignore", icon=":material/table:")
+dups = common.fetch_plain("duplicates")
+if not dups.empty:
+    with st.expander(f"Duplicates recognised ({len(dups)}), excluded from every chart"):
+        st.dataframe(dups, hide_index=True, width="stretch")
+
+st.subheader("Add articles")
+with st.form("upload", clear_on_submit=True):
+    files = st.file_uploader("Text, Markdown or HTML files", type=["txt", "md", "html", "htm"],
+                             accept_multiple_files=True)
+    submitted = st.form_submit_button("Add to the corpus", type="primary")
+if submitted and files:
+    from core.ingest import ingest_uploads
+
+    with st.spinner(f"Extracting {len(files)} file(s)…"):
+        try:
+            report = ingest_uploads([(u.name, u.getvalue()) for u in files], store_path())
+        except DiplotoneError as exc:
+            st.error(str(exc))
+        else:
+            for line in report.lines():
+                (st.error if line.startswith("Not added") else st.success)(line)
+
+st.subheader("Edit an article's metadata")
+if table.empty:
+    st.info("No article in the selection to edit.")
+else:
+    aid = st.selectbox("Article", table["article_id"].tolist(), key="co_edit",
+                       format_func=dict(zip(table["article_id"], table["title"])).get)
+    meta = common.fetch_plain("article_meta", aid).iloc[0]
+    with st.form("edit_meta"):
+        title = st.text_input("Title", meta["title"] or "")
+        outlet = st.text_input("Outlet", meta["outlet"] or "")
+        url = st.text_input("URL", meta["url"] or "")
+        pub = st.date_input("Publication date", meta["pub_date"] if str(meta["pub_date"]) != "NaT" else None,
+                            min_value=dt.date(1990, 1, 1), format="YYYY-MM-DD")
+        visit = st.selectbox("Visit", VISIT_IDS, index=VISIT_IDS.index(meta["visit"]) if meta["visit"] in VISIT_IDS else 0)
+        st.caption("Empty fields go back to what the text says. Edits survive rebuilds.")
+        if st.form_submit_button("Save metadata"):
+            fields = {"title": title.strip(), "outlet": outlet.strip(), "url": url.strip(), "pub_date": pub,
+                      "visit": visit}
+            try:
+                with Store.open(store_path()) as store:
+                    store.set_user_meta(aid, fields)
+            except DiplotoneError as exc:
+                st.error(str(exc))
+            else:
+                st.success("Saved.")

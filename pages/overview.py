@@ -1,0 +1,37 @@
+"""Overview: the corpus at a glance, issue frequency, the tone trend with visits, biggest changes."""
+import streamlit as st
+
+from core import figures as F
+from pages import common
+
+f = st.session_state["filters"]
+summary, freq, trend, change = common.fetch(f, ("corpus_summary",), ("issue_frequency",), ("tone_trend",),
+                                            ("visit_change",))
+ctx = common.context(f, summary)
+s = summary.iloc[0]
+
+st.title("Overview")
+c = st.columns(4)
+c[0].metric("Articles", int(s["articles"]))
+c[1].metric("Outlets", int(s["outlets"]))
+c[2].metric("Visits", int(s["visits"]))
+span = (f"{s['first_date']:%b %Y} – {s['last_date']:%b %Y}" if s["first_date"] is not None
+        and str(s["first_date"]) != "NaT" else "—")
+c[3].metric("Date span", span)
+if int(s["articles"]) == 0:
+    st.warning("No article matches the current filters: widen them in the sidebar.")
+
+measure = st.segmented_control("Count issues as", ["sentences", "per_1k_words"], default="sentences",
+                               key="ov_measure", format_func={"sentences": "Sentences",
+                                                               "per_1k_words": "Per 1,000 words"}.get)
+common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "sentences"), freq,
+                  click=("issue", 0))
+common.evidence(f, "issue frequency", "ov_issue", freq["issue"].tolist(), "issue", common.issue_name)
+
+common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend,
+                  caption="Dots: articles (size = sentences read). Line: 30-day rolling mean. Bands: visits.")
+common.evidence(f, "tone trend", "ov_article", trend["article_id"].tolist(), "article",
+                dict(zip(trend["article_id"], trend["title"])).get)
+
+common.show_chart("visit_change", F.visit_change(change, ctx), change)
+common.evidence(f, "first vs last visit", "ov_change", change["issue"].tolist(), "issue", common.issue_name)

@@ -1,0 +1,46 @@
+"""Tone shifts: tone per issue and per side in one visit against another, the words and sentences
+that drove the change, and China-side vs US-side language across the 2023 and 2024 visits."""
+import streamlit as st
+
+from core import figures as F
+from pages import common
+
+f = st.session_state["filters"]
+(summary, order) = common.fetch(f.replace(visits=()), ("corpus_summary",), ("visit_order",))
+ctx = common.context(f.replace(visits=()), summary)
+
+st.title("Tone shifts")
+visits = order["visit"].tolist()
+if len(visits) < 2:
+    st.info("Tone shifts compare two visits; the current selection has fewer than two. Widen the filters.")
+    a = b = None
+else:
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("From visit", visits, index=0, key="ts_a")
+    b = c2.selectbox("To visit", visits, index=len(visits) - 1, key="ts_b")
+if a and b:
+    st.caption("The visit filter does not apply here: the two visits are chosen above. "
+               "Other filters (issue, person, side, outlet, dates) do.")
+    by_issue, by_side, drivers = common.fetch(f, ("tone_shift", a, b, "issue"), ("tone_shift", a, b, "side"),
+                                              ("tone_drivers_shift", a, b))
+    common.show_chart("tone_shift_by_issue", F.tone_shift(by_issue, ctx, a, b, "issue"), by_issue)
+    common.show_chart("tone_shift_by_side", F.tone_shift(by_side, ctx, a, b, "side"), by_side)
+    common.show_chart("tone_drivers", F.tone_drivers(drivers, ctx, a, b), drivers)
+    st.subheader("Sentences that drove the change")
+    c1, c2 = st.columns(2)
+    issue = c1.selectbox("Issue", [None, *by_issue["label"].tolist()], key="ts_issue",
+                         format_func=lambda v: "All issues" if v is None else common.issue_name(v))
+    side = c2.selectbox("Side", [None, *by_side["label"].tolist()], key="ts_side",
+                        format_func=lambda v: "All sides" if v is None else v)
+    (sents,) = common.fetch(f, ("tone_shift_sentences", a, b, issue, side))
+    st.dataframe(sents[["visit", "pub_date", "title", "speaker", "side", "tone", "text"]], hide_index=True,
+                 width="stretch", column_config={"text": st.column_config.TextColumn("sentence", width="large"),
+                                                 "tone": st.column_config.NumberColumn(format="%.2f")})
+    common.evidence(f, "a driving word", "ts_word", drivers["word"].tolist(), "word")
+
+st.subheader("China-side and US-side language, 2023 against 2024")
+years, words = common.fetch(f, ("side_language_by_year",), ("side_words_by_year",))
+ctx_f = common.context(f, common.fetch(f, ("corpus_summary",))[0])
+common.show_chart("side_language_by_year", F.side_years(years, ctx_f), years)
+common.show_chart("side_words_by_year", F.side_words(words, ctx_f), words)
+common.evidence(f, "each side's words", "ts_side_word", words["word"].drop_duplicates().tolist(), "word")

@@ -1,0 +1,246 @@
+"""Bad input gets the exact message a user sees, and nothing already stored is lost."""
+from __future__ import annotations
+
+import codecs
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
+
+import pytest
+
+from core.catalogs import VISIT_IDS
+from core.errors import CatalogError, InputError, StoreError
+from core.ingest import MAX_FILE_BYTES, collect, ingest_paths, ingest_uploads, load_sidecar, read_article
+from core.store import Store
+from conftest import synthetic_article
+
+ARTICLE = "Blinken met Wang Yi in Beijing.\nThe talks were candid and constructive.\n"
+CONVERT = "convert it to .txt or .html first"
+
+
+def message(exc_info) -> str:
+    return str(exc_info.value)
+
+
+def write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("empty.txt", b"", "the file is empty (0 bytes): nothing to ingest"),
+    ("blank.txt", b"  \n\t\r\n   \n", "the file contains only whitespace: nothing to ingest"),
+    ("bom-only.txt", codecs.BOM_UTF8 + b"\n\n", "the file contains only whitespace: nothing to ingest"),
+    ("dots.md", b"... --- !!!\n", "the file has no letters or digits (only punctuation or symbols): nothing to ingest"),
+    ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>",
+     f"looks like a PDF document, not text: {CONVERT}"),
+    ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", f"looks like a PNG image, not text: {CONVERT}"),
+    ("photo2.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF", f"looks like a JPEG image, not text: {CONVERT}"),
+    ("memo.txt", b"PK\x03\x04\x14\x00\x06\x00word/document.xml",
+     f"looks like a ZIP archive or Office document (.docx, .xlsx, .epub), not text: {CONVERT}"),
+    ("blob.txt", bytes(range(256)) * 8, f"looks like a binary file (it contains NUL bytes), not text: {CONVERT}"),
+    ("noise.txt", bytes(range(1, 32)) * 20 + b"abc",
+     f"looks like a binary file (it is mostly control characters), not text: {CONVERT}"),
+    ("page.html", b"<html><head><script>var a = 1;</script><style>p {}</style></head><body></body></html>",
+     "no article text found in this HTML page"),
+    ("notes.docx", b"whatever", "unsupported file type '.docx': use .txt, .md, .html or .htm"),
+    ("README", b"text", "unsupported file type without an extension: use .txt, .md, .html or .htm"),
+])
+def test_unreadable_file_message(tmp_path, name, data, expected):
+    path = write(tmp_path, name, data)
+    with pytest.raises(InputError) as exc:
+        read_article(path)
+    assert message(exc) == f"{path}: {expected}"
+    # The same message for an upload of the same bytes.
+    with pytest.raises(InputError) as exc:
+        read_article(data, name)
+    assert message(exc) == f"{name}: {expected}"
+
+
+def test_missing_path(tmp_path):
+    path = tmp_path / "nope.txt"
+    with pytest.raises(InputError) as exc:
+        read_article(path)
+    assert message(exc) == f"{path}: no such file or folder"
+    raws, errors = collect([path])
+    assert raws == [] and [str(e) for e in errors] == [f"{path}: no such file or folder"]
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as fh:  # a sparse 50 MB file: cheap to make, expensive to load
+        fh.truncate(50 * 1024 * 1024)
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        read_article(path)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert message(exc) == (f"{path}: the file is 50.0 MB, over the 5 MB limit for one article: "
+                            "save only the article's text or page")
+    assert elapsed < 0.5 and peak < 1024 * 1024
+    with pytest.raises(InputError):
+        read_article(b"a" * (MAX_FILE_BYTES + 1), "upload.txt")
+
+
+def test_text_longer_than_the_pipeline_accepts(tmp_path):
+    path = write(tmp_path, "long.txt", b"word " * 210_000)
+    with pytest.raises(InputError) as exc:
+        read_article(path)
+    assert message(exc) == (f"{path}: the article text is 1,049,999 characters, over the limit of "
+                            "1,000,000 for one article: split it into articles")
+
+
+def test_folder_with_no_articles(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00")
+    raws, errors = collect([folder])
+    assert raws == []
+    assert [str(e) for e in errors] == [
+        f"{folder / 'scan.pdf'}: skipped: unsupported file type '.pdf' (use .txt, .md, .html or .htm)",
+        f"{folder}: no articles in this folder (looked for .txt, .md, .html or .htm files)",
+    ]
+
+
+def test_a_bad_file_in_a_folder_does_not_stop_the_others(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i in range(9):
+        (folder / f"{i:02d}.txt").write_text(f"Article {i}.\n{ARTICLE}", encoding="utf-8")
+    (folder / "09.txt").write_bytes(b"%PDF-1.4 binary")
+    raws, errors = collect([folder])
+    assert [r.file for r in raws] == [str(folder / f"{i:02d}.txt") for i in range(9)]
+    assert [str(e) for e in errors] == [f"{folder / '09.txt'}: looks like a PDF document, not text: {CONVERT}"]
+
+
+# -- sidecars ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("meta.csv", "name,date\na.txt,2023-06-18\n",
+     "line 1: the header must have a 'file' column (columns: file, title, outlet, url, pub_date, visit); "
+     "found: name, date"),
+    ("meta.csv", "file,headline\na.txt,Hello\n",
+     "line 1: unknown column 'headline' (columns: file, title, outlet, url, pub_date, visit)"),
+    ("meta.csv", "file,visit\na.txt,other\nb.txt,blinken-2025-01\n",
+     f"line 3: unknown visit 'blinken-2025-01'; use one of {', '.join(VISIT_IDS)}"),
+    ("meta.csv", "file,pub_date\na.txt,2023-02-30\n",
+     "line 2: 'pub_date' must be a real date as YYYY-MM-DD, got '2023-02-30'"),
+    ("meta.csv", "file,pub_date\na.txt,18/06/2023\n",
+     "line 2: 'pub_date' must be a real date as YYYY-MM-DD, got '18/06/2023'"),
+    ("meta.csv", "file,title\na.txt,One, Two\n",
+     "line 2: more fields than the header has (a comma inside a value? quote it)"),
+    ("meta.csv", "file,url\na.txt,www.example.com/a\n",
+     "line 2: 'url' must start with http:// or https://, got 'www.example.com/a'"),
+    ("meta.csv", "file,title\na.txt,One\na.txt,Two\n", "line 3: file 'a.txt' listed twice (first on line 2)"),
+    ("meta.csv", "file,title\n,Orphan title\n", "line 2: 'file' is empty"),
+    ("meta.yaml", "articles:\n  - file: a.txt\n    pub_date: 2023-13-01\n",
+     "line 2: 'pub_date' must be a real date as YYYY-MM-DD, got '2023-13-01'"),
+    ("meta.yaml", "articles:\n  - file: a.txt\n    visit: mars-2030\n",
+     f"line 2: unknown visit 'mars-2030'; use one of {', '.join(VISIT_IDS)}"),
+    ("meta.yaml", "articles:\n  - title: no file\n", "line 2: 'file' is missing or empty"),
+    ("meta.yaml", "files: []\n", "line 1: expected a top-level 'articles:' list"),
+    ("meta.json", '{"articles": [{"file": "a.txt", "pub_date": "2024-02-30"}]}',
+     "line 1: 'pub_date' must be a real date as YYYY-MM-DD, got '2024-02-30'"),
+])
+def test_bad_sidecar_message(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CatalogError) as exc:
+        load_sidecar(path)
+    assert message(exc) == f"{path}, {expected}"
+
+
+def test_sidecar_that_is_not_there_or_of_another_type(tmp_path):
+    with pytest.raises(CatalogError) as exc:
+        load_sidecar(tmp_path / "meta.csv")
+    assert message(exc) == f"{tmp_path / 'meta.csv'}: sidecar file not found"
+    other = write(tmp_path, "meta.xlsx", b"PK\x03\x04")
+    with pytest.raises(CatalogError) as exc:
+        load_sidecar(other)
+    assert message(exc) == f"{other}: a metadata sidecar must be a .csv, .yaml or .json file"
+
+
+def test_a_bad_sidecar_stops_the_ingest_before_the_store_is_touched(tmp_path):
+    article = write(tmp_path, "a.txt", ARTICLE.encode())
+    sidecar = write(tmp_path, "meta.csv", b"file,visit\na.txt,nowhere\n")
+    store = tmp_path / "store.duckdb"
+    with pytest.raises(CatalogError):
+        ingest_paths([article], store, sidecar=sidecar, progress=False)
+    assert not store.exists()
+
+
+# -- the store -------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def filled_store(tmp_path):
+    """A store holding one (hand-made) article, and its file bytes before the test."""
+    path = tmp_path / "store.duckdb"
+    result, raw = synthetic_article("Blinken held talks in Beijing.\nTaiwan came up.", "kept.txt")
+    with Store.open(path) as store:
+        store.write([result], [raw], "fp")
+    return path
+
+
+def _articles(path):
+    with Store.open(path, read_only=True) as store:
+        return store.con.execute("SELECT article_id, file, raw_text FROM articles ORDER BY 1").fetchall()
+
+
+def test_only_bad_files_leave_the_store_as_it_was(tmp_path, filled_store):
+    before_rows, before_bytes = _articles(filled_store), filled_store.read_bytes()
+    bad = [write(tmp_path, "empty.txt", b""), write(tmp_path, "scan.txt", b"%PDF-1.5 ...")]
+    report = ingest_paths(bad + [tmp_path / "missing.txt"], filled_store, progress=False)
+    assert report.added == [] and len(report.errors) == 3
+    assert report.lines() == [
+        "Added 0 articles.",
+        f"Not added: {bad[0]}: the file is empty (0 bytes): nothing to ingest",
+        f"Not added: {bad[1]}: looks like a PDF document, not text: {CONVERT}",
+        f"Not added: {tmp_path / 'missing.txt'}: no such file or folder",
+    ]
+    assert filled_store.read_bytes() == before_bytes and _articles(filled_store) == before_rows
+    uploads = ingest_uploads([("x.txt", b"   "), ("y.pdf", b"%PDF")], filled_store)
+    assert [str(e) for e in uploads.errors] == [
+        "x.txt: the file contains only whitespace: nothing to ingest",
+        "y.pdf: unsupported file type '.pdf': use .txt, .md, .html or .htm"]
+    assert filled_store.read_bytes() == before_bytes
+
+
+def test_corrupted_store_is_refused_and_left_untouched(tmp_path):
+    store = write(tmp_path, "store.duckdb", b"this is not a database\x00" * 500)
+    before = store.read_bytes()
+    article = write(tmp_path, "a.txt", ARTICLE.encode())
+    with pytest.raises(StoreError) as exc:
+        ingest_paths([article], store, progress=False)
+    text = message(exc)
+    assert text.startswith(f"{store} cannot be opened as a Diplotone store (")
+    assert text.endswith("). The file was left untouched: move it away, or pick another store with "
+                         "--store or DIPLOTONE_STORE.")
+    assert store.read_bytes() == before
+
+
+def test_locked_store_is_reported_and_left_untouched(tmp_path, filled_store):
+    before_rows = _articles(filled_store)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(filled_store)!r})
+        print("locked", flush=True)
+        sys.stdin.readline()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        article = write(tmp_path, "a.txt", ARTICLE.encode())
+        with pytest.raises(StoreError) as exc:
+            ingest_paths([article], filled_store, progress=False, lock_timeout=0.3)
+        assert message(exc) == (f"{filled_store}: the store is locked by another Diplotone process "
+                                "(a running build or dashboard?). Waited 0.3 s; try again when it has finished.")
+    finally:
+        holder.communicate("\n", timeout=10)
+    assert _articles(filled_store) == before_rows

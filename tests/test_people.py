@@ -1,0 +1,119 @@
+"""Canonical people per article: titles, possessives, Chinese names, surnames, sides, roles."""
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import pytest
+
+from core.catalogs import Catalogs, load_actors
+from core.clean import clean_text
+from core.extract import make_sentences
+from core.nlp import load_nlp
+from core.paths import seeds_dir
+from core.people import TITLE_WORDS, extract_people
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    return Catalogs(load_actors(Path(seeds_dir()) / "actors.csv"), [], [], {})
+
+
+@pytest.fixture(scope="module")
+def run(catalogs):
+    nlp = load_nlp(None, catalogs)
+
+    def _run(text: str):
+        cleaned = clean_text(text)
+        doc = nlp(cleaned.text)
+        mentions, persons = extract_people(doc, make_sentences(doc, cleaned), catalogs)
+        return mentions, {p.canonical: p for p in persons}
+    return _run
+
+
+def test_four_wangs_stay_four(run):
+    _, persons = run(
+        "Foreign Minister Wang Yi met the press on Monday.\n"
+        "Foreign Ministry spokesperson Wang Wenbin said the talks went well.\n"
+        "Public Security Minister Wang Xiaohong discussed fentanyl with US officials.\n"
+        "Wang Yiwei, a professor at Renmin University, said the meeting mattered.\n"
+        "Mr. Wang did not comment further.")
+    wangs = {c for c in persons if c.startswith("Wang")}
+    assert wangs == {"Wang Yi", "Wang Wenbin", "Wang Xiaohong", "Wang Yiwei"}
+    assert persons["Wang Yiwei"].side == "Other"
+    assert all(persons[w].mentions == 1 for w in wangs)  # the ambiguous "Mr. Wang" is not guessed
+
+
+def test_mr_wang_resolves_when_only_one_wang(run):
+    _, persons = run("Wang Yi arrived in Washington on Thursday.\nMr. Wang told reporters the visit was useful.")
+    assert persons["Wang Yi"].mentions == 2
+    assert "Wang" not in persons
+
+
+def test_title_before_surname_picks_among_namesakes(run):
+    mentions, persons = run("Li Qiang and Li Shangfu attended the banquet.\nLater, Chinese Premier Li spoke about trade.")
+    assert persons["Li Qiang"].mentions == 2 and persons["Li Shangfu"].mentions == 1
+
+
+def test_titles_and_possessives_are_stripped(run):
+    mentions, persons = run(
+        "Secretary Blinken met Chinese officials in Beijing.\n"
+        "Antony Blinken’s team said Mr. Blinken would return.\n"
+        "National Security Adviser Jake Sullivan's trip followed. Sullivan’s counterpart was polite.")
+    assert persons["Antony Blinken"].mentions == 3
+    assert persons["Jake Sullivan"].mentions == 2
+    assert all(not p.split()[0].lower().rstrip(".") in TITLE_WORDS for p in persons)
+    assert {m.text for m in mentions if m.canonical == "Jake Sullivan"} == {"Jake Sullivan", "Sullivan"}
+
+
+def test_unknown_spokesperson_gets_china_side_and_role(run):
+    _, persons = run("Chinese Foreign Ministry spokesperson Zhou Ningxia told reporters that the talks were candid.\n"
+                     "Zhou said Beijing wanted stable ties.")
+    zhou = persons["Zhou Ningxia"]
+    assert zhou.side == "China" and not zhou.in_catalog and zhou.mentions == 2
+    assert "spokesperson" in zhou.role
+
+
+def test_unknown_scholar_is_other_and_senator_is_us(run):
+    _, persons = run("“Both sides want calm,” said Margaret Holloway, a professor of politics at Duke University.\n"
+                     "US Senator Robert Finley warned that the deal was weak.")
+    assert persons["Margaret Holloway"].side == "Other"
+    assert "professor" in persons["Margaret Holloway"].role
+    assert persons["Robert Finley"].side == "US"
+
+
+def test_mentions_include_the_headline(run):
+    mentions, persons = run("Kritenbrink heads to Beijing\n"
+                            "Daniel Kritenbrink, the top US diplomat for East Asia, will meet Chinese officials.")
+    assert persons["Daniel Kritenbrink"].mentions == 2
+    assert min(m.sent_idx for m in mentions if m.canonical == "Daniel Kritenbrink") == 0
+
+
+def test_places_are_canonicalised_and_capitals_kept(run):
+    mentions, _ = run("The United States and China met. The U.S. said Washington and Beijing agreed.")
+    places = {(m.text, m.canonical, m.side) for m in mentions if m.label == "GPE"}
+    assert ("United States", "United States", "US") in places or ("the United States", "United States", "US") in places
+    assert any(c == "United States" and t.startswith("U.S") for t, c, _ in places)
+    assert ("Washington", "Washington", "US") in places
+
+
+SEEDS = sorted(glob.glob(str(Path(seeds_dir()) / "*.txt")))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[Path(p).name for p in SEEDS])
+def test_seed_invariants(run, path):
+    text = Path(path).read_text(encoding="utf-8")
+    mentions, persons = run(text)
+    assert persons, "every seed names people"
+    for name, person in persons.items():
+        assert name.split()[0].lower().rstrip(".") not in TITLE_WORDS, name
+        assert person.side in {"US", "China", "Other"}
+        assert person.mentions >= 1
+    singles = {n for n in persons if len(n.split()) == 1}
+    for single in singles:  # no surname-only fragment beside the full name
+        assert not any(single in n.split() for n in persons if n != single), single
+    if "Blinken" in Path(path).read_text(encoding="utf-8").split("\n", 3)[0] or sum(
+            m.canonical == "Antony Blinken" for m in mentions) > 10:
+        top = max(persons.values(), key=lambda p: p.mentions)
+        assert top.canonical == "Antony Blinken" and top.side == "US"
+    assert persons.get("Xi Jinping") is None or persons["Xi Jinping"].side == "China"
