@@ -175,8 +175,8 @@ def articles(obj: _Settings, fmt):
         click.echo(f"No articles in {obj.store} yet: run `diplotone build` or `diplotone ingest PATH`.")
     else:
         shown = df.assign(id=df.id.str[:12], title=df.title.str.slice(0, 48),
-                          duplicate_of=df.duplicate_of.str[:12])
-        click.echo(shown.to_string(index=False, na_rep="-"))
+                          duplicate_of=df.duplicate_of.str[:12]).astype(object)
+        click.echo(shown.where(shown.notna(), "-").to_string(index=False))
 
 
 @main.command()

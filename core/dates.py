@@ -165,6 +165,7 @@ def _stamp(text: str) -> tuple[DateMention, float, str] | None:
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[“\"‘(A-Z])|\n+")
 _CLAUSE_SPLIT = re.compile(r"\s[–—-]{1,2}\s|;")
+_TENSE_SPLIT = re.compile(r",|\s[–—-]{1,2}\s|;")  # a date's tense is read in its own comma clause
 _FUTURE = re.compile(
     r"\b(?:will|is|are)\s+(?:expected|scheduled|set|due|slated)\s+to\b|\bwill\s+\w+|\bplans?\s+to\b"
     r"|\bis\s+planning\b|\bhopes?\s+to\b|\bupcoming\b|\bahead\s+of\b|\bnext\s+(?:week|month|year)\b"
@@ -173,6 +174,7 @@ _WEEKDAY_WORD = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturda
 _MONTH_WORD = re.compile(rf"(?:\b(?:in|since|last|early|late|mid|of|until|by|from|this|next)[- ]"
                          rf"(?P<a>{FULL_MONTH})\b|\b(?P<b>{FULL_MONTH})(?=\s+(?:\d|{_YEAR})))")
 _YEAR_WORD = re.compile(rf"\b({_YEAR})\b")
+_EVENT_YEAR = re.compile(rf"(?<!since )(?<!since early )(?<!since late )\b({_YEAR})\b")  # 'since 2018' is a span
 _PLACE_WORD = re.compile(r"\b(?:in|at|to)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 # Places that say nothing about which visit is meant (the two countries themselves).
 _GENERIC_PLACES = {"china", "the", "america", "us", "u", "asia", "east", "west", "chinese", "american"}
@@ -226,7 +228,7 @@ def _months_years(sentence: str) -> tuple[set[int], set[int]]:
     months = {_MONTH_NAMES.index((m.group("a") or m.group("b")).lower()) + 1
               for m in _MONTH_WORD.finditer(sentence)}
     months |= {d.month for d in find_dates(sentence)}
-    return months, {int(y) for y in _YEAR_WORD.findall(sentence)}
+    return months, {int(y) for y in _EVENT_YEAR.findall(sentence)}
 
 
 def _visit_days(v: Visit) -> list[dt.date]:
@@ -276,9 +278,12 @@ def _sentence_names(v: Visit, s: str, lead_pats: dict[str, list[re.Pattern]], ot
     return not (places and v.places and not any(_has(p, s) for p in v.places))
 
 
-def match_visits(text: str, visits: list[Visit]) -> list[EventMatch]:
-    """Catalogued visits the text speaks of, scored: sentences naming them, keywords, weekdays
-    and dates that fall in the visit (+) or not (-), the visit's month named in the text."""
+def match_visits(text: str, visits: list[Visit], prune: bool = True) -> list[EventMatch]:
+    """Catalogued visits the text speaks of, scored: sentences naming them, keywords, places
+    named next to the lead, weekdays and dates that fall in the visit (+) or not (-), the
+    visit's month named in the text.
+    prune: drop readings the text alone does not support (see _coherent); a caller that knows
+    the publication date lets the date choose instead."""
     sents = sentences(text)
     out = []
     for v in visits:
@@ -297,7 +302,9 @@ def match_visits(text: str, visits: list[Visit]) -> list[EventMatch]:
         dated = sum(1 for s in hits for m in find_dates(s) if any(m.on(d.year) == d for d in days))
         keywords = sorted({k for k in (*v.places, *v.keywords) if _has(k, text)})
         month_named = re.search(rf"\b{_MONTH_NAMES[v.start.month - 1]}\b", text, re.I) is not None
-        score = min(len(hits), 5) + len(keywords) + 2 * len(ok) - 2 * len(bad) + 3 * dated + month_named
+        places_by_lead = sum(1 for p in v.places if any(_has(p, s) for s in hits))  # 'Yellen in Guangzhou'
+        score = (min(len(hits), 5) + len(keywords) + places_by_lead + 2 * len(ok) - 2 * len(bad)
+                 + 3 * dated + month_named)
         future = sum(bool(_FUTURE.search(s)) for s in hits) * 2 > len(hits)
         why = [f"{len(hits)} sentence(s) name {' and '.join(v.leads)}"]
         if keywords:
@@ -309,7 +316,7 @@ def match_visits(text: str, visits: list[Visit]) -> list[EventMatch]:
         if dated:
             why.append("a date in the visit")
         out.append(EventMatch(v, score, hits, flat, future, why))
-    return _coherent(out)
+    return _coherent(out) if prune else out
 
 
 def _coherent(matches: list[EventMatch]) -> list[EventMatch]:
@@ -451,12 +458,12 @@ def _anchors(text: str, events: list[EventMatch], year: int | None) -> tuple[lis
         past.append(_Anchor(max(named) if named else v.end, days, f"{v.name} ({'; '.join(ev.why)})",
                             clauses, ev.leads))
     for s in sentences(text):
-        is_future = bool(_FUTURE.search(s))
         for m in find_dates(s):
             d = _resolve(m, year)
             if d is not None:
                 clause = next((c for c in _clauses(s) if m.text in c), s)
-                (future if is_future else past).append(
+                part = next((p for p in _TENSE_SPLIT.split(clause) if m.text in p), clause)
+                (future if _FUTURE.search(part) else past).append(
                     _Anchor(d, [d], f"'{m.text}'", [clause], [re.compile(re.escape(m.text))]))
     return past, future
 
@@ -544,7 +551,7 @@ AFTERMATH_DAYS = 10  # ... and this many days after it still reports on it
 def assign_visit(pub_date: dt.date | None, text: str, visits: list[Visit]) -> VisitGuess:
     """The catalogued visit an article belongs to: one it names, published from PREVIEW_DAYS
     before the visit starts to AFTERMATH_DAYS after it ends; else 'other'."""
-    events = match_visits(text, visits)
+    events = match_visits(text, visits, prune=pub_date is None)
     if not events:
         return VisitGuess("other", 0.6, "names no lead of a catalogued visit")
     if pub_date is None:

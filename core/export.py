@@ -100,7 +100,8 @@ def _ensure_browser():
 def figure_image(fig: go.Figure, fmt: str) -> bytes:
     """One figure as PNG (2x scale) or SVG bytes, for a download button."""
     _ensure_browser()
-    return fig.to_image(format=fmt, scale=PNG_SCALE if fmt == "png" else 1)
+    return fig.to_image(format=fmt, scale=PNG_SCALE if fmt == "png" else 1,
+                        width=fig.layout.width, height=fig.layout.height)
 
 
 def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("png", "svg")) -> list[Path]:
@@ -124,6 +125,8 @@ def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("
         _ensure_browser()
         import plotly.io as pio
 
-        pio.write_images(figs, files, format=fmts, scale=[PNG_SCALE if f == "png" else 1 for f in fmts])
+        # kaleido does not read the layout's size: pass it, so the file is the chart as designed.
+        pio.write_images(figs, files, format=fmts, scale=[PNG_SCALE if f == "png" else 1 for f in fmts],
+                         width=[f.layout.width for f in figs], height=[f.layout.height for f in figs])
         written = files
     return written

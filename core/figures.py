@@ -8,7 +8,7 @@ gives `empty()`, a figure with a clear message instead of bare axes.
 """
 from __future__ import annotations
 
-import datetime as dt
+import math
 import textwrap
 from dataclasses import dataclass, field
 
@@ -24,7 +24,8 @@ MUTED = "#6b7785"
 GRID = "#e4e7eb"
 SIDE_COLORS = {"US": "#2b6cb0", "China": "#c53030", "Other": "#718096"}
 ACCENT = "#2b6cb0"
-NEG, POS = "#c53030", "#2f855a"
+NEG, POS = "#c53030", "#2f855a"  # tone: hostile, cooperative
+LESS = "#dd6b20"  # attention that fell (not a tone, so not red/green)
 # Hostile (red) .. neutral (light) .. cooperative (green): the tone scale of every chart.
 TONE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 COUNT_SCALE = [[0.0, "#f0f4f8"], [1.0, "#1c4e80"]]
@@ -60,8 +61,10 @@ def _short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def styled(fig: go.Figure, ctx: ChartContext, title: str, height: int = HEIGHT) -> go.Figure:
-    """Apply the shared look: title, filter subtitle with article count, source note, theme."""
+def styled(fig: go.Figure, ctx: ChartContext, title: str, height: int = HEIGHT, bottom: int = 0) -> go.Figure:
+    """Apply the shared look: title, filter subtitle with article count, source note, theme.
+
+    bottom: extra bottom margin (px) for slanted x labels, so the source note stays below them."""
     n = ctx.articles
     subtitle = f"{describe(ctx.filters)} · {n} article{'s' if n != 1 else ''}"
     fig.update_layout(
@@ -69,14 +72,14 @@ def styled(fig: go.Figure, ctx: ChartContext, title: str, height: int = HEIGHT) 
                    x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=19, color=INK)),
         font=dict(family=FONT, size=13, color=INK),
         template="plotly_white", paper_bgcolor="white", plot_bgcolor="white",
-        width=WIDTH, height=height, margin=dict(l=20, r=30, t=100, b=90),
+        width=WIDTH, height=height + bottom, margin=dict(l=20, r=30, t=100, b=90 + bottom),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
         hoverlabel=dict(font=dict(family=FONT)),
     )
     fig.update_xaxes(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
     fig.update_yaxes(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
     fig.add_annotation(text=f"Source: Diplotone — {n} article{'s' if n != 1 else ''}, {ctx.store}; {TONE_NOTE}",
-                       xref="paper", yref="paper", x=0, y=0, yshift=-70, xanchor="left", yanchor="top",
+                       xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left", yanchor="top",
                        showarrow=False, font=dict(size=11, color=MUTED), align="left")
     return fig
 
@@ -90,6 +93,12 @@ def empty(ctx: ChartContext, title: str, message: str = "No data for the current
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return styled(fig, ctx, title, height=360)
+
+
+def _slant_room(labels, angle: float = 35) -> int:
+    """Pixels that x labels slanted by `angle` degrees need below the axis (13px font)."""
+    longest = max((len(str(x)) for x in labels), default=0)
+    return int(longest * 6.8 * math.sin(math.radians(angle)))
 
 
 def _rows_height(n: int, per_row: int = 28, base: int = 220) -> int:
@@ -135,7 +144,7 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
                       "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>"))
     fig.add_trace(go.Scatter(x=d["pub_date"], y=d["rolling_tone"], mode="lines", name="30-day mean",
-                             line=dict(color=INK, width=2, shape="spline"), hoverinfo="skip"))
+                             line=dict(color=INK, width=2), hoverinfo="skip"))
     lo, hi = d["pub_date"].min(), d["pub_date"].max()
     pad = max(pd.Timedelta(days=10), (hi - lo) * 0.05)
     lo, hi = lo - pad, hi + pad
@@ -160,7 +169,7 @@ def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figur
     d = df.head(top).iloc[::-1]
     fig = go.Figure(go.Bar(
         x=d["change_per_1k"], y=d["issue"], orientation="h",
-        marker_color=[POS if v > 0 else NEG for v in d["change_per_1k"]],
+        marker_color=[ACCENT if v > 0 else LESS for v in d["change_per_1k"]],
         customdata=d[["first_per_1k", "last_per_1k", "first_tone", "last_tone"]],
         hovertemplate="%{y}: %{customdata[0]} → %{customdata[1]} sentences per 1,000 words"
                       "<br>tone %{customdata[2]:.2f} → %{customdata[3]:.2f}<extra></extra>"))
@@ -173,7 +182,7 @@ def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figur
 
 def _heatmap(x_labels, y_labels, z, text, hover, colorbar: str, scale=COUNT_SCALE, zmid=None) -> go.Figure:
     fig = go.Figure(go.Heatmap(x=x_labels, y=y_labels, z=z, text=text, texttemplate="%{text}", colorscale=scale,
-                               zmid=zmid, hovertemplate=hover, colorbar=dict(title=colorbar, thickness=12),
+                               zmid=zmid, hovertemplate=hover, colorbar=dict(title=dict(text=colorbar, side="right"), thickness=12),
                                xgap=2, ygap=2))
     fig.update_xaxes(type="category", tickangle=-35, showgrid=False)
     fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
@@ -205,7 +214,7 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     fig = _heatmap(labels, [ctx.issue(i) for i in issues], wide.fillna(0).values, text.values,
                    "%{y} · %{x}<br>%{z:.1f} " + what + "<extra></extra>", what)
     fig.update_traces(customdata=counts.fillna(0).values)
-    return styled(fig, ctx, title, _rows_height(len(issues), 30, 260))
+    return styled(fig, ctx, title, _rows_height(len(issues), 30, 260), bottom=_slant_room(labels))
 
 
 def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
@@ -220,7 +229,7 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     names = [ctx.issue(i) for i in order]
     text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
     fig = _heatmap(names, names, wide.values, text.values, "%{y} + %{x}: %{z} paragraphs<extra></extra>", "Paragraphs")
-    return styled(fig, ctx, title, _rows_height(len(order), 34, 300))
+    return styled(fig, ctx, title, _rows_height(len(order), 34, 300), bottom=_slant_room(names))
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -231,8 +240,7 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
     if df.empty:
         return empty(ctx, title, "No people are mentioned in the selection.")
     d = df.head(top).iloc[::-1]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=("Mentions", "Quotes (direct and reported)"))
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04)
     for side, color in SIDE_COLORS.items():
         s = d[d["side"] == side]
         if s.empty:
@@ -247,6 +255,8 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=d["person"].tolist())
     fig.update_layout(barmode="overlay", legend_title_text="Side")
     fig.update_xaxes(rangemode="tozero")
+    fig.update_xaxes(title="Mentions", row=1, col=1)
+    fig.update_xaxes(title="Quotes (direct and reported)", row=1, col=2)
     return styled(fig, ctx, title, _rows_height(len(d)))
 
 
@@ -281,7 +291,7 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     wide = wide.reindex(index=order, columns=order)
     text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
     fig = _heatmap(order, order, wide.values, text.values, "%{y} + %{x}: %{z} articles<extra></extra>", "Articles")
-    return styled(fig, ctx, title, _rows_height(len(order), 34, 300))
+    return styled(fig, ctx, title, _rows_height(len(order), 34, 300), bottom=_slant_room(order))
 
 
 # --- Tone shifts ------------------------------------------------------------------------------
@@ -385,6 +395,3 @@ def article_sentence_tone(df: pd.DataFrame, ctx: ChartContext, title_text: str) 
     _tone_axis(fig, "y", title="Sentence tone")
     return styled(fig, ctx, title, 420)
 
-
-def days_label(d: dt.date | None) -> str:
-    return d.strftime("%d %b %Y") if d else "undated"

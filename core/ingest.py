@@ -23,9 +23,10 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import lxml.html
 import trafilatura
 import yaml
+from lxml import etree
+from lxml import html as lxml_html
 from trafilatura.settings import DEFAULT_CONFIG
 
 from core.build import build
@@ -34,7 +35,7 @@ from core.decode import decode_bytes, require_text
 from core.errors import CatalogError, DiplotoneError, InputError
 from core.keys import content_hash
 from core.model import RawArticle
-from core.store import EDITABLE, Store
+from core.store import Store
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 SUPPORTED = ".txt, .md, .html or .htm"
@@ -66,7 +67,7 @@ def read_article(source: str | os.PathLike | bytes, name: str | None = None) -> 
         if not path.exists():
             raise InputError(name, "no such file or folder")
         if path.is_dir():
-            raise InputError(name, "is a folder: ingest the folder itself to add the articles in it")
+            raise InputError(name, "is a folder, not a file (`diplotone ingest FOLDER` adds the articles in it)")
         fmt = _format(name)
         _check_size(path.stat().st_size, name)
         try:
@@ -163,8 +164,8 @@ def html_article(html: str, name: str, url: str | None = None) -> tuple[str, dic
 def _visible_text(html: str) -> str:
     """Every visible text block of a page, one per line; script/style and similar are dropped."""
     try:
-        root = lxml.html.fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+        root = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
         return ""
     for el in root.xpath("|".join(f"//{t}" for t in _UNSAFE_TAGS)):
         el.drop_tree()
@@ -237,6 +238,7 @@ def fetch_article(url: str) -> RawArticle:
         html = None
     if not html:
         raise InputError(url, "could not fetch URL (is the machine online? does the address open in a browser?)")
+    _check_size(len(html.encode("utf-8", "replace")), url)
     return article_from_text(html, url, "html", url=url)
 
 

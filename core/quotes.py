@@ -261,6 +261,9 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
     quotes: list[Quote] = []
     for k, seg in enumerate(quoted):
         _attribute(doc, seg, resolver, in_quote)
+        if not seg.attributed and seg.continues and k and quoted[k - 1].attributed:
+            prev = quoted[k - 1]
+            seg.speaker, seg.side, seg.cue, seg.attributed = prev.speaker, prev.side, prev.cue, True
         if not seg.attributed:
             _inherit(doc, seg, quoted[k + 1:], resolver, in_quote)
         if seg.attributed:

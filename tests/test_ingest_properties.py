@@ -16,7 +16,8 @@ from core.store import Store
 
 NAMES = st.sampled_from(sorted(f"doc{ext}" for ext in FORMATS))
 # Text a person could type: no control, surrogate or line/paragraph-separator characters.
-TYPED = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=300)
+TYPED = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufeff"),
+                max_size=300)
 FAST = settings(max_examples=150, deadline=None)
 
 

@@ -1,0 +1,35 @@
+"""`write_charts`: every chart as PNG (2x) and SVG through kaleido and Debian's chromium, plus CSVs."""
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from core.export import write_charts
+from core.filters import Filters
+from handmade_store import build_handmade_store
+
+pytestmark = pytest.mark.slow
+
+
+def test_write_charts_renders_png_and_svg(tmp_path):
+    store = build_handmade_store(tmp_path / "hm.duckdb")
+    out = tmp_path / "charts"
+    files = write_charts(store, out, Filters(sides=["China"]))
+    stems = {p.stem for p in files}
+    assert {"issue_frequency", "tone_trend", "people", "tone_shift_by_side", "side_words_by_year"} <= stems
+    assert {p.suffix for p in files} == {".png", ".svg"}
+    png = (out / "tone_trend.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (2000, 1120)  # 1000 x 560 at 2x scale
+    svg = (out / "people.svg").read_text()
+    assert svg.lstrip().startswith("<svg") and "Side: China" in svg and "Source: Diplotone" in svg
+    assert (out / "people.csv").read_text().splitlines()[0].startswith("person,side")
+
+
+def test_write_charts_of_an_empty_selection_still_writes_explained_charts(tmp_path):
+    store = build_handmade_store(tmp_path / "hm.duckdb")
+    files = write_charts(store, tmp_path / "out", Filters(outlets=["Nowhere"]), formats=("svg",))
+    svg = (tmp_path / "out" / "issue_frequency.svg").read_text()
+    assert files and "No issue is discussed" in svg and "0 articles" in svg

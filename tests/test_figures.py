@@ -1,0 +1,72 @@
+"""Figures: titles, subtitles with filters and article count, source note, empty states, axes."""
+from __future__ import annotations
+
+import pytest
+
+from core import figures as F
+from core import queries as Q
+from core.export import all_charts, make_context
+from core.filters import Filters
+from core.store import read_connection
+from handmade_store import build_handmade_store
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = build_handmade_store(tmp_path_factory.mktemp("hm") / "hm.duckdb")
+    with read_connection(path) as c:
+        yield c
+
+
+def _texts(fig) -> str:
+    layout = fig.layout
+    return " ".join([layout.title.text or "", layout.title.subtitle.text or ""] +
+                    [a.text or "" for a in layout.annotations])
+
+
+def test_every_chart_stands_alone(con, tmp_path):
+    f = Filters(sides=["US", "China"])
+    ctx = make_context(con, f, tmp_path / "demo.duckdb")
+    charts = list(all_charts(con, f, ctx))
+    assert len(charts) >= 12
+    for name, table, fig in charts:
+        text = _texts(fig)
+        assert fig.layout.title.text, name
+        assert "Side: US, China · 5 articles" in fig.layout.title.subtitle.text, name
+        assert "Source: Diplotone — 5 articles, demo.duckdb" in text and "+1 cooperative" in text, name
+        fig.to_json()  # serialisable: valid plotly
+
+
+def test_ids_are_categorical_with_readable_labels(con):
+    ctx = F.ChartContext(Filters(), 5, "s.duckdb", issue_names={"taiwan": "Taiwan Strait"})
+    fig = F.issue_frequency(Q.issue_frequency(con, Filters()), ctx)
+    assert fig.layout.yaxis.type == "category"
+    assert "Taiwan Strait" in fig.layout.yaxis.ticktext and "Military communication" in fig.layout.yaxis.ticktext
+    heat = F.issue_matrix(Q.issue_by_visit(con, Filters()), ctx, by="visit")
+    assert heat.layout.xaxis.type == "category"
+    assert list(heat.data[0].x) == ["blinken-2023-06", "yellen-2024-04", "blinken-2024-04"]  # time order
+
+
+def test_empty_selection_shows_a_message_not_bare_axes(con):
+    nothing = Filters(outlets=["Nowhere"])
+    ctx = F.ChartContext(nothing, 0, "s.duckdb")
+    for fig in (F.issue_frequency(Q.issue_frequency(con, nothing), ctx),
+                F.tone_trend(Q.tone_trend(con, nothing), ctx),
+                F.people(Q.people(con, nothing), ctx),
+                F.tone_shift(Q.tone_shift(con, nothing, "a", "b"), ctx, "a", "b")):
+        assert not fig.data
+        assert fig.layout.xaxis.visible is False
+        assert ("No " in _texts(fig) or "Neither" in _texts(fig)) and "0 articles" in fig.layout.title.subtitle.text
+
+
+def test_tone_trend_draws_the_visits_on_the_time_axis(con):
+    from core.export import catalogue_labels
+
+    names, visits = catalogue_labels()
+    ctx = F.ChartContext(Filters(), 5, "s.duckdb", names, visits)
+    fig = F.tone_trend(Q.tone_trend(con, Filters()), ctx)
+    labels = {a.text for a in fig.layout.annotations}
+    assert {"blinken-2023-06", "yellen-2024-04", "blinken-2024-04"} <= labels
+    assert "woodside-2023-11" in labels  # inside the date span although no article is about it
+    assert "lima-2024-11" not in labels  # outside the span
+    assert fig.layout.yaxis.range == (-1.05, 1.05)

@@ -1,0 +1,96 @@
+"""Direct and reported speech with canonical speakers: marks, inversions, pronouns, paragraphs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.catalogs import Catalogs, load_actors
+from core.clean import clean_text
+from core.extract import make_sentences
+from core.nlp import load_nlp
+from core.paths import seeds_dir
+from core.people import extract_people
+from core.quotes import extract_quotes, find_direct_quotes
+
+
+@pytest.fixture(scope="module")
+def run():
+    catalogs = Catalogs(load_actors(Path(seeds_dir()) / "actors.csv"), [], [], {})
+    nlp = load_nlp(None, catalogs)
+
+    def _run(text: str):
+        cleaned = clean_text(text)
+        doc = nlp(cleaned.text)
+        sentences = make_sentences(doc, cleaned)
+        mentions, persons = extract_people(doc, sentences, catalogs)
+        return doc.text, extract_quotes(doc, sentences, mentions, persons)
+    return _run
+
+
+def speaker_of(quotes, fragment):
+    found = [q for q in quotes if fragment in q.text]
+    assert found, f"no quote containing {fragment!r} in {[q.text for q in quotes]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("opening,closing", [("“", "”"), ('"', '"'), ("«", "»")])
+def test_quote_marks_and_said_x_inversion(run, opening, closing):
+    text, quotes = run(f"The talks ended late on Monday.\n"
+                       f"{opening}We will keep the channels open at every level,{closing} said Antony Blinken.")
+    q = speaker_of(quotes, "keep the channels open")
+    assert (q.speaker, q.side, q.cue, q.kind) == ("Antony Blinken", "US", "say", "direct")
+    assert text[q.start:q.end] == q.text and not q.text.startswith(opening)
+
+
+def test_quote_continued_in_next_paragraph(run):
+    _, quotes = run("Xi Jinping spoke at length.\n"
+                    "“The Pacific Ocean is vast enough for both of us,” Xi said. “We should be partners.\n"
+                    "“Confrontation serves nobody and the world is watching us closely,” he added later.\n"
+                    "“Rivalry is not the answer,” Xi said. “It is not the answer to anything we face today,\n"
+                    "“and both nations know it well.”\n"
+                    "“This is a separate quotation of unknown origin,” a source said.")
+    assert speaker_of(quotes, "partners").speaker == "Xi Jinping"
+    continued = speaker_of(quotes, "both nations know it")
+    assert continued.speaker == "Xi Jinping" and continued.kind == "direct"
+    assert speaker_of(quotes, "separate quotation").speaker is None
+
+
+def test_pronoun_speaker_resolves_to_previous_person(run):
+    _, quotes = run("Janet Yellen met Chinese officials in Guangzhou on Friday.\n"
+                    "She said that overcapacity in green industries hurts American workers.\n"
+                    "The meeting lasted three hours.")
+    q = speaker_of(quotes, "overcapacity")
+    assert (q.speaker, q.kind, q.cue) == ("Janet Yellen", "reported", "say")
+
+
+def test_pronoun_without_a_person_stays_unresolved(run):
+    _, quotes = run("The weather in Beijing was hot.\n“Nothing was agreed at all today,” he said.")
+    assert speaker_of(quotes, "Nothing was agreed").speaker is None
+
+
+def test_reported_speech_cues(run):
+    _, quotes = run("Wang Yi warned that Taiwan remains the most important issue in relations.\n"
+                    "The deal is fragile, according to Wang Wenbin.\n"
+                    "Katherine Tai, who leads US trade policy, stressed that tariffs will stay.")
+    assert speaker_of(quotes, "Taiwan remains").speaker == "Wang Yi"
+    assert speaker_of(quotes, "The deal is fragile").speaker == "Wang Wenbin"
+    tai = speaker_of(quotes, "tariffs will stay")
+    assert (tai.speaker, tai.side, tai.kind) == ("Katherine Tai", "US", "reported")
+
+
+def test_curly_single_quotes_and_apostrophes(run):
+    text = "He said ‘we can’t accept unilateral changes to the status quo’ and left. It’s Blinken’s view."
+    segs = find_direct_quotes(text)
+    assert [text[s.start:s.end] for s in segs] == ["we can’t accept unilateral changes to the status quo"]
+
+
+def test_scare_quotes_are_not_speech(run):
+    _, quotes = run("Blinken held what he called “candid” talks with Chinese leaders in Beijing.")
+    assert not any(q.kind == "direct" for q in quotes)
+
+
+def test_organisation_speaker_keeps_its_side_but_no_person(run):
+    _, quotes = run("China's Foreign Ministry said on Friday that the two sides reached a five-point consensus.")
+    q = speaker_of(quotes, "five-point consensus")
+    assert q.speaker is None and q.side == "China"

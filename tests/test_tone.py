@@ -1,0 +1,149 @@
+"""Tone of made-up diplomatic sentences, lexicon validation and the article/side aggregates."""
+from __future__ import annotations
+
+import pytest
+
+from core.errors import CatalogError
+from core.model import Quote, Sentence, SentenceTone, ToneDriver
+from core.nlp import load_nlp
+from core.paths import seeds_dir
+from core.tone import ToneScorer, aggregate_tone, load_tone_lexicon
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return ToneScorer(seeds_dir() / "tone_lexicon.yaml")
+
+
+def tone(nlp, scorer, text) -> SentenceTone:
+    doc = nlp(text)
+    return scorer.score(doc, list(doc.sents))[0]
+
+
+def test_candid_is_not_praise(nlp, scorer):
+    text = "The two ministers held candid talks."
+    assert tone(nlp, scorer, text).score < 0.05
+    assert tone(nlp, scorer, text).score < tone(nlp, scorer, "The two ministers held constructive talks.").score
+    assert any(d.word == "candid" and d.source == "diplomatic" and d.contribution < 0
+               for d in tone(nlp, scorer, text).drivers)
+
+
+def test_provocative_and_downward_spiral_are_negative_conflict(nlp, scorer):
+    for text in ("Beijing called the transit a provocative act.", "Ties are locked in a downward spiral."):
+        result = tone(nlp, scorer, text)
+        assert result.score < -0.3, text
+        assert result.coop < -0.3 and result.quad == "verbal_conflict", text
+
+
+def test_stabilize_and_guardrails_are_cooperative(nlp, scorer):
+    result = tone(nlp, scorer, "Both governments want to stabilize relations and build guardrails.")
+    assert result.score > 0.3 and result.coop > 0.3
+    assert result.quad == "verbal_cooperation"
+
+
+def test_negated_breakthrough_is_negative(nlp, scorer):
+    result = tone(nlp, scorer, "The talks did not produce a breakthrough.")
+    assert result.score < -0.1
+    assert any(d.source == "rule" and "not" in d.word and d.contribution < 0 for d in result.drivers)
+    assert tone(nlp, scorer, "The talks produced a breakthrough.").score > 0.3
+    assert tone(nlp, scorer, "The visit failed to achieve any breakthrough.").score < 0
+    assert tone(nlp, scorer, "There was no breakthrough.").score < 0
+
+
+def test_not_constructive_is_negative(nlp, scorer):
+    assert tone(nlp, scorer, "The meeting was not constructive.").score < 0
+
+
+def test_negation_does_not_cross_into_the_next_clause(nlp, scorer):
+    result = tone(nlp, scorer, "The envoys did not meet, and relations stabilized.")
+    assert result.score > 0
+
+
+def test_avoiding_conflict_is_not_hostile(nlp, scorer):
+    assert tone(nlp, scorer, "Both sides want to avoid conflict.").score >= 0
+    assert tone(nlp, scorer, "Neither side wants a war.").score > 0
+
+
+def test_hedge_damps(nlp, scorer):
+    plain = tone(nlp, scorer, "Relations will deteriorate.").score
+    hedged = tone(nlp, scorer, "Relations may deteriorate.").score
+    assert plain < hedged < 0
+
+
+def test_intensifier_scales(nlp, scorer):
+    plain = tone(nlp, scorer, "Washington is concerned about the drills.").score
+    strong = tone(nlp, scorer, "Washington is deeply concerned about the drills.").score
+    assert strong < plain < 0
+
+
+def test_sanctions_are_material_conflict(nlp, scorer):
+    result = tone(nlp, scorer, "The Treasury imposed sanctions and tariffs on Chinese firms.")
+    assert result.quad == "material_conflict"
+
+
+def test_names_are_not_tone(nlp, scorer):
+    result = tone(nlp, scorer, "Wang Yi spoke at the Shangri-La Dialogue in Singapore.")
+    assert all(d.word != "Dialogue" for d in result.drivers)
+
+
+def test_drivers_add_up_to_the_score(nlp, scorer):
+    result = tone(nlp, scorer, "Officials said the talks were not productive but hoped ties would stabilize.")
+    total = sum(d.contribution for d in result.drivers)
+    assert result.score == pytest.approx(total / (total * total + 1) ** 0.5, abs=1e-3)
+
+
+def test_aggregate_weights_headline_and_reads_sides_from_quotes():
+    sentences = [Sentence(0, 0, 20, "Ties deteriorate", 0, True),
+                 Sentence(1, 21, 80, 'Wang said "we oppose the provocation" today.', 1),
+                 Sentence(2, 81, 120, "Later talks were productive.", 2)]
+    tones = [SentenceTone(0, -0.5, -0.5, "verbal_conflict", [ToneDriver("deteriorate", -0.6, "diplomatic")]),
+             SentenceTone(1, -0.6, -0.6, "verbal_conflict", [ToneDriver("provocation", -0.6, "diplomatic"),
+                                                             ToneDriver("oppose", -0.4, "diplomatic")]),
+             SentenceTone(2, 0.5, 0.5, "verbal_cooperation", [ToneDriver("productive", 0.5, "diplomatic")])]
+    quotes = [Quote(1, 32, 57, '"we oppose the provocation"', "Wang Yi", "China", "said", "direct")]
+    article, by_side = aggregate_tone(tones, sentences, quotes)
+    assert article == pytest.approx((3 * -0.5 + 2 * -0.6 + 2 * 0.5) / 7, abs=1e-4)
+    assert by_side["China"] == pytest.approx(-1.0 / 2 ** 0.5, abs=1e-3)
+    assert by_side["US"] is None and by_side["Other"] is None
+
+
+def test_aggregate_of_no_evidence_is_neutral():
+    sentences = [Sentence(0, 0, 10, "Hello.", 0)]
+    article, by_side = aggregate_tone([SentenceTone(0, 0.0, 0.0, "neutral", [])], sentences, [])
+    assert article == 0.0 and by_side == {"US": None, "China": None, "Other": None}
+
+
+def write_lexicon(tmp_path, terms, modifiers='  - {term: "not", kind: negator, factor: -0.6}\n'):
+    path = tmp_path / "tone_lexicon.yaml"
+    path.write_text("# header\nterms:\n" + terms + "modifiers:\n" + modifiers, encoding="utf-8")
+    return path
+
+
+def test_lexicon_error_names_file_and_line(tmp_path):
+    path = write_lexicon(tmp_path, "  - {term: thaw, score: 0.5}\n  - {term: icy, score: -5}\n")
+    with pytest.raises(CatalogError) as err:
+        load_tone_lexicon(path)
+    assert str(err.value) == f"{path}, line 4: 'score' must be a number from -1.0 to 1.0, got -5"
+
+
+def test_lexicon_rejects_unknown_class_duplicates_typos_and_bare_no(tmp_path):
+    cases = {
+        "  - {term: thaw, score: 0.5, class: friendly}\n": "line 3: 'class' must be one of",
+        "  - {term: thaw, score: 0.5}\n  - {term: Thaw, score: 0.4}\n": "line 4: term 'Thaw' is listed twice (first on line 3)",
+        "  - {term: thaw, scroe: 0.5}\n": "line 3: unknown field 'scroe'",
+        "  - {term: no, score: -0.5}\n": "line 3: 'term' was read as False",
+    }
+    for terms, message in cases.items():
+        with pytest.raises(CatalogError) as err:
+            load_tone_lexicon(write_lexicon(tmp_path, terms))
+        assert message in str(err.value)
+
+
+def test_shipped_lexicon_size():
+    terms, modifiers = load_tone_lexicon(seeds_dir() / "tone_lexicon.yaml")
+    assert len(terms) >= 150 and {m.kind for m in modifiers} == {"negator", "hedge", "intensifier", "ignore"}
