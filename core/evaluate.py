@@ -53,10 +53,6 @@ class LabelledArticle:
     sentence_tones: list[dict] = field(default_factory=list)   # {text, tone}
 
 
-def _label_error(path, problem):
-    return InputError(path, problem)
-
-
 def _is_whole_sentence(text: str, span: tuple[int, int]) -> bool:
     """The span starts a line or follows a sentence end / speaker label, and ends a sentence or line."""
     before, inside, after = text[:span[0]].rstrip(" \t"), text[span[0]:span[1]].rstrip(), text[span[1]:]
@@ -71,15 +67,15 @@ def _check_substring(path, text: str, needle: str, what: str) -> None:
     norm_needle = normalise(needle)[0].strip()
     count = norm_text.count(norm_needle)
     if count != 1:
-        raise _label_error(path, f"{what} {needle[:60]!r} occurs {count} times in the article (need 1)")
+        raise InputError(path, f"{what} {needle[:60]!r} occurs {count} times in the article (need 1)")
     if len(norm_needle) < MIN_SUBSTRING and not _is_whole_sentence(text, locate(needle, text)):
-        raise _label_error(path, f"{what} {needle!r} is shorter than {MIN_SUBSTRING} characters "
+        raise InputError(path, f"{what} {needle!r} is shorter than {MIN_SUBSTRING} characters "
                                  "and is not a whole sentence")
 
 
 def _tone(path, value, what) -> float:
     if not isinstance(value, (int, float)) or not -1 <= value <= 1:
-        raise _label_error(path, f"{what}: tone must be a number in -1..1, got {value!r}")
+        raise InputError(path, f"{what}: tone must be a number in -1..1, got {value!r}")
     return float(value)
 
 
@@ -87,35 +83,35 @@ def load_label(path: Path, root: Path = PROJECT_ROOT) -> LabelledArticle:
     """Read and validate one label YAML; `file` is the article path relative to `root`."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or "file" not in data:
-        raise _label_error(path, "a label file is a mapping with at least 'file'")
+        raise InputError(path, "a label file is a mapping with at least 'file'")
     article = root / data["file"]
     if not article.is_file():
-        raise _label_error(path, f"article {data['file']} not found")
+        raise InputError(path, f"article {data['file']} not found")
     text = article.read_text(encoding="utf-8")
     pub = data.get("pub_date")
     pub = pub if isinstance(pub, dt.date) else dt.date.fromisoformat(str(pub))
     if data.get("visit") not in VISIT_IDS:
-        raise _label_error(path, f"unknown visit {data.get('visit')!r}")
+        raise InputError(path, f"unknown visit {data.get('visit')!r}")
     persons = {}
     for p in data.get("persons") or []:
         if p.get("side") not in ("US", "China", "Other") or int(p.get("mentions", 0)) < 1:
-            raise _label_error(path, f"person {p!r}: side must be US/China/Other and mentions >= 1")
+            raise InputError(path, f"person {p!r}: side must be US/China/Other and mentions >= 1")
         persons[p["name"]] = {"side": p["side"], "mentions": int(p["mentions"])}
     speakers = set(data.get("speakers") or [])
     unknown = speakers - set(persons)
     if unknown:
-        raise _label_error(path, f"speakers not among persons: {sorted(unknown)}")
+        raise InputError(path, f"speakers not among persons: {sorted(unknown)}")
     items = []
     for item in data.get("issue_sentences") or []:
         issues = set(item.get("issues") or [])
         if not issues or issues - set(ISSUE_IDS):
-            raise _label_error(path, f"issue sentence {item.get('text', '')[:40]!r}: bad issues {sorted(issues)}")
+            raise InputError(path, f"issue sentence {item.get('text', '')[:40]!r}: bad issues {sorted(issues)}")
         _check_substring(path, text, item["text"], "issue sentence")
         items.append({"text": item["text"], "issues": issues, "passing": bool(item.get("passing", False))})
     quotes = []
     for q in data.get("quotes") or []:
         if q.get("speaker") not in persons:
-            raise _label_error(path, f"quote speaker {q.get('speaker')!r} is not among persons")
+            raise InputError(path, f"quote speaker {q.get('speaker')!r} is not among persons")
         _check_substring(path, text, q["text"], "quote")
         quotes.append({"speaker": q["speaker"], "text": q["text"], "tone": _tone(path, q.get("tone"), "quote")})
     tones = []

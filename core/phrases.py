@@ -4,9 +4,9 @@ A phrase is plain words, matched on whole tokens and case-insensitively. Each wo
 its written form or any inflection whose spaCy lemma is that form: 'tension' matches
 'Tensions', 'stabilize' matches 'stabilized', 'arm sale' matches 'arms sales'. Hyphens and
 apostrophes split tokens as they do in the text ('people-to-people', 'China's'); straight
-and curly apostrophes are interchangeable. When a
-pipeline is given, each phrase is also lemmatised by it, so inflected phrases written as they
-appear ('arms sales', 'chips', 'de-risking') match every inflection too.
+and curly apostrophes are interchangeable. When a pipeline is given, each phrase is also
+lemmatised by it, so inflected phrases written as they appear ('arms sales', 'chips',
+'de-risking') match every inflection too.
 
 Matching uses two spaCy PhraseMatchers built once (attr LEMMA and attr LOWER) because lemmas
 keep the case of proper nouns and capitalised headlines ('Taiwan', 'Cold War'), which only

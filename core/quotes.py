@@ -77,9 +77,9 @@ def find_direct_quotes(text: str) -> list[Segment]:
     pos, carried = 0, False
     for line in text.split("\n"):
         found, still_open = _scan_line(line)
-        for k, (s, e, closed) in enumerate(found):
-            seg = Segment(pos + s, pos + e, continues=carried and k == 0 and line[:s].strip() in "\"“«‘")
-            segments.append(seg)
+        for k, (s, e) in enumerate(found):
+            continues = carried and k == 0 and line[:s].strip() in "\"“«‘"
+            segments.append(Segment(pos + s, pos + e, continues=continues))
         if line.strip():
             carried = still_open
         pos += len(line) + 1
@@ -87,7 +87,7 @@ def find_direct_quotes(text: str) -> list[Segment]:
 
 
 def _scan_line(line: str):
-    """(start, end, closed) of each quote in one paragraph; and whether one is left open."""
+    """(start, end) of each quote in one paragraph; and whether the last one is left open."""
     out, i, n = [], 0, len(line)
     while i < n:
         ch = line[i]
@@ -99,7 +99,7 @@ def _scan_line(line: str):
             if ch == "‘" and j >= n:  # a lone ‘ is an apostrophe or a typo, not a quote
                 i += 1
                 continue
-            out.append((i + 1, j, j < n))
+            out.append((i + 1, j))
             if j >= n:
                 return out, True
             i = j + 1
@@ -196,13 +196,13 @@ class SpeakerResolver:
 
     def pronoun(self, token: Token) -> str | None:
         """Nearest preceding speaker or person subject in this or the previous paragraph."""
-        sent = self.sentences[self._sent_index(token.idx)]
+        sent = self.sentences[self.sent_index(token.idx)]
         allowed = {sent.paragraph, self.prev_paragraph.get(sent.paragraph)}
         gender = PRONOUNS.get(token.lower_)
         for char, who in sorted(self.events, reverse=True):
             if char >= token.idx:
                 continue
-            if self.sentences[self._sent_index(char)].paragraph not in allowed:
+            if self.sentences[self.sent_index(char)].paragraph not in allowed:
                 break
             if gender is None or self.gender.get(who, gender) == gender:
                 return who
@@ -216,12 +216,12 @@ class SpeakerResolver:
 
     def last_speaker(self, char: int):
         """(who, side, cue) of the latest speaker before char in the same paragraph."""
-        paragraph = self.sentences[self._sent_index(char)].paragraph
+        paragraph = self.sentences[self.sent_index(char)].paragraph
         before = [sp for sp in self.speakers if sp[0] < char
-                  and self.sentences[self._sent_index(sp[0])].paragraph == paragraph]
+                  and self.sentences[self.sent_index(sp[0])].paragraph == paragraph]
         return max(before)[1:] if before else None
 
-    def _sent_index(self, char: int) -> int:
+    def sent_index(self, char: int) -> int:
         lo, hi = 0, len(self.sentences) - 1
         while lo < hi:
             mid = (lo + hi + 1) // 2
@@ -270,14 +270,14 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
             resolver.add_speaker(seg.start, seg.speaker, seg.side, seg.cue)
     blocks = _colon_blocks(doc, sentences, resolver)
     for seg in quoted:
-        block = blocks.get(sentences[resolver._sent_index(seg.start)].paragraph)
+        block = blocks.get(sentences[resolver.sent_index(seg.start)].paragraph)
         if block and (not seg.attributed or seg.continues):
             seg.speaker, seg.side, seg.cue = block
         text = doc.text[seg.start:seg.end]
         words = re.findall(r"[\w’'-]+", text)
         if not seg.continues and (len(words) < MIN_DIRECT_WORDS or all(w[:1].isupper() for w in words)):
             continue  # a scare-quoted word, a term or a title ("China Threat Theory"), not speech
-        quotes.append(Quote(resolver._sent_index(seg.start), seg.start, seg.end, text, seg.speaker,
+        quotes.append(Quote(resolver.sent_index(seg.start), seg.start, seg.end, text, seg.speaker,
                             seg.side, seg.cue, "direct"))
     quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
     return sorted(quotes + reported, key=lambda q: (q.start, q.kind))

@@ -39,12 +39,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.tokens import Span
+from spacy.util import filter_spans
+
 from core.catalogs import LINE, read_yaml
 from core.errors import CatalogError
 from core.model import SIDES, Quote, Sentence, SentenceTone, ToneDriver
 from core.phrases import PhraseIndex, sentence_index
-from spacy.tokens import Span
-from spacy.util import filter_spans
 
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 FLIP_QUAD = dict(zip(QUADS, QUADS[2:] + QUADS[:2]))

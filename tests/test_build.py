@@ -89,6 +89,7 @@ def test_visits_edit_reresolves_metadata_only(store_copy, seeds_copy):
     assert again.unchanged == 5 and not again.metadata_updated
 
 
+@pytest.mark.slow
 def test_actors_edit_reextracts_and_edited_seed_replaces_old_version(store_copy, seeds_copy):
     with open(seeds_copy / "actors.csv", "a", encoding="utf-8") as fh:
         fh.write("Jane Placeholder-Envoy,Placeholder-Envoy,Other,person,Analyst\n")
@@ -144,6 +145,7 @@ def test_failing_article_is_reported_and_others_are_stored(isolated_store, monke
         assert con.execute("SELECT file FROM articles").fetchall() == [("yellen.txt",)]
 
 
+@pytest.mark.slow
 def test_build_killed_mid_write_is_completed_by_next_build(tmp_path):
     """kill -9 inside the second batch's write transaction: batch one stays whole, the next build finishes."""
     path = tmp_path / "s.duckdb"

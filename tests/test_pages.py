@@ -1,0 +1,109 @@
+"""Every page under Streamlit's AppTest on the hand-made store: charts, filters, empty states, URLs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from handmade_store import build_handmade_store
+
+PAGES = ["pages/overview.py", "pages/issues.py", "pages/people.py", "pages/tone_shifts.py",
+         "pages/articles.py", "pages/corpus.py"]
+MIN_CHARTS = {"pages/overview.py": 3, "pages/issues.py": 3, "pages/people.py": 3, "pages/tone_shifts.py": 5,
+              "pages/articles.py": 1, "pages/corpus.py": 0}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return build_handmade_store(tmp_path_factory.mktemp("hm") / "hm.duckdb")
+
+
+@pytest.fixture
+def app(store, monkeypatch):
+    monkeypatch.setenv("DIPLOTONE_STORE", str(store))
+    return AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+
+
+def _figures(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _subtitles(at) -> list[str]:
+    return [f["layout"]["title"]["subtitle"]["text"] for f in _figures(at)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_its_charts(app, page):
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert len(app.get("plotly_chart")) >= MIN_CHARTS[page]
+    for fig in _figures(app):
+        assert fig["layout"]["title"]["text"]
+        assert any("Source: Diplotone" in a.get("text", "") for a in fig["layout"]["annotations"])
+
+
+def test_sidebar_filter_changes_the_data_and_the_url(app):
+    app.run()
+    assert "All articles · 5 articles" in _subtitles(app)[0]
+    app.multiselect(key="f_visit").set_value(["blinken-2024-04"]).run()
+    assert "Visit: blinken-2024-04 · 2 articles" in _subtitles(app)[0]
+    assert app.query_params["visit"] == ["blinken-2024-04"] or app.query_params["visit"] == "blinken-2024-04"
+    app.switch_page("pages/people.py")
+    app.run()  # a page change keeps the filters
+    assert all("Visit: blinken-2024-04" in s for s in _subtitles(app))
+    people = _figures(app)[0]
+    names = {y for trace in people["data"] for y in trace["y"]}
+    assert "Janet Yellen" not in names and "Wang Yi" in names
+
+
+def test_url_parameters_reproduce_the_view_and_unknown_values_give_a_notice(app):
+    app.query_params["issue"] = ["taiwan", "unicorns"]
+    app.query_params["side"] = "China"
+    app.query_params["from"] = "not-a-date"
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="f_issue").value == ["taiwan"]
+    assert app.multiselect(key="f_side").value == ["China"]
+    notices = " ".join(w.value for w in app.warning)
+    assert "unicorns" in notices and "not-a-date" in notices
+    assert _subtitles(app)[0].startswith("Issue: taiwan · Side: China")
+
+
+def test_empty_selection_shows_messages_on_every_chart(app):
+    app.query_params["from"] = "2030-01-01"
+    app.run()
+    assert not app.exception
+    assert any("No article matches" in w.value for w in app.warning)
+    for page in PAGES[:3]:
+        app.switch_page(page)
+        app.run()
+        for fig in _figures(app):
+            assert not fig["data"], fig["layout"]["title"]["text"]
+            assert "Widen the filters" in json.dumps(fig["layout"]["annotations"])
+
+
+def test_clicking_a_bar_adds_its_issue_to_the_filters(app):
+    from pages import common
+
+    app.run()
+    app.session_state["chart_issue_frequency"] = {"selection": {"points": [{"customdata": ["trade", 3, 3]}]}}
+    # The selection callback runs before the rerun, as Streamlit does for a click.
+    with pytest.MonkeyPatch.context() as mp:
+        state = {"chart_issue_frequency": app.session_state["chart_issue_frequency"], "f_issue": []}
+        mp.setattr(common.st, "session_state", state)
+        common._select_callback("chart_issue_frequency", "issue", 0)()
+        assert state["f_issue"] == ["trade"]
+
+
+def test_article_reader_escapes_article_html(app):
+    app.run()
+    app.switch_page("pages/articles.py")
+    app.run()
+    html = " ".join(str(h.proto.body) for h in app.get("html"))
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    assert "subscribe prompt" in html  # removed boilerplate shown with its reason
