@@ -116,15 +116,15 @@ def _call(fn, con, f: Filters, ctx: dict, args: list):
 
 def filter_walk(options: dict, steps: int, seed: int = 0) -> list[Filters]:
     """A reproducible sequence of filter states, each one click away from the previous."""
-    from core.catalogs import ISSUE_IDS
-    from core.model import SIDES
+    from core.catalogs import ISSUE_IDS, VISIT_IDS  # noqa: PLC0415
+    from core.model import SIDES  # noqa: PLC0415
 
     rng = random.Random(seed)
     pick = {
         "issue": lambda: {"issues": (rng.choice(ISSUE_IDS),)},
         "person": lambda: {"persons": (rng.choice(options["person"][:30]),)} if options["person"] else {},
         "side": lambda: {"sides": (rng.choice(SIDES),)},
-        "visit": lambda: {"visits": tuple(rng.sample(options["visit"], min(2, len(options["visit"]))))},
+        "visit": lambda: {"visits": tuple(rng.sample(VISIT_IDS, 2))},
         "outlet": lambda: {"outlets": (rng.choice(options["outlet"]),)} if options["outlet"] else {},
         "dates": lambda: _date_range(rng, options),
     }

@@ -75,3 +75,43 @@ def test_articles_lists_stored_articles_in_every_format(isolated_store):
 def test_charts_rejects_a_bad_date():
     result = run("charts", "--out", "x", "--from", "2024-13-01")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_extract_prints_the_contract_per_file_and_reports_bad_files(isolated_store, tmp_path):
+    from core.catalogs import load_catalogs
+
+    bad = tmp_path / "scan.txt"
+    bad.write_bytes(b"%PDF-1.7\x00\x01binary")
+    files = [str(p) for p in SEEDS[:2]] + [str(bad)] + [str(p) for p in SEEDS[2:]]
+    result = run("extract", *files)
+    assert result.exit_code == 1
+    assert "scan.txt" in result.stderr and result.stderr.startswith("Error: ")
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["file"] for o in objects] == [str(p) for p in SEEDS]
+    articles = load_catalogs().articles
+    for obj in objects:
+        assert set(obj) == CONTRACT_KEYS
+        assert -1 <= obj["tone"] <= 1 and set(obj["tone_by_side"]) == {"US", "China", "Other"}
+        assert all(isinstance(n, int) and n > 0 for n in obj["issues"].values())
+        given = articles.get(Path(obj["file"]).name)
+        if given and given.title:
+            assert obj["title"] == given.title
+    assert not isolated_store.exists()  # extract never touches the store
+
+
+def test_build_meta_and_articles_on_a_built_store(seed_store, tmp_path):
+    import shutil
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(seed_store, path)
+    built = run("--store", str(path), "build", "--quiet")
+    assert built.exit_code == 0 and "0 extracted" in built.stdout and "5 unchanged" in built.stdout
+    name = SEEDS[0].name
+    edited = run("--store", str(path), "meta", name, "--outlet", "Analyst Desk")
+    assert edited.exit_code == 0 and "Analyst Desk  (user)" in edited.stdout
+    rows = json.loads(run("--store", str(path), "articles", "--format", "json").stdout)
+    assert {r["file"]: r["outlet"] for r in rows}[name] == "Analyst Desk"
+    bad = run("--store", str(path), "meta", name, "--date", "2023-02-30")
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.stderr
+    unknown = run("--store", str(path), "meta", name, "--visit", "moon-2030")
+    assert unknown.exit_code == 1 and "unknown visit" in unknown.stderr
