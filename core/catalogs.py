@@ -52,6 +52,8 @@ class Issue:
     patterns: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     line: int = 0
+    context_patterns: tuple[str, ...] = ()  # count only when a `context` phrase is in the same sentence
+    context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,8 @@ def load_actors(path: Path) -> list[Actor]:
 
 
 def load_issues(path: Path) -> list[Issue]:
-    """issues.yaml: the fixed issue ids, each with name, description, patterns and optional exclude."""
+    """issues.yaml: the fixed issue ids, each with name, description, patterns and optional exclude,
+    context_patterns and context."""
     issues = []
     for item in read_yaml(path, "issues"):
         line = item[LINE]
@@ -239,7 +242,11 @@ def load_issues(path: Path) -> list[Issue]:
             patterns=_str_list(path, item, "patterns", required=True),
             exclude=_str_list(path, item, "exclude"),
             line=line,
+            context_patterns=_str_list(path, item, "context_patterns"),
+            context=_str_list(path, item, "context"),
         ))
+        if issues[-1].context_patterns and not issues[-1].context:
+            raise CatalogError(path, line, f"issue {issue_id!r} has 'context_patterns' but no 'context' list")
     _unique(path, issues, "id")
     absent = [i for i in ISSUE_IDS if i not in {x.id for x in issues}]
     if absent:

@@ -9,8 +9,9 @@ and section headings stay.
 
 Dates: a date alone on one of the first lines ("Sunday, December 22, 2024", " date 2023-07-24 ")
 is removed as "page date": a page prints the day it was captured or printed there as often as
-the day it was published, so it must not become the publication date. core.dates works on
-the cleaned text only; the removed line stays visible here. A line that labels itself
+the day it was published, so it must not be read as the article's own stamp. The removed line
+stays visible here and is handed to core.dates (CleanedText.page_dates), which accepts it only
+when the content agrees. A line that labels itself
 ("Published: ...", "Updated ...") or carries a time of day ("2024-04-26 10:32") is the
 article's own stamp and is kept for core.dates.
 """
@@ -25,6 +26,7 @@ from core.dates import PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
 from core.model import CleanedText, Line
 
 HEAD_LINES = 4  # page furniture above the story: the first non-blank lines
+PAGE_DATE_REASON = "page date (capture or print date, or the publication date: checked against the content)"
 MAX_FURNITURE_WORDS = 25  # a prompt or caption is short; a paragraph that says "subscribe" is not
 REPEAT_MIN_WORDS = 4  # an exact repeat this long is a repeated block, not a refrain like "He said."
 NEAR_REPEAT_MIN_WORDS = 12
@@ -118,7 +120,7 @@ def _rule(text: str, head: bool) -> str | None:
         if rx.match(text):
             return reason
     if head and PAGE_DATE_RE.match(text) and not TIME_RE.search(text) and not STAMP_LABEL_RE.match(text):
-        return "page date (capture or print date; not used as the publication date)"
+        return PAGE_DATE_REASON
     if words <= MAX_FURNITURE_WORDS:
         if _CREDIT_END.search(text):
             return "caption"
@@ -169,7 +171,8 @@ def clean_text(raw: str) -> CleanedText:
             reason = "repeated paragraph"
         lines.append(Line(idx, text, reason is not None, reason))
     kept = [ln.text for ln in lines if not ln.removed]
-    return CleanedText("\n".join(kept), lines, _headline(kept))
+    page_dates = [ln.text for ln in lines if ln.reason == PAGE_DATE_REASON]
+    return CleanedText("\n".join(kept), lines, _headline(kept), page_dates)
 
 
 def _headline(kept: list[str]) -> str | None:

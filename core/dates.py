@@ -357,6 +357,7 @@ class _Anchor:
     label: str
     clauses: list[str]
     names: list[re.Pattern]  # how the text names it (lead names, or the date as written)
+    pinned: bool = False  # the text gives its day by weekday or 'today'
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -397,55 +398,153 @@ def shipped_visits() -> list[Visit]:
     return _catalog_visits(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
-def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | None = None) -> DateGuess:
+PAGE_DATE_DAYS = 14  # a date printed alone at the top this long after the latest reported event can be the publication day
+# Words that place the reported events in a week ("this week", "last week", "yesterday"): an
+# article that uses them was not written in wire style on the day of the event.
+_WEEK_WORDS = re.compile(r"\b(?:yesterday|this\s+(?:past\s+)?week|last\s+week)\b", re.I)
+_TODAY = re.compile(r"\btoday\b", re.I)
+
+
+@dataclass
+class _Reading:
+    """What the content says: the day it chooses, and the bounds a printed date is checked against."""
+
+    guess: DateGuess
+    year: int | None
+    latest: dt.date | None = None  # latest dated event reported in the past
+    latest_label: str = ""
+    upcoming: dt.date | None = None  # first dated event still ahead
+    upcoming_label: str = ""
+    floor: dt.date | None = None  # only a month is dated: the first day of the latest one
+
+
+def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | None = None,
+                   page_dates: list[str] | tuple = ()) -> DateGuess:
     """Publication date of an article from its (cleaned) text; see the module docstring.
 
     text: the analysed text (core.clean output: furniture such as capture dates removed);
-    title: the headline, searched too; visits: the event catalogue (default: seeds/visits.yaml).
+    title: the headline, searched too (a date in it is the document's date);
+    visits: the event catalogue (default: seeds/visits.yaml);
+    page_dates: dates printed alone on a top line (CleanedText.page_dates), accepted only when
+    the content agrees with them.
     """
     body = f"{title}\n{text}" if title and title not in text else text
     stamp = _stamp(body)
     if stamp and stamp[0].year:
         mention, conf, what = stamp
         return DateGuess(mention.on(mention.year), conf, f"{what} says {mention.text}")
-    return _from_content(body, shipped_visits() if visits is None else visits, stamp)
+    reading = _from_content(body, shipped_visits() if visits is None else visits)
+    if stamp:
+        mention, conf, what = stamp
+        d = _resolve(mention, reading.year)
+        if d:
+            return DateGuess(d, conf - 0.1, f"{what} says {mention.text}; year {reading.year} from the content")
+    return _printed_date(title, page_dates, reading)
 
 
-def _from_content(text: str, visits: list[Visit], stamp) -> DateGuess:
-    """Tier 2 (and the year of a dateline that gave none): the window the dated events allow."""
+def _printed_date(title: str | None, page_dates, reading: _Reading) -> DateGuess:
+    """A date in the headline ("Press Briefing – October 26, 2023") is the document's date unless
+    the content reports a later event; a date alone on a top line is the publication date only
+    when the content agrees (see _check_page_date), else it is a capture or print date."""
+    notes = []
+    if title and not _FUTURE.search(title):
+        for m in find_dates(title):
+            d = _resolve(m, reading.year)
+            if d is None:
+                continue
+            if reading.latest and d < reading.latest:
+                notes.append(f"headline date {m.text!r} ignored: the content reports "
+                             f"{reading.latest_label} on {reading.latest}")
+                continue
+            return DateGuess(d, 0.9, f"date in the headline {title.strip()[:80]!r}")
+    for line in page_dates:
+        found = find_dates(line)
+        d = _resolve(found[0], reading.year) if found else None
+        if d is None:
+            continue
+        conf, why = _check_page_date(d, reading)
+        if conf:
+            return DateGuess(d, conf, f"date alone on a top line {line.strip()!r} taken as the "
+                                      f"publication date: {why}")
+        notes.append(f"date alone on a top line {line.strip()!r} rejected as a capture or print date: {why}")
+    g = reading.guess
+    return DateGuess(g.date, g.confidence, "; ".join([g.evidence, *notes])) if notes else g
+
+
+def _check_page_date(d: dt.date, r: _Reading) -> tuple[float, str]:
+    """(confidence, why) for a top-line date d against the content; confidence 0 = rejected."""
+    if r.upcoming and d >= r.upcoming:
+        return 0.0, f"on or after {r.upcoming_label} ({r.upcoming}), which the content says is still ahead"
+    if r.latest:
+        gap = (d - r.latest).days
+        if gap < 0:
+            return 0.0, f"before {r.latest_label} ({r.latest}), which the content reports as past"
+        if gap > PAGE_DATE_DAYS:
+            return 0.0, (f"{gap} days after the latest event the content reports ({r.latest_label}, "
+                         f"{r.latest}); more than {PAGE_DATE_DAYS}")
+        return 0.85, f"{gap} day(s) after the latest event the content reports ({r.latest_label}, {r.latest})"
+    if r.floor and d < r.floor:
+        return 0.0, f"before {r.floor:%B %Y}, which the content mentions"
+    return 0.6, "the content mentions no dated event to check it against"
+
+
+def _from_content(text: str, visits: list[Visit]) -> _Reading:
+    """Tier 2: the window the dated events allow, and the day chosen in it (see _pick)."""
     events = match_visits(text, visits)
     main = max(events, key=lambda m: m.score) if events else None
     years = [int(y) for y in _YEAR_WORD.findall(text)]
     year = main.visit.end.year if main else (max(years) if years else None)
-    if stamp:
-        mention, conf, what = stamp
-        d = _resolve(mention, year)
-        if d:
-            return DateGuess(d, conf - 0.1, f"{what} says {mention.text}; year {year} from the content")
-
     past, future = _anchors(text, events, year)
     if not past and not future:
-        return _month_only(text)
+        g = _month_only(text)
+        return _Reading(g, year, floor=g.date)
     reasons = []
     lo = hi = None
-    if past:
-        latest = max(past, key=lambda a: a.date)
+    latest = max(past, key=lambda a: a.date) if past else None
+    first = min(future, key=lambda a: a.date) if future else None
+    if latest:
         lo = latest.date + dt.timedelta(days=1)
         reasons.append(f"latest past event: {latest.label} on {latest.date}")
-    if future:
-        first = min(future, key=lambda a: a.date)
+    if first:
         hi = first.date - dt.timedelta(days=1)
         reasons.append(f"before upcoming {first.label} ({first.date})")
         lo = lo or hi - dt.timedelta(days=6)
     lo, hi, linked = _apply_relative(past, lo, hi, reasons)
-    lo = _apply_bare_weekdays(text, past, lo, hi, reasons)
+    lo, weekday_day = _apply_bare_weekdays(text, past, lo, hi, reasons)
+    pinned = weekday_day or (latest.date if latest and latest.pinned else None)
+    day, how = _pick(text, pinned, lo, hi, linked)
     conf = 0.45 + (0.15 if events else 0.0) + (0.15 if linked else 0.0)
-    return DateGuess(lo, conf, "; ".join(reasons) + f" -> earliest fitting day {lo}")
+    reading = _Reading(DateGuess(day, conf, "; ".join(reasons) + f" -> {how}"), year)
+    if latest:
+        reading.latest, reading.latest_label = (weekday_day, "a weekday it names") if weekday_day else \
+            (latest.date, latest.label.split(" (")[0])
+    if first:
+        reading.upcoming, reading.upcoming_label = first.date, first.label
+    return reading
+
+
+def _pick(text: str, pinned: dt.date | None, lo: dt.date, hi: dt.date | None, linked: bool):
+    """The day chosen in the window [lo, hi], and why.
+
+    A report that names the day of its latest event by weekday or 'today' ("Xi met Blinken on
+    Friday") and never says 'this week', 'last week' or 'yesterday' is written that day (wire
+    style). An article that places its events in a week was seldom out on the first possible
+    day: on a window of three days or more the second day is taken (it is also the day whose
+    ±2 days cover most of the window). Otherwise the earliest day: news follows what it reports.
+    """
+    week_words = _WEEK_WORDS.search(text)
+    if pinned and pinned == lo - dt.timedelta(days=1) and not linked and not week_words:
+        return pinned, f"report of the day it names: {pinned}"
+    if week_words and (hi is None or (hi - lo).days >= 2):
+        day = lo + dt.timedelta(days=1)
+        return day, f"'{week_words.group(0)}': second day of the window from {lo}: {day}"
+    return lo, f"earliest fitting day {lo}"
 
 
 def _anchors(text: str, events: list[EventMatch], year: int | None) -> tuple[list[_Anchor], list[_Anchor]]:
     """Past and upcoming dated events: matched visits (on the weekday the article names, if
-    any) and explicit dates, their missing year taken from the main event."""
+    any) and explicit dates, their missing year taken from the main event. An anchor is pinned
+    when the text gives its day by weekday ("on Friday") or says it happened 'today'."""
     past, future = [], []
     for ev in sorted(events, key=lambda e: -e.score):
         v, days = ev.visit, _visit_days(ev.visit)
@@ -455,16 +554,18 @@ def _anchors(text: str, events: list[EventMatch], year: int | None) -> tuple[lis
             continue
         named = [d for s in ev.sentences for w in _WEEKDAY_WORD.findall(s) for d in days
                  if d.weekday() == _WD_FULL.index(w.lower())]
+        today = any(_TODAY.search(c) for c in clauses)
         past.append(_Anchor(max(named) if named else v.end, days, f"{v.name} ({'; '.join(ev.why)})",
-                            clauses, ev.leads))
+                            clauses, ev.leads, pinned=bool(named) or today))
     for s in sentences(text):
         for m in find_dates(s):
             d = _resolve(m, year)
             if d is not None:
                 clause = next((c for c in _clauses(s) if m.text in c), s)
                 part = next((p for p in _TENSE_SPLIT.split(clause) if m.text in p), clause)
+                pinned = m.weekday is not None or _TODAY.search(clause) is not None
                 (future if _FUTURE.search(part) else past).append(
-                    _Anchor(d, [d], f"'{m.text}'", [clause], [re.compile(re.escape(m.text))]))
+                    _Anchor(d, [d], f"'{m.text}'", [clause], [re.compile(re.escape(m.text))], pinned=pinned))
     return past, future
 
 
@@ -512,9 +613,11 @@ def _nearest(found, clause: str, past: list[_Anchor], lo, hi) -> _Anchor | None:
 
 def _apply_bare_weekdays(text: str, past: list[_Anchor], lo, hi, reasons: list[str]):
     """A weekday in a past-tense sentence that is no day of any dated event is a recent day
-    after the latest of them (weekdays are used for the last seven days, dates for older)."""
+    after the latest of them (weekdays are used for the last seven days, dates for older).
+    Returns the new lower bound and the latest such day (None when none moved it)."""
+    taken = None
     if not past:
-        return lo
+        return lo, taken
     latest = max(a.date for a in past)
     known = {d.weekday() for a in past for d in a.days}
     for s in sentences(text):
@@ -527,9 +630,9 @@ def _apply_bare_weekdays(text: str, past: list[_Anchor], lo, hi, reasons: list[s
             known.add(wd)
             day = latest + dt.timedelta(days=(wd - latest.weekday()) % 7)
             if day >= lo and (hi is None or day < hi):
-                lo = day + dt.timedelta(days=1)
+                lo, taken = day + dt.timedelta(days=1), day
                 reasons.append(f"'{w}' is no day of a dated event: taken as {day}")
-    return lo
+    return lo, taken
 
 
 def _month_only(text: str) -> DateGuess:

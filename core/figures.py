@@ -78,9 +78,10 @@ def styled(fig: go.Figure, ctx: ChartContext, title: str, height: int = HEIGHT, 
     )
     fig.update_xaxes(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
     fig.update_yaxes(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
-    fig.add_annotation(text=f"Source: Diplotone — {n} article{'s' if n != 1 else ''}, {ctx.store}; {TONE_NOTE}",
-                       xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left", yanchor="top",
-                       showarrow=False, font=dict(size=11, color=MUTED), align="left")
+    note = dict(text=f"Source: Diplotone — {n} article{'s' if n != 1 else ''}, {ctx.store}; {TONE_NOTE}",
+                xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left", yanchor="top",
+                showarrow=False, font=dict(size=11, color=MUTED), align="left")
+    fig.layout.annotations = (*fig.layout.annotations, note)
     return fig
 
 
@@ -149,11 +150,14 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     pad = max(pd.Timedelta(days=10), (hi - lo) * 0.05)
     lo, hi = lo - pad, hi + pad
     shown = [v for v in ctx.visits if v.id != "other" and v.start and lo <= pd.Timestamp(v.start) <= hi]
-    for k, v in enumerate(shown):
-        start, end = pd.Timestamp(v.start), pd.Timestamp(v.end or v.start) + pd.Timedelta(days=1)
-        fig.add_vrect(x0=start, x1=end, fillcolor="#f6ad55", opacity=0.35, line_width=0, layer="below")
-        fig.add_annotation(x=start, y=1.0, yref="y", text=v.id, textangle=-90, showarrow=False, xanchor="right",
-                           yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
+    # Set all bands at once: plotly's add_vrect/add_annotation re-validate every shape on each call.
+    fig.update_layout(
+        shapes=[dict(type="rect", xref="x", yref="paper", x0=pd.Timestamp(v.start), y0=0, y1=1,
+                     x1=pd.Timestamp(v.end or v.start) + pd.Timedelta(days=1), fillcolor="#f6ad55", opacity=0.35,
+                     line_width=0, layer="below") for v in shown],
+        annotations=[dict(x=pd.Timestamp(v.start), y=1.0, yref="y", text=v.id, textangle=-90, showarrow=False,
+                          xanchor="right", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
+                     for v in shown])
     fig.update_xaxes(title="Publication date", range=[lo, hi], tickformat="%b %Y")
     _tone_axis(fig, "y", title="Article tone")
     return styled(fig, ctx, title)

@@ -5,6 +5,12 @@ core/phrases.py), unless an `exclude` phrase of that issue overlaps the match ("
 Representative" is a job title, not trade). IssueHit.trigger keeps the matched words, so
 every count on a chart can be traced to the words that produced it.
 
+Context patterns: words that name an issue only in some sentences ("communication channels"
+is military communication when the militaries talk, plain diplomacy otherwise; "alliances" is
+global order when framed as blocs or containment; "technologies" is the technology issue when
+access to them is restricted) are an issue's `context_patterns`: they tag a sentence only when
+one of the issue's `context` phrases occurs in the same sentence.
+
 Passing mentions: a sentence that runs through a list of issues ("tensions over Taiwan, the
 South China Sea, technology and trade") is one remark, not several discussions. When a
 sentence carries k >= 3 issues and their triggers form a list (consecutive triggers of
@@ -25,6 +31,8 @@ from core.model import IssueHit
 from core.phrases import PhraseIndex, pipeline_lemmatizer, sentence_index
 
 EXCLUDE = "exclude:"
+WEAK = "weak:"
+CONTEXT = "context:"
 MAX_LIST_GAP = 6
 LIST_WORDS = frozenset({",", ";", "/", "&", "and", "or", "as", "plus"})
 ALWAYS_PASSING = 5
@@ -45,20 +53,32 @@ class IssueTagger:
             phrases[issue.id] = issue.patterns
             if issue.exclude:
                 phrases[EXCLUDE + issue.id] = issue.exclude
+            if issue.context_patterns:
+                phrases[WEAK + issue.id] = issue.context_patterns
+                phrases[CONTEXT + issue.id] = issue.context
         self.index = PhraseIndex(nlp.vocab, phrases, tokenize=lambda text: [t.text for t in nlp.tokenizer(text)],
                                  lemmatize=pipeline_lemmatizer(nlp))
 
     def match(self, doc) -> dict[int, dict[str, list[tuple[int, int]]]]:
         """sentence index -> issue id -> non-overlapping (start, end) token spans that triggered it."""
         found = self.index.find(doc)
+        sent_of = sentence_index(doc)
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        contexts: set[tuple[int, str]] = set()
         for key, start, end in found:
             if key.startswith(EXCLUDE):
                 excluded[key[len(EXCLUDE):]].append((start, end))
-        sent_of = sentence_index(doc)
+            elif key.startswith(CONTEXT):
+                contexts.add((sent_of[start], key[len(CONTEXT):]))
         spans: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
         for key, start, end in sorted(found, key=lambda m: m[1] - m[2]):  # longest first
-            if key.startswith(EXCLUDE) or _overlaps(start, end, excluded.get(key, ())):
+            if key.startswith((EXCLUDE, CONTEXT)):
+                continue
+            if key.startswith(WEAK):
+                key = key[len(WEAK):]
+                if (sent_of[start], key) not in contexts:
+                    continue
+            if _overlaps(start, end, excluded.get(key, ())):
                 continue
             kept = spans[sent_of[start]][key]
             if not _overlaps(start, end, kept):

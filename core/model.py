@@ -39,11 +39,16 @@ class Line:
 
 @dataclass
 class CleanedText:
-    """The analysed text (kept lines joined by newlines) and every raw line with its fate."""
+    """The analysed text (kept lines joined by newlines) and every raw line with its fate.
+
+    page_dates: dates printed alone on a top line and removed as furniture; they may be the
+    capture date or the publication date, so core.dates weighs them against the content.
+    """
 
     text: str
     lines: list[Line]
     title: str | None = None
+    page_dates: list[str] = field(default_factory=list)
 
 
 @dataclass

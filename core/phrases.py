@@ -10,7 +10,10 @@ lemmatised by it, so inflected phrases written as they appear ('arms sales', 'ch
 
 Matching uses two spaCy PhraseMatchers built once (attr LEMMA and attr LOWER) because lemmas
 keep the case of proper nouns and capitalised headlines ('Taiwan', 'Cold War'), which only
-the lowercase form can catch. Lookup cost per document is linear in its tokens.
+the lowercase form can catch. A phrase that mixes an inflected word with a proper noun
+('containing China': lemmas 'contain', 'China') needs both at once, so the lemma patterns of
+phrases up to CASE_VARIANT_WORDS words also come with every word capitalised or not. Lookup
+cost per document is linear in its tokens.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from spacy.tokens import Doc
 Tokenize = Callable[[str], list[str]]
 Lemmatize = Callable[[list[str]], list[list[str]]]
 
+CASE_VARIANT_WORDS = 4
 LEMMA_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "attribute_ruler", "lemmatizer")
 
 
@@ -64,6 +68,8 @@ class PhraseIndex:
             variants = {tuple(w.lower() for w in words), tuple(words)}
             if len(pipeline_lemmas) == len(words):
                 variants.add(tuple(l.lower() for l in pipeline_lemmas))
+            if len(words) <= CASE_VARIANT_WORDS:
+                variants = {cased for v in variants for cased in _capitalisations(v)}
             lemma_docs.setdefault(key, []).extend(
                 Doc(vocab, words=words, lemmas=list(v)) for v in sorted(variants))
             lower_docs.setdefault(key, []).append(Doc(vocab, words=words))
@@ -78,6 +84,15 @@ class PhraseIndex:
         found.update(self._lower(doc))
         strings = self.vocab.strings
         return sorted(((strings[mid], s, e) for mid, s, e in found), key=lambda m: (m[1], -m[2], m[0]))
+
+
+def _capitalisations(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """words with each lowercase word either kept or capitalised (2**n variants)."""
+    out = {()}
+    for word in words:
+        forms = {word, word[:1].upper() + word[1:]} if word.islower() else {word}
+        out = {prefix + (form,) for prefix in out for form in forms}
+    return out
 
 
 def sentence_index(doc) -> list[int]:

@@ -34,23 +34,26 @@ SPEECH_VERBS = {
     "indicate", "predict", "contend", "deny", "affirm", "criticize", "criticise", "demand", "vow",
     "pledge", "promise", "accuse", "complain", "describe", "admit", "propose", "ask", "wonder",
     "question", "express", "remark", "observe", "highlight", "recall", "report", "confirm",
-    "point", "call", "tweet", "post", "concede", "counter", "lament",
+    "point", "call", "tweet", "post", "concede", "counter", "lament", "convey",
 }
-# Verbs whose object or "of/about/on …" phrase is itself the message ("warned of the risks");
-# the others only report speech through a clause ("said that …", "…, he said").
+# Verbs whose infinitive complement is itself the message ("urged Washington to lift
+# sanctions", "vowed to respond"). A plain noun object is not reported speech ("announced
+# plans", "promised tariffs"): speech needs a clause, an infinitive or a quote.
 OBJECT_CUES = {
     "warn", "stress", "note", "urge", "criticize", "criticise", "highlight", "underscore",
     "emphasize", "emphasise", "reiterate", "acknowledge", "propose", "demand", "accuse", "complain",
     "deny", "vow", "pledge", "promise", "express", "announce", "caution", "lament", "affirm", "admit",
 }
-OBJECT_DEPS = {"dobj", "obj", "xcomp", "oprd"}
-OBJECT_PREPS = {"of", "about", "against", "on", "over", "for", "that"}
+OBJECT_DEPS = {"xcomp"}
 ROLE_HEADS = {
     "spokesperson", "spokesman", "spokeswoman", "minister", "secretary", "official", "diplomat",
     "adviser", "advisor", "envoy", "ambassador", "president", "premier", "leader", "professor",
     "analyst", "expert", "scholar", "director", "chief", "fellow", "academic", "specialist",
     "researcher", "senator", "lawmaker", "general", "admiral", "head", "chairman", "economist",
 }
+# Verbs whose following person is the one spoken to ("told Blinken", "urged Wang").
+ADDRESSEE_CUES = {"tell", "ask", "urge", "warn", "assure", "remind", "inform", "brief", "call"}
+ADDRESSEE_DEPS = {"dobj", "obj", "dative", "iobj", "pobj"}
 PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 HONORIFICS = {"mr": "m", "mr.": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f", "miss": "f"}
 OPEN_CLOSE = {"“": "”", "«": "»", "‘": "’", '"': '"', "„": "“"}
@@ -72,13 +75,25 @@ class Segment:
 
 
 def find_direct_quotes(text: str) -> list[Segment]:
-    """Quoted spans, paragraph by paragraph; continued quotes are flagged (see module doc)."""
+    """Quoted spans, paragraph by paragraph; continued quotes are flagged (see module doc).
+
+    A mark left open at a paragraph's end is a quote only when the next non-blank paragraph
+    opens with a quotation mark; otherwise it is a stray or unbalanced mark and is ignored,
+    so narration never turns into a quote because marks got out of step.
+    """
+    lines = text.split("\n")
+    opens_next = [False] * len(lines)
+    following = False
+    for k in range(len(lines) - 1, -1, -1):
+        opens_next[k] = following
+        if lines[k].strip():
+            following = lines[k].lstrip()[:1] in OPEN_CLOSE
     segments: list[Segment] = []
     pos, carried = 0, False
-    for line in text.split("\n"):
-        found, still_open = _scan_line(line)
-        for k, (s, e) in enumerate(found):
-            continues = carried and k == 0 and line[:s].strip() in "\"“«‘"
+    for k, line in enumerate(lines):
+        found, still_open = _scan_line(line, opens_next[k])
+        for j, (s, e) in enumerate(found):
+            continues = carried and j == 0 and line[:s].strip() in "\"“«‘"
             segments.append(Segment(pos + s, pos + e, continues=continues))
         if line.strip():
             carried = still_open
@@ -86,8 +101,12 @@ def find_direct_quotes(text: str) -> list[Segment]:
     return segments
 
 
-def _scan_line(line: str):
-    """(start, end) of each quote in one paragraph; and whether the last one is left open."""
+def _scan_line(line: str, may_stay_open: bool):
+    """(start, end) of each quote in one paragraph; and whether the last one is left open.
+
+    may_stay_open: the next paragraph opens with a quotation mark, so a mark still open at
+    the end of this one starts a quote that carries on there; otherwise that mark is skipped.
+    """
     out, i, n = [], 0, len(line)
     while i < n:
         ch = line[i]
@@ -96,7 +115,7 @@ def _scan_line(line: str):
             j = i + 1
             while j < n and not (line[j] == close and _closes(line, j)):
                 j += 1
-            if ch == "‘" and j >= n:  # a lone ‘ is an apostrophe or a typo, not a quote
+            if j >= n and (ch == "‘" or not may_stay_open):  # a stray or unbalanced mark
                 i += 1
                 continue
             out.append((i + 1, j))
@@ -185,11 +204,15 @@ class SpeakerResolver:
         return None, None, False
 
     def _adjacent(self, verb: Token):
-        """Parser fallback for inversions: a person named right after the verb ("said Chong")."""
+        """Parser fallback for inversions: a person named right after the verb ("said Chong"),
+        never the verb's object or addressee ("told Blinken")."""
         for t in self.doc[verb.i + 1:verb.i + 3]:
-            if t.pos_ == "ADP":
+            if t.pos_ == "ADP" or verb.lemma_ in ADDRESSEE_CUES:
                 break
             m = self.mention(t)
+            span = self.doc.char_span(m.start, m.end, alignment_mode="expand") if m else None
+            if span is not None and span.root.dep_ in ADDRESSEE_DEPS:
+                break
             if m and m.label == "PERSON":
                 return m.canonical, self.side.get(m.canonical), True
         return None, None, False
@@ -433,7 +456,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             content = _content(doc, cue)
             if not (who or side):
                 continue
-            if not content or any(in_quote[content[0]:content[1]]):
+            if not content or _mostly_quoted(in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
                 continue
             found.append((cue, content, who, side))
@@ -452,14 +475,19 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
     return out
 
 
+def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:
+    """The clause is a direct quote ("X criticized: “…”"), not a report with a scare-quoted
+    word or two ("said the US should not “arbitrarily” interfere")."""
+    return bool(in_quote[span[0]]) or sum(in_quote[span[0]:span[1]]) * 2 > span[1] - span[0]
+
+
 def _content(doc: Doc, cue: Token) -> tuple[int, int] | None:
     """Char span of what was said: the verb's clause (or, for cues like 'warn', its object),
     or the rest of the sentence around a parenthetical or inverted cue ("…, he says, …")."""
     subj = {t.i for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree}
     parts = [c for c in cue.children if c.dep_ == "ccomp"]
     if not parts and cue.lemma_.lower() in OBJECT_CUES:
-        parts = [c for c in cue.children if c.i > cue.i and (
-            c.dep_ in OBJECT_DEPS or c.dep_ == "prep" and c.lower_ in OBJECT_PREPS)]
+        parts = [c for c in cue.children if c.i > cue.i and c.dep_ in OBJECT_DEPS]
     tokens = sorted({t.i for c in parts for t in c.subtree} - subj)
     sent = cue.sent
     inverted = any(i > cue.i for i in subj) or cue.dep_ == "parataxis"

@@ -17,17 +17,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
 
 from core import PIPELINE_VERSION
 from core.catalogs import Catalogs, load_catalogs
-from core.dedupe import mark_duplicates
 from core.errors import InputError, StoreError
 from core.keys import content_hash
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path
 from core.schema import ARTICLE_TABLES, INDEXES, SCHEMA_VERSION, TABLES
+
+if TYPE_CHECKING:  # pandas and core.dedupe load only when writing, so a no-op build stays ~1 s
+    import pandas as pd
 
 LOCKED = "the store is locked by another Diplotone process (a running build or dashboard?)"
 EDITABLE = ("title", "outlet", "url", "pub_date", "visit")
@@ -155,6 +158,8 @@ class Store:
     @contextmanager
     def transaction(self):
         """All-or-nothing change; duplicate groups are refreshed before it commits."""
+        from core.dedupe import mark_duplicates
+
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
@@ -174,16 +179,13 @@ class Store:
         if not results:
             return
         given = {content_hash(r.text): r for r in raws}
-        ids = pd.DataFrame({"article_id": [r.article_id for r in results]})
+        ids = {"ids": [r.article_id for r in results]}
         with self.transaction() as con:
-            con.register("_ids", ids)
             rows = con.execute("""
                 SELECT article_id, user_meta, ingested_at, duplicate_of FROM articles
-                WHERE article_id IN (SELECT article_id FROM _ids)""").fetchall()
+                WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))""", ids).fetchall()
             kept = {r[0]: {"user_meta": r[1], "ingested_at": r[2], "duplicate_of": r[3]} for r in rows}
-            for table in ARTICLE_TABLES + ("articles",):
-                con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
-            con.unregister("_ids")
+            _delete_rows(con, ids)
             for table, frame in result_frames(results, given, fingerprint, kept).items():
                 _insert(con, table, frame)
 
@@ -215,6 +217,8 @@ class Store:
         """
         if not raws:
             return
+        import pandas as pd
+
         from core.clean import clean_text
         from core.extract import resolve_metadata
 
@@ -240,15 +244,13 @@ class Store:
 
     def delete(self, article_ids) -> int:
         """Remove articles and all their rows; return how many articles were removed."""
-        ids = pd.DataFrame({"article_id": list(article_ids)}, dtype=object)
-        if ids.empty:
+        ids = {"ids": list(article_ids)}
+        if not ids["ids"]:
             return 0
         with self.transaction() as con:
-            con.register("_ids", ids)
-            n = con.execute("SELECT count(*) FROM articles WHERE article_id IN (SELECT article_id FROM _ids)").fetchone()[0]
-            for table in ARTICLE_TABLES + ("articles",):
-                con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
-            con.unregister("_ids")
+            n = con.execute("SELECT count(*) FROM articles WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))",
+                            ids).fetchone()[0]
+            _delete_rows(con, ids)
         return n
 
 
@@ -296,6 +298,11 @@ def _validate_edits(article_id: str, fields: dict, catalogs: Catalogs) -> dict:
     return out
 
 
+def _delete_rows(con, ids: dict) -> None:
+    for table in ARTICLE_TABLES + ("articles",):
+        con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))", ids)
+
+
 def _insert(con, table: str, frame: pd.DataFrame) -> None:
     """Bulk insert: DuckDB scans the DataFrame and casts to the table's column types."""
     if frame.empty:
@@ -316,6 +323,8 @@ def result_frames(results: list[ArticleResult], raws: dict[str, RawArticle], fin
     raws: article_id -> the input as given; kept: article_id -> the stored row's user_meta,
     ingested_at and duplicate_of, which a rewrite keeps.
     """
+    import pandas as pd
+
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     old = kept or {}
 

@@ -7,7 +7,6 @@ file state, one short read-only connection per cache miss so an ingest can alway
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -230,6 +229,3 @@ def _evidence_args(kind: str, choice, fixed: dict) -> tuple:
     args[kind] = choice
     return (args["issue"], args["person"], args["side"], args["visit"], args["article"], args["word"], args["year"])
 
-
-def store_label() -> str:
-    return os.fspath(store_path())

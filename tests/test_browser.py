@@ -112,3 +112,10 @@ def test_filter_from_url(page, server):
     assert "Issue: taiwan" in page.locator(".js-plotly-plot").first.inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "issues_filtered_by_url.png"), full_page=True)
+    # A page change through the sidebar keeps the filters, in the view and in the URL.
+    page.locator("[data-testid='stSidebarNav'] a", has_text="People").click()
+    page.wait_for_url("**/people?**", timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert "issue=taiwan" in page.url and "side=China" in page.url
+    assert "Issue: taiwan · Side: China" in page.locator(".js-plotly-plot").first.inner_text()

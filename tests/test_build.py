@@ -89,6 +89,19 @@ def test_visits_edit_reresolves_metadata_only(store_copy, seeds_copy):
     assert again.unchanged == 5 and not again.metadata_updated
 
 
+def test_articles_yaml_edit_updates_that_article_only(store_copy, seeds_copy):
+    import yaml
+
+    data = yaml.safe_load((seeds_copy / "articles.yaml").read_text(encoding="utf-8"))
+    entry = data["articles"][0]
+    entry["title"] = "A title the analyst prefers"
+    (seeds_copy / "articles.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    report = build(None, store_copy, seeds=seeds_copy, progress=False)
+    assert report.metadata_updated == [entry["file"]] and report.extracted == [] and report.unchanged == 4
+    with read_connection(store_copy) as con:
+        assert con.execute("SELECT title FROM articles WHERE file = ?", [entry["file"]]).fetchone()[0] == entry["title"]
+
+
 @pytest.mark.slow
 def test_actors_edit_reextracts_and_edited_seed_replaces_old_version(store_copy, seeds_copy):
     with open(seeds_copy / "actors.csv", "a", encoding="utf-8") as fh:
