@@ -7,7 +7,7 @@ The publication date is decided in two tiers.
    (Reuters) -", "BEIJING, April 26, 2024 —") or a Chinese-media timestamp near the top
    ("2024-04-26 10:32"). A bare date alone above the headline is NOT such a stamp: it is as
    often the day the page was captured or printed, so core.clean removes it as furniture and
-   it never reaches this module (the removed line stays visible with its reason).
+   hands it here as a candidate (CleanedText.page_dates), weighed after the content (3.).
 2. Otherwise the content: the dated events the article mentions. Catalogued visits
    (seeds/visits.yaml) are recognised by their lead's name in a sentence and told apart by the
    article's weekdays ("Mr. Xi told Mr. Blinken on Monday" fits a Sunday-Monday visit, not a
@@ -16,11 +16,19 @@ The publication date is decided in two tiers.
    bound, upcoming ones an upper bound, and relative words in the same clause ("this week",
    "last week", "earlier this month", "yesterday") narrow the window. A weekday that matches
    none of the dated events is taken as a recent day after the latest of them (wire style:
-   weekdays for the last seven days, dates for older events). The earliest day that satisfies
-   the window is chosen: news is written right after what it reports.
+   weekdays for the last seven days, dates for older events). The day chosen in the window:
+   the day of the latest event when the text names it by weekday or 'today' and never says
+   'this week' / 'last week' / 'yesterday' (wire style); the window's second day when the
+   text places events in a week; else the earliest day (news follows what it reports).
+3. A date in the headline ("Press Briefing – October 26, 2023") is the document's date unless
+   the content reports a later event. A date alone on a top line is the publication date when
+   the content agrees: on or after the latest event it reports as past and at most
+   PAGE_DATE_DAYS after it, before any upcoming one (or, with no dated event, moderately);
+   otherwise it is a capture or print date, and the evidence says which.
 
-Confidence reflects the tier: a labelled stamp ~0.95, a dateline ~0.9, a catalogued event
-plus a relative word ~0.75, an explicit date alone ~0.45, only a month ~0.15, nothing -> None.
+Confidence reflects the tier: a labelled stamp ~0.95, a dateline or headline date ~0.9, a
+top-line date the content agrees with 0.85 (0.6 when nothing dated checks it), a catalogued
+event plus a relative word ~0.75, an explicit date alone ~0.45, only a month ~0.15, nothing -> None.
 """
 from __future__ import annotations
 
@@ -411,7 +419,8 @@ class _Reading:
 
     guess: DateGuess
     year: int | None
-    latest: dt.date | None = None  # latest dated event reported in the past
+    latest: dt.date | None = None  # latest dated event reported in the past (its day, or last day)
+    latest_first: dt.date | None = None  # ... its first possible day (a visit's first day, unless pinned)
     latest_label: str = ""
     upcoming: dt.date | None = None  # first dated event still ahead
     upcoming_label: str = ""
@@ -452,9 +461,9 @@ def _printed_date(title: str | None, page_dates, reading: _Reading) -> DateGuess
             d = _resolve(m, reading.year)
             if d is None:
                 continue
-            if reading.latest and d < reading.latest:
+            if reading.latest_first and d < reading.latest_first:
                 notes.append(f"headline date {m.text!r} ignored: the content reports "
-                             f"{reading.latest_label} on {reading.latest}")
+                             f"{reading.latest_label} from {reading.latest_first}")
                 continue
             return DateGuess(d, 0.9, f"date in the headline {title.strip()[:80]!r}")
     for line in page_dates:
@@ -477,8 +486,10 @@ def _check_page_date(d: dt.date, r: _Reading) -> tuple[float, str]:
         return 0.0, f"on or after {r.upcoming_label} ({r.upcoming}), which the content says is still ahead"
     if r.latest:
         gap = (d - r.latest).days
+        if d < r.latest_first:
+            return 0.0, f"before {r.latest_label} ({r.latest_first}), which the content reports as past"
         if gap < 0:
-            return 0.0, f"before {r.latest_label} ({r.latest}), which the content reports as past"
+            return 0.85, f"during {r.latest_label} ({r.latest_first} to {r.latest}), which the content reports"
         if gap > PAGE_DATE_DAYS:
             return 0.0, (f"{gap} days after the latest event the content reports ({r.latest_label}, "
                          f"{r.latest}); more than {PAGE_DATE_DAYS}")
@@ -515,9 +526,12 @@ def _from_content(text: str, visits: list[Visit]) -> _Reading:
     day, how = _pick(text, pinned, lo, hi, linked)
     conf = 0.45 + (0.15 if events else 0.0) + (0.15 if linked else 0.0)
     reading = _Reading(DateGuess(day, conf, "; ".join(reasons) + f" -> {how}"), year)
-    if latest:
-        reading.latest, reading.latest_label = (weekday_day, "a weekday it names") if weekday_day else \
-            (latest.date, latest.label.split(" (")[0])
+    if weekday_day:
+        reading.latest = reading.latest_first = weekday_day
+        reading.latest_label = "a weekday it names"
+    elif latest:
+        reading.latest, reading.latest_label = latest.date, latest.label.split(" (")[0]
+        reading.latest_first = latest.date if latest.pinned else min(latest.days)
     if first:
         reading.upcoming, reading.upcoming_label = first.date, first.label
     return reading
@@ -562,11 +576,23 @@ def _anchors(text: str, events: list[EventMatch], year: int | None) -> tuple[lis
             d = _resolve(m, year)
             if d is not None:
                 clause = next((c for c in _clauses(s) if m.text in c), s)
-                part = next((p for p in _TENSE_SPLIT.split(clause) if m.text in p), clause)
+                part = _own_part(clause, m.text)
                 pinned = m.weekday is not None or _TODAY.search(clause) is not None
                 (future if _FUTURE.search(part) else past).append(
                     _Anchor(d, [d], f"'{m.text}'", [clause], [re.compile(re.escape(m.text))], pinned=pinned))
     return past, future
+
+
+def _own_part(clause: str, date_text: str) -> str:
+    """The comma clause a date stands in, read for its tense (a date's own comma, as in
+    'June 2, 2023', does not split it)."""
+    i = clause.find(date_text)
+    if i < 0:
+        return clause
+    seps = list(_TENSE_SPLIT.finditer(clause))
+    start = max((m.end() for m in seps if m.end() <= i), default=0)
+    end = min((m.start() for m in seps if m.start() >= i + len(date_text)), default=len(clause))
+    return clause[start:end]
 
 
 def _apply_relative(past: list[_Anchor], lo, hi, reasons: list[str]):

@@ -54,39 +54,54 @@ def default_pair(con, filters: Filters) -> tuple[str | None, str | None]:
     return (order[0], order[-1]) if len(order) >= 2 else (None, None)
 
 
+PAGES = ("overview", "issues", "people", "tone_shifts")
+
+
+def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
+    """(file stem, table, figure) for every chart of one dashboard page, with its default choices."""
+    if page == "overview":
+        df = Q.issue_frequency(con, filters)
+        yield "issue_frequency", df, F.issue_frequency(df, ctx)
+        df = Q.tone_trend(con, filters)
+        yield "tone_trend", df, F.tone_trend(df, ctx)
+        df = Q.visit_change(con, filters)
+        yield "visit_change", df, F.visit_change(df, ctx)
+    elif page == "issues":
+        df = Q.issue_by_visit(con, filters)
+        yield "issues_by_visit", df, F.issue_matrix(df, ctx, by="visit")
+        df = Q.issue_by_article(con, filters)
+        yield "issues_by_article", df, F.issue_matrix(df, ctx, by="article")
+        df = Q.issue_cooccurrence(con, filters)
+        yield "issue_cooccurrence", df, F.issue_cooccurrence(df, ctx)
+    elif page == "people":
+        ppl = Q.people(con, filters)
+        yield "people", ppl, F.people(ppl, ctx)
+        speakers = ppl[ppl["quotes"] > 0]["person"].tolist()
+        if speakers:
+            df = Q.person_quotes(con, filters, speakers[0])
+            yield "person_quotes", df, F.person_quotes(df, ctx, speakers[0])
+        df = Q.person_cooccurrence(con, filters)
+        yield "person_cooccurrence", df, F.person_cooccurrence(df, ctx)
+    elif page == "tone_shifts":
+        a, b = default_pair(con, filters)
+        if a and b:
+            for by in ("issue", "side"):
+                df = Q.tone_shift(con, filters, a, b, by=by)
+                yield f"tone_shift_by_{by}", df, F.tone_shift(df, ctx, a, b, by=by)
+            df = Q.tone_drivers_shift(con, filters, a, b)
+            yield "tone_drivers", df, F.tone_drivers(df, ctx, a, b)
+        df = Q.side_language_by_year(con, filters)
+        yield "side_language_by_year", df, F.side_years(df, ctx)
+        df = Q.side_words_by_year(con, filters)
+        yield "side_words_by_year", df, F.side_words(df, ctx)
+    else:
+        raise ValueError(f"page must be one of {', '.join(PAGES)}, got {page!r}")
+
+
 def all_charts(con, filters: Filters, ctx: F.ChartContext) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
-    """(file stem, table, figure) for every chart, with the dashboard's default choices."""
-    df = Q.issue_frequency(con, filters)
-    yield "issue_frequency", df, F.issue_frequency(df, ctx)
-    df = Q.tone_trend(con, filters)
-    yield "tone_trend", df, F.tone_trend(df, ctx)
-    df = Q.visit_change(con, filters)
-    yield "visit_change", df, F.visit_change(df, ctx)
-    df = Q.issue_by_visit(con, filters)
-    yield "issues_by_visit", df, F.issue_matrix(df, ctx, by="visit")
-    df = Q.issue_by_article(con, filters)
-    yield "issues_by_article", df, F.issue_matrix(df, ctx, by="article")
-    df = Q.issue_cooccurrence(con, filters)
-    yield "issue_cooccurrence", df, F.issue_cooccurrence(df, ctx)
-    ppl = Q.people(con, filters)
-    yield "people", ppl, F.people(ppl, ctx)
-    speakers = ppl[ppl["quotes"] > 0]["person"].tolist()
-    if speakers:
-        df = Q.person_quotes(con, filters, speakers[0])
-        yield "person_quotes", df, F.person_quotes(df, ctx, speakers[0])
-    df = Q.person_cooccurrence(con, filters)
-    yield "person_cooccurrence", df, F.person_cooccurrence(df, ctx)
-    a, b = default_pair(con, filters)
-    if a and b:
-        for by in ("issue", "side"):
-            df = Q.tone_shift(con, filters, a, b, by=by)
-            yield f"tone_shift_by_{by}", df, F.tone_shift(df, ctx, a, b, by=by)
-        df = Q.tone_drivers_shift(con, filters, a, b)
-        yield "tone_drivers", df, F.tone_drivers(df, ctx, a, b)
-    df = Q.side_language_by_year(con, filters)
-    yield "side_language_by_year", df, F.side_years(df, ctx)
-    df = Q.side_words_by_year(con, filters)
-    yield "side_words_by_year", df, F.side_words(df, ctx)
+    """(file stem, table, figure) for every chart, page by page, with the dashboard's default choices."""
+    for page in PAGES:
+        yield from page_charts(con, filters, ctx, page)
 
 
 def _ensure_browser():

@@ -9,7 +9,10 @@ Context patterns: words that name an issue only in some sentences ("communicatio
 is military communication when the militaries talk, plain diplomacy otherwise; "alliances" is
 global order when framed as blocs or containment; "technologies" is the technology issue when
 access to them is restricted) are an issue's `context_patterns`: they tag a sentence only when
-one of the issue's `context` phrases occurs in the same sentence.
+one of the issue's `context` phrases occurs in the same sentence, or when they are an item
+of a list of issues ("tensions over trade, technology and human rights": the sentence names
+at least two other issues, and one of their triggers is at most MAX_LIST_GAP tokens away with
+a list word between).
 
 Passing mentions: a sentence that runs through a list of issues ("tensions over Taiwan, the
 South China Sea, technology and trade") is one remark, not several discussions. When a
@@ -70,19 +73,22 @@ class IssueTagger:
                 excluded[key[len(EXCLUDE):]].append((start, end))
             elif key.startswith(CONTEXT):
                 contexts.add((sent_of[start], key[len(CONTEXT):]))
-        spans: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+        spans: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        weak = []
         for key, start, end in sorted(found, key=lambda m: m[1] - m[2]):  # longest first
             if key.startswith((EXCLUDE, CONTEXT)):
                 continue
             if key.startswith(WEAK):
                 key = key[len(WEAK):]
                 if (sent_of[start], key) not in contexts:
+                    weak.append((key, start, end))
                     continue
-            if _overlaps(start, end, excluded.get(key, ())):
-                continue
-            kept = spans[sent_of[start]][key]
-            if not _overlaps(start, end, kept):
-                kept.append((start, end))
+            _keep(spans[sent_of[start]], key, start, end, excluded)
+        for key, start, end in weak:
+            by_issue = spans[sent_of[start]]
+            others = [span for issue, kept in by_issue.items() if issue != key for span in kept]
+            if len(by_issue.keys() - {key}) >= 2 and any(_listed(doc, (start, end), o) for o in others):
+                _keep(spans[sent_of[start]], key, start, end, excluded)
         return spans
 
     def tag(self, doc, sentences) -> list[IssueHit]:
@@ -111,6 +117,18 @@ def _is_list(doc, by_issue) -> bool:
     gaps = [(a[1], b[0]) for a, b in zip(ordered, ordered[1:]) if a[2] != b[2]]
     listed = sum(1 for s, e in gaps if e - s <= MAX_LIST_GAP and any(t.lower_ in LIST_WORDS for t in doc[s:e]))
     return listed >= len(gaps) - 1 and listed >= len(by_issue) - 2
+
+
+def _keep(by_issue, key, start, end, excluded) -> None:
+    """Record a match unless an exclude phrase of its issue or a longer match already covers it."""
+    if not _overlaps(start, end, excluded.get(key, ())) and not _overlaps(start, end, by_issue.get(key, ())):
+        by_issue.setdefault(key, []).append((start, end))
+
+
+def _listed(doc, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two triggers are neighbouring items of a list: a short gap holding a list word."""
+    s, e = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+    return 0 <= e - s <= MAX_LIST_GAP and any(t.lower_ in LIST_WORDS for t in doc[s:e])
 
 
 def _overlaps(start: int, end: int, spans) -> bool:

@@ -116,6 +116,17 @@ OTHER_WORDS = re.compile(
     r"canadian|nato|united nations|un|iran|iranian|vietnam|vietnamese|indonesia|indonesian|"
     r"malaysia|malaysian|thai|thailand|pakistan|pakistani|kremlin|moscow|tokyo|taipei|"
     r"manila|seoul|london|paris|berlin|brussels|canberra|delhi|kyiv|kiev)\b")
+# The side a person acts for, said outright ("who leads the Chinese side", "his US counterpart").
+SIDE_PHRASE = re.compile(
+    r"\b(?:(?:leads?|led|heads?|headed|of|on|for) the (chinese|u\.?s\.?|american|united states) "
+    r"(?:side|delegation|team)|(chinese|u\.?s\.?|american) (?:counterparts?|delegation|side|team))\b")
+# Common short forms of English first names: "Matt" in a transcript is the article's Matthew X.
+SHORT_FORMS = {"Matthew": "Matt", "Antony": "Tony", "Anthony": "Tony", "James": "Jim",
+               "William": "Bill", "Michael": "Mike", "Daniel": "Dan", "Robert": "Bob",
+               "Christopher": "Chris", "Nicholas": "Nick", "Thomas": "Tom", "Joseph": "Joe"}
+INITIAL = re.compile(r"^[A-Z]\.?$")
+# A transcript turn: a capitalised speaker label opening the line ("MR MILLER:", "MS. MAO:").
+LABEL_NAME = re.compile(r"^[ \t]*((?:[A-Z][A-Z.’'\-]*[ \t]+){0,3}[A-Z][A-Z’'\-]+)[ \t]*:[ \t]", re.MULTILINE)
 APPOSITION_START = {"a", "an", "the", "who", "former", "then", "now", "also"}
 APPOSITION_STOP = {",", ";", "(", ")", "—", "–", ":", "\"", "“", "”"}
 LEFT_STOP_POS = {"VERB", "AUX", "CCONJ", "SCONJ", "PRON", "PUNCT", "SPACE", "NUM", "ADV"}
@@ -255,7 +266,11 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
                 _register(doc, name, index, people, person_spans, singles)
             continue
         if ent.label_ in PLACE_LABELS:
-            others.append(ent)
+            initials = _initials_name(doc, ent)
+            if initials:  # "the George W Bush administration" tagged FAC
+                _register(doc, initials, index, people, person_spans, singles)
+            else:
+                others.append(ent)
 
     keys = _single_keys(people)
     for name in singles:
@@ -272,9 +287,16 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
         else:
             place_mentions.append(ent)
     person_spans += _sweep(doc, person_spans, others, people, keys)
+    person_spans += _label_names(doc, person_spans, people, keys, index)
 
-    for name in person_spans:
-        people[name.canonical].descriptors += _descriptors(doc, name)
+    person_spans.sort(key=lambda n: n.start)
+    lead = None
+    for k, name in enumerate(person_spans):
+        prev = person_spans[k - 1] if k else None
+        in_list = prev is not None and doc[name.start].sent == doc[prev.start].sent and all(
+            t.text == "," or t.lower_ == "and" for t in doc[prev.end:name.start]) and name.start > prev.end
+        lead = (lead or prev) if in_list else None
+        people[name.canonical].descriptors += _descriptors(doc, name, lead)
     persons = {c: _person(info, sum(n.canonical == c for n in person_spans)) for c, info in people.items()}
     persons = {c: p for c, p in persons.items() if p.mentions}
     mentions = [_mention(doc, n.start, n.end, "PERSON", n.canonical, persons[n.canonical].side,
@@ -327,6 +349,8 @@ def _single_keys(people: dict[str, PersonInfo]) -> dict[str, set[str]]:
             if len(parts) > 1:
                 keys[parts[0]].add(canonical)
                 keys[parts[-1]].add(canonical)
+                if parts[0] in SHORT_FORMS:
+                    keys[SHORT_FORMS[parts[0]]].add(canonical)
         if info.actor:
             for alias in info.actor.aliases:
                 if len(alias.split()) == 1:
@@ -391,6 +415,45 @@ def _person_inside(doc, ent: Span, keys, people) -> NameSpan | None | bool:
     return None
 
 
+def _initials_name(doc, ent: Span) -> NameSpan | None:
+    """'George W Bush' inside an ORG/FAC/... entity: Name, an initial, Name (the small model
+    often tags such names, and the descriptor around them, as a facility or organisation)."""
+    for i in range(ent.start + 1, ent.end - 1):
+        before, after = doc[i - 1], doc[i + 1]
+        if INITIAL.match(doc[i].text) and all(
+                t.is_title and t.is_alpha and t.lower_ not in TITLE_WORDS for t in (before, after)):
+            return NameSpan(before.i, after.i + 1, "PERSON")
+    return None
+
+
+def _label_names(doc, spans: list[NameSpan], people, keys, index: ActorIndex) -> list[NameSpan]:
+    """Transcript speaker labels ("MR MILLER:", "SECRETARY BLINKEN:") as mentions of the
+    person they name: the article's own people first, else a catalogue name or unique surname.
+    Labels that are no name ("QUESTION:", "MODERATOR:") resolve to nobody."""
+    taken = {i for n in spans for i in range(n.start, n.end)}
+    found = []
+    for match in LABEL_NAME.finditer(doc.text):
+        span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        if span is None or any(t.i in taken for t in span):
+            continue
+        words = [t for t in span if t.lower_ not in TITLE_WORDS and t.is_alpha or "-" in t.text]
+        while words and words[0].lower_.rstrip(".") in TITLE_WORDS:
+            words = words[1:]
+        if not words:
+            continue
+        form = " ".join(t.text.title() for t in words)
+        canonical = next((c for c, info in people.items() if form == c or form in info.forms), None)
+        if canonical is None and len(words) == 1 and len(keys.get(form, ())) == 1:
+            canonical = next(iter(keys[form]))
+        actor = index.by_form.get(form) or (index.unique_surname(form) if len(words) == 1 else None)
+        if canonical is None and actor and actor.type == "person":
+            canonical = actor.canonical
+            people.setdefault(canonical, PersonInfo(canonical, actor))
+        if canonical:
+            found.append(NameSpan(words[0].i, words[-1].i + 1, "PERSON", canonical=canonical))
+    return found
+
+
 def _sweep(doc, spans: list[NameSpan], others: list[Span], people, keys) -> list[NameSpan]:
     """Known names the model did not tag (often in headlines): full forms, then unique keys."""
     taken = {i for n in spans for i in range(n.start, n.end)}
@@ -417,18 +480,26 @@ def _sweep(doc, spans: list[NameSpan], others: list[Span], people, keys) -> list
     return found
 
 
-def _descriptors(doc, name: NameSpan) -> list[str]:
-    """Title words before the name and an apposition after it, as written."""
+def _descriptors(doc, name: NameSpan, lead: NameSpan | None = None) -> list[str]:
+    """Title words before the name and an apposition after it, as written.
+
+    lead: the first name of a list this name closes or continues ("USIP’s Rosie Levine,
+    Carla Freeman and Andrew Scobell"): a title before the list belongs to every name in it.
+    A role noun and a comma before the name also count ("his Chinese counterpart, Zhang Wei").
+    """
     out = []
     sent = doc[name.start].sent
-    left = name.start
-    while left > sent.start and left - name.start > -10:
+    first = lead.start if lead else name.start
+    if first - 2 >= sent.start and doc[first - 1].text == "," and doc[first - 2].lower_ in ROLE_NOUNS:
+        first -= 1
+    left = first
+    while left > sent.start and left - first > -10:
         t = doc[left - 1]
         if t.text in POSSESSIVE or t.lower_ in {"of", "for", "-"} or (t.pos_ not in LEFT_STOP_POS and t.pos_ != "ADP" and t.pos_ != "DET"):
             left -= 1
         else:
             break
-    chain = list(doc[left:name.start])
+    chain = list(doc[left:first])
     for k in range(len(chain) - 1, 0, -1):  # "the visit of US Secretary" -> "US Secretary"
         if chain[k].lower_ == "of" and chain[k - 1].lower_ not in ROLE_NOUNS:
             chain = chain[k + 1:]
@@ -449,7 +520,10 @@ def _descriptors(doc, name: NameSpan) -> list[str]:
         if words and (words[0].lower_ in APPOSITION_START or words[0].lower_ in ROLE_NOUNS
                       or words[0].pos_ in {"ADJ", "NOUN", "PROPN"} and any(w.lower_ in ROLE_NOUNS for w in words[:4])):
             former = ""
-            if words[0].lower_ == "who":
+            if words[0].lower_ == "who" and SIDE_PHRASE.search(norm(doc[words[0].i:words[-1].i + 1].text).lower()):
+                out.append(doc[words[0].i:words[-1].i + 1].text)
+                words = []
+            elif words[0].lower_ == "who":
                 verbs = [w for w in words if w.lower_ in {"as", "is", "was"}]
                 clause = " ".join(w.lower_ for w in words[:words.index(verbs[0]) + 1]) if verbs else ""
                 former = "former " if FORMER.search(clause) else ""
@@ -462,6 +536,9 @@ def _descriptors(doc, name: NameSpan) -> list[str]:
 def classify_side(descriptor: str) -> str | None:
     """US / China / Other from a title or apposition; None when it says nothing about it."""
     text = norm(descriptor).lower()
+    said = SIDE_PHRASE.search(text)
+    if said:
+        return "China" if "chinese" in said.group(0) else "US"
     if SCHOLARLY.search(text) or FORMER.search(text) or text.startswith("who "):
         return "Other"
     if not GOVERNMENT.search(text):

@@ -152,15 +152,24 @@ class SpeakerResolver:
         self.gender = _genders(doc, mentions)
         paragraphs = sorted({s.paragraph for s in sentences})
         self.prev_paragraph = dict(zip(paragraphs[1:], paragraphs[:-1]))
-        self.events: list[tuple[int, str]] = []  # (char, canonical) of speakers and person subjects
+        # (char, canonical, main): speakers and person subjects; main = a speaker or the
+        # subject of a sentence's main clause, which a later "he" most likely continues.
+        self.events: list[tuple[int, str, bool]] = []
         self.speakers: list[tuple[int, str | None, str | None, str | None]] = []  # char, who, side, cue
         for m in mentions:
-            if m.label == "PERSON" and self._is_subject(m):
-                self.events.append((m.start, m.canonical))
+            role = self._subject_role(m) if m.label == "PERSON" else None
+            if role:
+                self.events.append((m.start, m.canonical, role == "main"))
 
-    def _is_subject(self, m: Mention) -> bool:
+    def _subject_role(self, m: Mention) -> str | None:
+        """'main' for the subject of a main-clause verb, 'sub' for any other subject, else None."""
         span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
-        return span is not None and span.root.dep_ in {"nsubj", "nsubjpass"}
+        if span is None or span.root.dep_ not in {"nsubj", "nsubjpass"}:
+            return None
+        verb = span.root.head
+        while verb.dep_ == "conj":
+            verb = verb.head
+        return "main" if verb.dep_ == "ROOT" else "sub"
 
     def mention(self, token: Token) -> Mention | None:
         return self.by_char.get(token.idx)
@@ -218,22 +227,31 @@ class SpeakerResolver:
         return None, None, False
 
     def pronoun(self, token: Token) -> str | None:
-        """Nearest preceding speaker or person subject in this or the previous paragraph."""
+        """The person a pronoun or "the spokesperson" continues, in this or the previous
+        paragraph: in the nearest sentence naming a fitting person subject or speaker, its
+        main-clause subject or speaker before a subordinate one ("Blinken said that after
+        Wang arrived, …. He added" is Blinken); people whose honorific (Mr./Ms.) contradicts
+        the pronoun are skipped."""
         sent = self.sentences[self.sent_index(token.idx)]
         allowed = {sent.paragraph, self.prev_paragraph.get(sent.paragraph)}
         gender = PRONOUNS.get(token.lower_)
-        for char, who in sorted(self.events, reverse=True):
+        fitting = []
+        for char, who, main in sorted(self.events, reverse=True):
             if char >= token.idx:
                 continue
             if self.sentences[self.sent_index(char)].paragraph not in allowed:
                 break
             if gender is None or self.gender.get(who, gender) == gender:
-                return who
-        return None
+                fitting.append((char, who, main))
+        if not fitting:
+            return None
+        nearest = self.sent_index(fitting[0][0])
+        same = [(who, main) for char, who, main in fitting if self.sent_index(char) == nearest]
+        return next((who for who, main in same if main), same[0][0])
 
     def add_speaker(self, char: int, who: str | None, side: str | None, cue: str | None):
         if who:
-            self.events.append((char, who))
+            self.events.append((char, who, True))
         if who or side:
             self.speakers.append((char, who, side, cue))
 
@@ -453,7 +471,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
         found = []
         for cue in _cue_tokens(doc, s.start, s.end, in_quote):
             who, side, _ = resolver.subject(cue)
-            content = _content(doc, cue)
+            content = _content(doc, cue, in_quote)
             if not (who or side):
                 continue
             if not content or _mostly_quoted(in_quote, content):
@@ -481,9 +499,11 @@ def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:
     return bool(in_quote[span[0]]) or sum(in_quote[span[0]:span[1]]) * 2 > span[1] - span[0]
 
 
-def _content(doc: Doc, cue: Token) -> tuple[int, int] | None:
-    """Char span of what was said: the verb's clause (or, for cues like 'warn', its object),
-    or the rest of the sentence around a parenthetical or inverted cue ("…, he says, …")."""
+def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | None:
+    """Char span of what was said: the verb's clause (or, for cues like 'urge', its infinitive),
+    or the rest of the sentence around a parenthetical or inverted cue ("…, he says, …").
+    A direct quote at either edge is left to the direct-quote pass ("“…,” both sides are
+    eroding confidence, says X" reports only the unquoted middle)."""
     subj = {t.i for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree}
     parts = [c for c in cue.children if c.dep_ == "ccomp"]
     if not parts and cue.lemma_.lower() in OBJECT_CUES:
@@ -495,9 +515,9 @@ def _content(doc: Doc, cue: Token) -> tuple[int, int] | None:
         inside = {t.i for t in cue.subtree} if cue.dep_ != "ROOT" else {cue.i} | subj
         tokens = [t.i for t in sent if t.i not in inside and t.i < cue.i or
                   cue.dep_ != "ROOT" and t.i not in inside]
-    while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space):
+    while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space or in_quote[doc[tokens[-1]].idx]):
         tokens.pop()
-    while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that"):
+    while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that" or in_quote[doc[tokens[0]].idx]):
         tokens.pop(0)
     if len(tokens) < MIN_DIRECT_WORDS:
         return None

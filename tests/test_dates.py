@@ -44,7 +44,7 @@ def test_weekday_picks_the_year_of_a_month_day_date():
     # April 26 was a Friday in 2024 (a Wednesday in 2023); the Blinken visit that fits is 2024's.
     g = guess("Secretary of State Antony Blinken ended his three-day visit to China on Friday (April 26). "
               "He met Wang Yi in Beijing.")
-    assert g.date == D(2024, 4, 27)
+    assert g.date == D(2024, 4, 26)  # a report of the day it names by weekday, no 'this week': that day
     assert "April 26" in g.evidence or "Apr 2024" in g.evidence
 
 
@@ -52,7 +52,8 @@ def test_weekdays_tell_apart_two_visits_by_the_same_lead():
     text = ("Secretary of State Antony Blinken held talks in Beijing this week. "
             "Xi Jinping told Mr. Blinken on Monday that the world is big enough for both.")
     g = guess(text)
-    assert g.date == D(2023, 6, 20)  # the June 2023 visit ended on a Monday; April 2024's did not
+    assert g.date == D(2023, 6, 21)  # the June 2023 visit ended on a Monday; April 2024's did not
+    assert "second day" in g.evidence  # 'this week' after Monday: window 20-25 Jun, its second day
     assert assign_visit(g.date, text, VISITS).visit == "blinken-2023-06"
 
 
@@ -60,16 +61,17 @@ def test_capture_date_does_not_win_over_content():
     raw = ("Sunday, December 22, 2024\n\nBlinken's China trip ends\n\n"
            "Antony Blinken's talks in Shanghai and Beijing last week covered Russia and fentanyl.")
     cleaned = clean_text(raw)
-    g = infer_pub_date(cleaned.text, infer_title(cleaned), visits=VISITS)
-    assert g.date == D(2024, 4, 29)  # the Monday after the 24-26 Apr visit
-    assert "2024-12" not in str(g.date)
+    g = infer_pub_date(cleaned.text, infer_title(cleaned), visits=VISITS, page_dates=cleaned.page_dates)
+    assert cleaned.page_dates == ["Sunday, December 22, 2024"]
+    assert g.date == D(2024, 4, 30)  # 'last week' of the 24-26 Apr visit: 29 Apr-5 May, its second day
+    assert "rejected as a capture or print date" in g.evidence and "days after the latest event" in g.evidence
 
 
 def test_relative_words_anchor_on_events():
     assert guess("Treasury Secretary Janet Yellen wrapped up her visit to Beijing yesterday, "
                  "after meeting Li Qiang.").date == D(2023, 7, 10)
     g = guess("Commerce Secretary Gina Raimondo visited Shanghai last week to discuss export controls.")
-    assert g.date == D(2023, 9, 4)
+    assert g.date == D(2023, 9, 5)  # 'last week' of 27-30 Aug: the week of 4 Sep, its second day
     assert g.confidence >= 0.7
 
 
@@ -165,5 +167,86 @@ def test_place_next_to_the_lead_tells_apart_two_visits():
     text = ("Chinese Premier Li Qiang met U.S. Treasury Secretary Janet Yellen in Beijing on Sunday, as she "
             "pressed concerns about overcapacity during her visit that began in Guangzhou.")
     g = guess(text)
-    assert g.date == D(2024, 4, 8)
+    assert g.date == D(2024, 4, 7)  # the Sunday it names: a same-day report
     assert assign_visit(g.date, text, VISITS).visit == "yellen-2024-04"
+
+
+# --- dates printed alone at the top, and dates in the headline --------------------------------
+
+
+def from_page(raw: str):
+    cleaned = clean_text(raw)
+    return infer_pub_date(cleaned.text, infer_title(cleaned), visits=VISITS, page_dates=cleaned.page_dates)
+
+
+def test_top_line_date_consistent_with_the_content_is_the_publication_date():
+    g = from_page("July 12, 2023\n\nYellen's Beijing trip leaves questions\n\n"
+                  "Treasury Secretary Janet Yellen ended her visit to Beijing on Sunday after meeting Li Qiang.")
+    assert g.date == D(2023, 7, 12)  # 3 days after the Sunday (9 Jul) the visit ended
+    assert g.confidence >= 0.8 and "taken as the publication date" in g.evidence and "3 day(s) after" in g.evidence
+
+
+def test_top_line_date_alone_with_an_undated_content_is_taken_moderately():
+    g = from_page("May 15, 2024\n\nTariff row deepens\n\nOfficials in both capitals traded accusations over tariffs.")
+    assert g.date == D(2024, 5, 15)
+    assert 0.5 <= g.confidence < 0.8 and "no dated event" in g.evidence
+
+
+@pytest.mark.parametrize("top, why", [
+    ("Sunday, December 22, 2024", "days after the latest event"),  # far after every event: a capture date
+    ("July 1, 2023", "before Yellen in Beijing"),  # before an event the content reports as past
+])
+def test_top_line_date_inconsistent_with_the_content_is_rejected(top, why):
+    g = from_page(f"{top}\n\nYellen's Beijing trip leaves questions\n\n"
+                  "Treasury Secretary Janet Yellen ended her visit to Beijing on Sunday after meeting Li Qiang.")
+    assert g.date == D(2023, 7, 9)
+    assert "rejected as a capture or print date" in g.evidence and why in g.evidence
+
+
+def test_top_line_date_after_an_upcoming_visit_is_rejected():
+    g = from_page("2023-06-25\n\nWashington and Beijing prepare for talks\n\n"
+                  "Antony Blinken is expected to visit Beijing, officials said after talks on June 2.")
+    assert D(2023, 6, 2) < g.date < D(2023, 6, 18) and "still ahead" in g.evidence
+
+
+def test_labelled_stamp_wins_over_a_top_line_date():
+    g = infer_pub_date("Published: 2023-07-08\nYellen wraps up visit", visits=VISITS, page_dates=["July 30, 2023"])
+    assert g.date == D(2023, 7, 8)
+
+
+def test_date_in_the_headline():
+    g = infer_pub_date("MR MILLER: Good afternoon. Foreign Minister Wang Yi is in Washington this week "
+                       "for talks with Secretary Blinken.", "Department Press Briefing – October 26, 2023",
+                       visits=VISITS)
+    assert g.date == D(2023, 10, 26) and g.confidence >= 0.85 and "headline" in g.evidence
+
+
+@pytest.mark.parametrize("title", ["Blinken will visit Beijing on June 18, 2023",  # upcoming, not the date
+                                   "What the March 3, 2021 talks taught us"])  # older than what is reported
+def test_headline_date_that_is_not_the_documents(title):
+    g = infer_pub_date("Antony Blinken is expected to visit Beijing, officials said after talks on June 2, 2023.",
+                       title, visits=VISITS)
+    assert D(2023, 6, 2) < g.date < D(2023, 6, 18)
+
+
+def test_same_day_report_and_today():
+    g = guess("Joe Biden and Xi Jinping met in Lima on Saturday, on the sidelines of the APEC summit in Peru.")
+    assert g.date == D(2024, 11, 16) and "report of the day" in g.evidence
+    g = guess("Joe Biden met Xi Jinping in Lima today at the APEC summit.")
+    assert g.date == D(2024, 11, 16)
+    # the same event placed 'this week' is written up later
+    g = guess("Joe Biden and Xi Jinping met in Lima on Saturday, on the sidelines of the APEC summit in Peru, "
+              "and Biden flew to Brazil this week.")
+    assert g.date == D(2024, 11, 17)
+
+
+def test_a_dated_past_event_next_to_a_future_clause_stays_past():
+    # the comma inside "June 2, 2023" must not hide the date's own clause ("officials said after talks")
+    g = guess("Antony Blinken is expected to visit Beijing, officials said after talks on June 2, 2023.")
+    assert D(2023, 6, 2) < g.date < D(2023, 6, 18) and "latest past event: 'June 2, 2023'" in g.evidence
+
+
+def test_top_line_date_during_a_reported_visit_is_accepted():
+    g = from_page("October 27, 2023\n\nWang Yi in Washington\n\n"
+                  "Foreign Minister Wang Yi held talks in Washington with Antony Blinken.")
+    assert g.date == D(2023, 10, 27) and "during Wang Yi in Washington" in g.evidence
