@@ -73,6 +73,11 @@ _DISCLAIMER = re.compile(
 _WHY_WE_WROTE = re.compile(r"^why we wrote this\W*$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?i:by|written by|reporting by|editing by)\s+[A-Z][\w.'’-]+(?:[\s,]+(?:and\s+)?[A-Z][\w.'’-]+){0,7}"
                      r"(?:\s*[|,]\s*[\w .'’-]{1,40})?$|^\|\s*[\w .'’-]{1,40}$")
+# Wire credits: "Reporting by A; Writing by B; Editing by C", "(Additional reporting by D)".
+_WIRE_CREDIT = re.compile(
+    r"^\(?\s*(?:(?:additional\s+)?(?:reporting|writing|editing|compiled|research|translation|"
+    r"graphics|production)(?:\s+and\s+\w+)?\s+by\s+(?:the\s+)?(?-i:[A-Z])[^;()]{1,120}?\s*(?:;\s*|(?=\)|$)))+\)?\.?$",
+    re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
 
 
@@ -126,6 +131,8 @@ def _rule(text: str, head: bool) -> str | None:
             return "caption"
         if _PROMPT.search(text):
             return "subscribe or cookie prompt"
+        if _WIRE_CREDIT.match(text):
+            return "wire credit"
         if _BYLINE.match(text):
             return "byline"
     if words <= 2 * MAX_FURNITURE_WORDS and _DISCLAIMER.search(text):

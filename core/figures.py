@@ -1,6 +1,6 @@
 """Every chart of the dashboard: pure functions (DataFrame, ChartContext, ...) -> plotly Figure.
 
-Charts are shared as screenshots in slides and memos, so each one must stand alone: `styled()`
+Charts are shared as screenshots in slides and memos, so each one must stand alone: `figure()`
 gives every figure a title saying what it shows, a subtitle naming the active filters and the
 number of articles, a source note with the tone scale, and one visual theme; ids (issues,
 visits, people, articles) go on categorical axes with readable labels; an empty selection
@@ -8,13 +8,16 @@ gives `empty()`, a figure with a clear message instead of bare axes.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+import plotly.io as pio
 
 from core.filters import Filters, describe
 
@@ -31,6 +34,8 @@ TONE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 COUNT_SCALE = [[0.0, "#f0f4f8"], [1.0, "#1c4e80"]]
 WIDTH, HEIGHT = 1000, 560
 TONE_NOTE = "tone −1 hostile … +1 cooperative"
+TITLE_CHARS = 80  # a 19px bold title line that fits the 1000px chart
+AXIS = dict(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class ChartContext:
 
     filters: the active filter set (named in the subtitle); articles: number of articles in the
     selection; store: the store's display name (source note); issue_names: issue id -> readable
-    name; visits: catalogue visits (id, name, start, end) drawn on time axes.
+    name; visits: catalogue visits (id, name, start, end) drawn on time axes and named in titles.
     """
 
     filters: Filters
@@ -51,6 +56,12 @@ class ChartContext:
     def issue(self, issue_id: str) -> str:
         return self.issue_names.get(issue_id) or issue_id.replace("_", " ").capitalize()
 
+    def visit(self, visit_id: str, short: bool = False) -> str:
+        """A visit's readable name from the catalogue ("Blinken in Beijing (Jun 2023)"), the id
+        when the catalogue has none; short drops the parenthesised date (for labels on a time axis)."""
+        name = next((v.name for v in self.visits if v.id == visit_id and v.name), None) or str(visit_id)
+        return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name if short else name
+
 
 def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(textwrap.wrap(str(text), width)) if text else ""
@@ -61,39 +72,69 @@ def _short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def styled(fig: go.Figure, ctx: ChartContext, title: str, height: int = HEIGHT, bottom: int = 0) -> go.Figure:
-    """Apply the shared look: title, filter subtitle with article count, source note, theme.
+@functools.cache
+def _template() -> dict:
+    return pio.templates["plotly_white"].to_plotly_json()
 
+
+@functools.cache
+def _grid_layout(rows: int, cols: int, titles: tuple = (), **spacing) -> dict:
+    """Axis domains (and subplot title annotations) of a rows x cols grid, computed once by plotly."""
+    from plotly.subplots import make_subplots
+
+    layout = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, **spacing).to_dict()["layout"]
+    layout.pop("template", None)
+    return layout
+
+
+def _axes(layout: dict) -> list[str]:
+    return [k for k in layout if re.fullmatch(r"[xy]axis\d*", k)]
+
+
+def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None = None, height: int = HEIGHT,
+           bottom: int = 0) -> go.Figure:
+    """Assemble a chart in one go from plain trace and layout dicts, with the shared look: title,
+    filter subtitle with article count, source note, theme.
+
+    Building property by property (update_layout, add_trace...) makes plotly validate and copy
+    the figure at every step, which was most of a page's server time; here it is built once with
+    validation skipped, and the tests validate every chart's spec in full instead.
     bottom: extra bottom margin (px) for slanted x labels, so the source note stays below them."""
     n = ctx.articles
-    subtitle = f"{describe(ctx.filters)} · {n} article{'s' if n != 1 else ''}"
-    fig.update_layout(
-        title=dict(text=f"<b>{title}</b>", subtitle=dict(text=subtitle, font=dict(size=13, color=MUTED)),
-                   x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=19, color=INK)),
-        font=dict(family=FONT, size=13, color=INK),
-        template="plotly_white", paper_bgcolor="white", plot_bgcolor="white",
-        width=WIDTH, height=height + bottom, margin=dict(l=20, r=30, t=100, b=90 + bottom),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
-        hoverlabel=dict(font=dict(family=FONT)),
-    )
-    fig.update_xaxes(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
-    fig.update_yaxes(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
-    note = dict(text=f"Source: Diplotone — {n} article{'s' if n != 1 else ''}, {ctx.store}; {TONE_NOTE}",
+    articles = f"{n} article{'s' if n != 1 else ''}"
+    lines = textwrap.wrap(title, TITLE_CHARS)  # long titles (visit names) wrap instead of running off
+    extra = 24 * (len(lines) - 1)
+    layout = dict(layout or {})
+    layout.setdefault("xaxis", {})
+    layout.setdefault("yaxis", {})
+    for axis in _axes(layout):
+        layout[axis] = {**AXIS, **layout[axis]}
+    note = dict(text=f"Source: Diplotone — {articles}, {ctx.store}; {TONE_NOTE}",
                 xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left", yanchor="top",
                 showarrow=False, font=dict(size=11, color=MUTED), align="left")
-    fig.layout.annotations = (*fig.layout.annotations, note)
-    return fig
+    layout.update(
+        template=_template(),
+        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text=f"{describe(ctx.filters)} · {articles}",
+                                                         font=dict(size=13, color=MUTED)),
+                   x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=19, color=INK)),
+        font=dict(family=FONT, size=13, color=INK), paper_bgcolor="white", plot_bgcolor="white",
+        width=WIDTH, height=height + bottom + extra, margin=dict(l=20, r=30, t=100 + extra, b=90 + bottom),
+        legend={**dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
+                **layout.get("legend", {})},
+        hoverlabel=dict(font=dict(family=FONT)),
+        annotations=[*layout.get("annotations", []), note],
+    )
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 def empty(ctx: ChartContext, title: str, message: str = "No data for the current filters.") -> go.Figure:
     """The empty-selection variant: title and subtitle as usual, a clear message instead of axes."""
-    fig = go.Figure()
-    fig.add_annotation(text=f"{message}<br><span style='font-size:13px;color:{MUTED}'>"
-                            f"Widen the filters in the sidebar to see this chart.</span>",
-                       xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=17, color=INK))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return styled(fig, ctx, title, height=360)
+    text = (f"{message}<br><span style='font-size:13px;color:{MUTED}'>"
+            f"Widen the filters in the sidebar to see this chart.</span>")
+    return figure(ctx, title, [], dict(
+        xaxis=dict(visible=False), yaxis=dict(visible=False),
+        annotations=[dict(text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                          font=dict(size=17, color=INK))]), height=360)
 
 
 def _slant_room(labels, angle: float = 35) -> int:
@@ -106,10 +147,19 @@ def _rows_height(n: int, per_row: int = 28, base: int = 220) -> int:
     return max(380, min(1400, base + per_row * n))
 
 
-def _tone_axis(fig, axis: str = "x", **kw):
-    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
-    update(range=[-1.05, 1.05], zeroline=True, zerolinewidth=1.5, tickvals=[-1, -0.5, 0, 0.5, 1],
-           ticktext=["−1 hostile", "−0.5", "0", "+0.5", "+1 cooperative"], **kw)
+def _tone_axis(**kw) -> dict:
+    """A -1..+1 tone axis with its ends named."""
+    return dict(range=[-1.05, 1.05], zeroline=True, zerolinewidth=1.5, tickvals=[-1, -0.5, 0, 0.5, 1],
+                ticktext=["−1 hostile", "−0.5", "0", "+0.5", "+1 cooperative"], **kw)
+
+
+def _rows(df: pd.DataFrame, columns: list[str]) -> list[list]:
+    """customdata: one list of values per row."""
+    return df[columns].to_numpy(dtype=object).tolist()
+
+
+def _dates(values: pd.Series) -> list[str]:
+    return pd.to_datetime(values).dt.strftime("%Y-%m-%d").tolist()
 
 
 # --- Overview ---------------------------------------------------------------------------------
@@ -120,47 +170,48 @@ def issue_frequency(df: pd.DataFrame, ctx: ChartContext, measure: str = "sentenc
     if df.empty:
         return empty(ctx, title, "No issue is discussed in the selected articles.")
     d = df.sort_values(measure, ascending=True)
-    fig = go.Figure(go.Bar(
-        x=d[measure], y=d["issue"], orientation="h", marker_color=ACCENT,
-        text=d[measure], textposition="outside", cliponaxis=False, customdata=d[["issue", "sentences", "articles"]],
-        hovertemplate="%{y}<br>%{customdata[1]} sentences in %{customdata[2]} articles<extra></extra>"))
-    fig.update_yaxes(type="category", tickmode="array", tickvals=d["issue"], ticktext=[ctx.issue(i) for i in d["issue"]])
-    fig.update_xaxes(title="Sentences per 1,000 words" if measure == "per_1k_words" else "Sentences tagged with the issue",
-                     rangemode="tozero")
-    return styled(fig, ctx, title, _rows_height(len(d)))
+    issues = d["issue"].tolist()
+    bar = dict(type="bar", x=d[measure].tolist(), y=issues, orientation="h", marker=dict(color=ACCENT),
+               text=d[measure].tolist(), textposition="outside", cliponaxis=False,
+               customdata=_rows(d, ["issue", "sentences", "articles"]),
+               hovertemplate="%{y}<br>%{customdata[1]} sentences in %{customdata[2]} articles<extra></extra>")
+    return figure(ctx, title, [bar], dict(
+        yaxis=dict(type="category", tickmode="array", tickvals=issues, ticktext=[ctx.issue(i) for i in issues]),
+        xaxis=dict(title=dict(text="Sentences per 1,000 words" if measure == "per_1k_words"
+                              else "Sentences tagged with the issue"), rangemode="tozero")), _rows_height(len(d)))
 
 
 def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Articles' tone over time (dots), its 30-day rolling mean (line), visits as shaded bands."""
     title = "Tone of coverage over time, with the visits"
-    if df.empty:
+    d = df.dropna(subset=["pub_date"]) if not df.empty else df
+    if d.empty:
         return empty(ctx, title, "No dated articles in the current selection.")
-    d = df.assign(pub_date=pd.to_datetime(df["pub_date"]))
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=d["pub_date"], y=d["tone"], mode="markers", name="Article",
-        marker=dict(size=(d["sentences"].clip(upper=80) ** 0.5) * 2.2 + 6, color=d["tone"], colorscale=TONE_SCALE,
-                    cmin=-1, cmax=1, line=dict(width=1, color=INK)),
-        customdata=d[["article_id", "title", "outlet", "visit", "sentences"]],
-        hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
-                      "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>"))
-    fig.add_trace(go.Scatter(x=d["pub_date"], y=d["rolling_tone"], mode="lines", name="30-day mean",
-                             line=dict(color=INK, width=2), hoverinfo="skip"))
-    lo, hi = d["pub_date"].min(), d["pub_date"].max()
+    dates = pd.to_datetime(d["pub_date"])
+    x = _dates(dates)
+    dots = dict(type="scatter", x=x, y=d["tone"].tolist(), mode="markers", name="Article",
+                marker=dict(size=((d["sentences"].clip(upper=80) ** 0.5) * 2.2 + 6).tolist(), color=d["tone"].tolist(),
+                            colorscale=TONE_SCALE, cmin=-1, cmax=1, line=dict(width=1, color=INK)),
+                customdata=_rows(d, ["article_id", "title", "outlet", "visit", "sentences"]),
+                hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
+                              "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>")
+    line = dict(type="scatter", x=x, y=d["rolling_tone"].tolist(), mode="lines", name="30-day mean",
+                line=dict(color=INK, width=2), hoverinfo="skip")
+    lo, hi = dates.min(), dates.max()
     pad = max(pd.Timedelta(days=10), (hi - lo) * 0.05)
     lo, hi = lo - pad, hi + pad
     shown = [v for v in ctx.visits if v.id != "other" and v.start and lo <= pd.Timestamp(v.start) <= hi]
-    # Set all bands at once: plotly's add_vrect/add_annotation re-validate every shape on each call.
-    fig.update_layout(
-        shapes=[dict(type="rect", xref="x", yref="paper", x0=pd.Timestamp(v.start), y0=0, y1=1,
-                     x1=pd.Timestamp(v.end or v.start) + pd.Timedelta(days=1), fillcolor="#f6ad55", opacity=0.35,
-                     line_width=0, layer="below") for v in shown],
-        annotations=[dict(x=pd.Timestamp(v.start), y=1.0, yref="y", text=v.id, textangle=-90, showarrow=False,
-                          xanchor="right", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
-                     for v in shown])
-    fig.update_xaxes(title="Publication date", range=[lo, hi], tickformat="%b %Y")
-    _tone_axis(fig, "y", title="Article tone")
-    return styled(fig, ctx, title)
+    bands = [dict(type="rect", xref="x", yref="paper", x0=f"{v.start:%Y-%m-%d}", y0=0, y1=1,
+                  x1=f"{(v.end or v.start) + pd.Timedelta(days=1):%Y-%m-%d}", fillcolor="#f6ad55", opacity=0.35,
+                  line=dict(width=0), layer="below") for v in shown]
+    names = [dict(x=f"{v.start:%Y-%m-%d}", y=1.0, yref="y", text=ctx.visit(v.id, short=True), textangle=-90,
+                  showarrow=False, xanchor="right", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
+             for v in shown]
+    return figure(ctx, title, [dots, line], dict(
+        shapes=bands, annotations=names,
+        xaxis=dict(title=dict(text="Publication date"), range=[f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}"], tickformat="%b %Y",
+                   type="date"),
+        yaxis=_tone_axis(title=dict(text="Article tone"))))
 
 
 def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figure:
@@ -168,29 +219,41 @@ def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figur
     if df.empty:
         return empty(ctx, "What changed most between the first and the last visit",
                      "The selection covers fewer than two visits.")
-    first, last = df["first_visit"].iloc[0], df["last_visit"].iloc[0]
+    first, last = ctx.visit(df["first_visit"].iloc[0]), ctx.visit(df["last_visit"].iloc[0])
     title = f"What changed most: {first} → {last}"
     d = df.head(top).iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=d["change_per_1k"], y=d["issue"], orientation="h",
-        marker_color=[ACCENT if v > 0 else LESS for v in d["change_per_1k"]],
-        customdata=d[["first_per_1k", "last_per_1k", "first_tone", "last_tone"]],
-        hovertemplate="%{y}: %{customdata[0]} → %{customdata[1]} sentences per 1,000 words"
-                      "<br>tone %{customdata[2]:.2f} → %{customdata[3]:.2f}<extra></extra>"))
-    fig.update_yaxes(type="category", tickmode="array", tickvals=d["issue"], ticktext=[ctx.issue(i) for i in d["issue"]])
-    fig.update_xaxes(title=f"Change in sentences per 1,000 words ({last} minus {first})", zeroline=True)
-    return styled(fig, ctx, title, _rows_height(len(d)))
+    issues = d["issue"].tolist()
+    bar = dict(type="bar", x=d["change_per_1k"].tolist(), y=issues, orientation="h",
+               marker=dict(color=[ACCENT if v > 0 else LESS for v in d["change_per_1k"]]),
+               customdata=_rows(d, ["first_per_1k", "last_per_1k", "first_tone", "last_tone"]),
+               hovertemplate="%{y}: %{customdata[0]} → %{customdata[1]} sentences per 1,000 words"
+                             "<br>tone %{customdata[2]:.2f} → %{customdata[3]:.2f}<extra></extra>")
+    return figure(ctx, title, [bar], dict(
+        yaxis=dict(type="category", tickmode="array", tickvals=issues, ticktext=[ctx.issue(i) for i in issues]),
+        xaxis=dict(title=dict(text="Change in sentences per 1,000 words (later visit minus earlier)"), zeroline=True)),
+        _rows_height(len(d)))
 
 
 # --- Issues -----------------------------------------------------------------------------------
 
-def _heatmap(x_labels, y_labels, z, text, hover, colorbar: str, scale=COUNT_SCALE, zmid=None) -> go.Figure:
-    fig = go.Figure(go.Heatmap(x=x_labels, y=y_labels, z=z, text=text, texttemplate="%{text}", colorscale=scale,
-                               zmid=zmid, hovertemplate=hover, colorbar=dict(title=dict(text=colorbar, side="right"), thickness=12),
-                               xgap=2, ygap=2))
-    fig.update_xaxes(type="category", tickangle=-35, showgrid=False)
-    fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
-    return fig
+def _heatmap(ctx: ChartContext, title: str, x, y, z, text, hover: str, colorbar: str, height: int, bottom: int,
+             x_labels=None, customdata=None) -> go.Figure:
+    """A heatmap with categorical axes (x ids shown as x_labels when given), first row on top."""
+    trace = dict(type="heatmap", x=list(x), y=list(y), z=z, text=text, texttemplate="%{text}",
+                 colorscale=COUNT_SCALE, hovertemplate=hover, xgap=2, ygap=2,
+                 colorbar=dict(title=dict(text=colorbar, side="right"), thickness=12))
+    if customdata is not None:
+        trace["customdata"] = customdata
+    xaxis = dict(type="category", tickangle=-35, showgrid=False)
+    if x_labels is not None:
+        xaxis.update(tickmode="array", tickvals=list(x), ticktext=list(x_labels))
+    return figure(ctx, title, [trace], dict(xaxis=xaxis, yaxis=dict(type="category", showgrid=False,
+                                                                      autorange="reversed")), height, bottom)
+
+
+def _cells(wide: pd.DataFrame, fmt: str) -> list[list[str]]:
+    """Cell labels of a wide table: formatted numbers, blank where there is none."""
+    return [["" if pd.isna(v) else format(v, fmt) for v in row] for row in wide.to_numpy()]
 
 
 def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure: str = "per_1k_words") -> go.Figure:
@@ -202,7 +265,7 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     if by == "visit":
         cols = df.drop_duplicates("visit")["visit"].tolist()
         col_of = df["visit"]
-        labels = cols
+        labels = [ctx.visit(v) for v in cols]
     else:
         arts = df.drop_duplicates("article_id")
         cols = arts["article_id"].tolist()
@@ -212,13 +275,12 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     issues = df.groupby("issue")["sentences"].sum().sort_values(ascending=False).index.tolist()
     wide = df.assign(col=col_of).pivot_table(index="issue", columns="col", values=measure, aggfunc="sum")
     wide = wide.reindex(index=issues, columns=cols)
-    counts = df.assign(col=col_of).pivot_table(index="issue", columns="col", values="sentences", aggfunc="sum")
-    counts = counts.reindex(index=issues, columns=cols)
-    text = wide.map(lambda v: "" if pd.isna(v) else (f"{v:.0f}" if measure == "sentences" else f"{v:.1f}"))
-    fig = _heatmap(labels, [ctx.issue(i) for i in issues], wide.fillna(0).values, text.values,
-                   "%{y} · %{x}<br>%{z:.1f} " + what + "<extra></extra>", what)
-    fig.update_traces(customdata=counts.fillna(0).values)
-    return styled(fig, ctx, title, _rows_height(len(issues), 30, 260), bottom=_slant_room(labels))
+    names = dict(zip(cols, labels))
+    hover = [[names[c] for c in cols]] * len(issues)
+    return _heatmap(ctx, title, cols, [ctx.issue(i) for i in issues], wide.fillna(0).to_numpy().tolist(),
+                    _cells(wide, ".0f" if measure == "sentences" else ".1f"),
+                    "%{y} · %{customdata}<br>%{z:.1f} " + what + "<extra></extra>", what,
+                    _rows_height(len(issues), 30, 260), _slant_room(labels), x_labels=labels, customdata=hover)
 
 
 def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
@@ -231,9 +293,9 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     wide = both.pivot_table(index="issue_a", columns="issue_b", values="paragraphs", aggfunc="sum")
     wide = wide.reindex(index=order, columns=order)
     names = [ctx.issue(i) for i in order]
-    text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
-    fig = _heatmap(names, names, wide.values, text.values, "%{y} + %{x}: %{z} paragraphs<extra></extra>", "Paragraphs")
-    return styled(fig, ctx, title, _rows_height(len(order), 34, 300), bottom=_slant_room(names))
+    return _heatmap(ctx, title, names, names, wide.to_numpy().tolist(), _cells(wide, ".0f"),
+                    "%{y} + %{x}: %{z} paragraphs<extra></extra>", "Paragraphs",
+                    _rows_height(len(order), 34, 300), _slant_room(names))
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -244,24 +306,26 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
     if df.empty:
         return empty(ctx, title, "No people are mentioned in the selection.")
     d = df.head(top).iloc[::-1]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04)
+    data = []
     for side, color in SIDE_COLORS.items():
         s = d[d["side"] == side]
         if s.empty:
             continue
-        common = dict(y=s["person"], orientation="h", marker_color=color, legendgroup=side,
-                      customdata=s[["side", "role", "articles", "quote_tone"]])
-        fig.add_trace(go.Bar(x=s["mentions"], name=side, **common,
-                             hovertemplate="%{y} (%{customdata[0]}, %{customdata[1]})<br>%{x} mentions in "
-                                           "%{customdata[2]} articles<extra></extra>"), 1, 1)
-        fig.add_trace(go.Bar(x=s["quotes"], name=side, showlegend=False, **common,
-                             hovertemplate="%{y}<br>%{x} quotes, mean tone %{customdata[3]:.2f}<extra></extra>"), 1, 2)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=d["person"].tolist())
-    fig.update_layout(barmode="overlay", legend_title_text="Side")
-    fig.update_xaxes(rangemode="tozero")
-    fig.update_xaxes(title="Mentions", row=1, col=1)
-    fig.update_xaxes(title="Quotes (direct and reported)", row=1, col=2)
-    return styled(fig, ctx, title, _rows_height(len(d)))
+        common = dict(type="bar", y=s["person"].tolist(), orientation="h", marker=dict(color=color), legendgroup=side,
+                      customdata=_rows(s, ["side", "role", "articles", "quote_tone"]))
+        data.append(dict(x=s["mentions"].tolist(), name=side, **common,
+                         hovertemplate="%{y} (%{customdata[0]}, %{customdata[1]})<br>%{x} mentions in "
+                                       "%{customdata[2]} articles<extra></extra>"))
+        data.append(dict(x=s["quotes"].tolist(), name=side, showlegend=False, xaxis="x2", yaxis="y2", **common,
+                         hovertemplate="%{y}<br>%{x} quotes, mean tone %{customdata[3]:.2f}<extra></extra>"))
+    layout = copy.deepcopy(_grid_layout(1, 2, shared_yaxes=True, horizontal_spacing=0.04))
+    persons = d["person"].tolist()
+    for axis in ("yaxis", "yaxis2"):
+        layout[axis].update(type="category", categoryorder="array", categoryarray=persons)
+    layout["xaxis"].update(rangemode="tozero", title=dict(text="Mentions"))
+    layout["xaxis2"].update(rangemode="tozero", title=dict(text="Quotes (direct and reported)"))
+    layout.update(barmode="overlay", legend=dict(title=dict(text="Side")))
+    return figure(ctx, title, data, layout, _rows_height(len(d)))
 
 
 def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure:
@@ -270,18 +334,20 @@ def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure
     d = df.dropna(subset=["pub_date"]) if not df.empty else df
     if d.empty:
         return empty(ctx, title, f"No dated quotes by {person} in the selection.")
-    d = d.assign(pub_date=pd.to_datetime(d["pub_date"]), hover=[_wrap(t) for t in d["text"]])
-    fig = go.Figure(go.Scatter(
-        x=d["pub_date"], y=d["tone"], mode="markers",
-        marker=dict(size=13, color=d["tone"], colorscale=TONE_SCALE, cmin=-1, cmax=1, line=dict(width=1, color=INK)),
-        customdata=d[["hover", "title", "kind", "article_id", "sent_idx"]],
-        hovertemplate="%{customdata[0]}<br><i>%{customdata[1]}</i> · %{x|%d %b %Y} · %{customdata[2]}"
-                      "<br>tone %{y:.2f}<extra></extra>"))
-    lo, hi = d["pub_date"].min(), d["pub_date"].max()
+    dates = pd.to_datetime(d["pub_date"])
+    d = d.assign(hover=[_wrap(t) for t in d["text"]])
+    dots = dict(type="scatter", x=_dates(dates), y=d["tone"].tolist(), mode="markers",
+                marker=dict(size=13, color=d["tone"].tolist(), colorscale=TONE_SCALE, cmin=-1, cmax=1,
+                            line=dict(width=1, color=INK)),
+                customdata=_rows(d, ["hover", "title", "kind", "article_id", "sent_idx"]),
+                hovertemplate="%{customdata[0]}<br><i>%{customdata[1]}</i> · %{x|%d %b %Y} · %{customdata[2]}"
+                              "<br>tone %{y:.2f}<extra></extra>")
+    lo, hi = dates.min(), dates.max()
     pad = max(pd.Timedelta(days=7), (hi - lo) * 0.05)
-    fig.update_xaxes(title="Publication date", range=[lo - pad, hi + pad], tickformat="%d %b %Y")
-    _tone_axis(fig, "y", title="Quote tone")
-    return styled(fig, ctx, title)
+    return figure(ctx, title, [dots], dict(
+        xaxis=dict(title=dict(text="Publication date"), type="date", tickformat="%d %b %Y",
+                   range=[f"{lo - pad:%Y-%m-%d}", f"{hi + pad:%Y-%m-%d}"]),
+        yaxis=_tone_axis(title=dict(text="Quote tone"))))
 
 
 def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
@@ -293,9 +359,9 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     order = both.groupby("person_a")["articles"].sum().sort_values(ascending=False).index.tolist()
     wide = both.pivot_table(index="person_a", columns="person_b", values="articles", aggfunc="sum")
     wide = wide.reindex(index=order, columns=order)
-    text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
-    fig = _heatmap(order, order, wide.values, text.values, "%{y} + %{x}: %{z} articles<extra></extra>", "Articles")
-    return styled(fig, ctx, title, _rows_height(len(order), 34, 300), bottom=_slant_room(order))
+    return _heatmap(ctx, title, order, order, wide.to_numpy().tolist(), _cells(wide, ".0f"),
+                    "%{y} + %{x}: %{z} articles<extra></extra>", "Articles",
+                    _rows_height(len(order), 34, 300), _slant_room(order))
 
 
 # --- Tone shifts ------------------------------------------------------------------------------
@@ -303,44 +369,50 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, by: str = "issue") -> go.Figure:
     """Dumbbell: tone per issue or per side in visit A (grey) and visit B (coloured)."""
     what = "issue" if by == "issue" else "side (speakers' own words)"
-    title = f"Tone shift by {what}: {visit_a} → {visit_b}"
+    name_a, name_b = ctx.visit(visit_a), ctx.visit(visit_b)
+    title = f"Tone shift by {what}: {name_a} → {name_b}"
     d = df.dropna(subset=["tone_a", "tone_b"], how="all") if not df.empty else df
     if d.empty:
         return empty(ctx, title, f"Neither visit has tone readings by {by} in the selection.")
     d = d.iloc[::-1]
     labels = [ctx.issue(v) if by == "issue" else v for v in d["label"]]
-    fig = go.Figure()
-    for (_, r), label in zip(d.iterrows(), labels):
-        if pd.notna(r["tone_a"]) and pd.notna(r["tone_b"]):
-            fig.add_trace(go.Scatter(x=[r["tone_a"], r["tone_b"]], y=[label, label], mode="lines",
-                                     line=dict(color="#9aa5b1", width=3), showlegend=False, hoverinfo="skip"))
-    custom = d[["n_a", "n_b", "change", "label"]]
-    fig.add_trace(go.Scatter(x=d["tone_a"], y=labels, mode="markers", name=visit_a, customdata=custom,
-                             marker=dict(size=13, color="#a0aec0", line=dict(width=1, color=INK)),
-                             hovertemplate="%{y} in " + visit_a + ": %{x:.2f} (%{customdata[0]} sentences)<extra></extra>"))
-    fig.add_trace(go.Scatter(x=d["tone_b"], y=labels, mode="markers", name=visit_b, customdata=custom,
-                             marker=dict(size=13, color=ACCENT, line=dict(width=1, color=INK)),
-                             hovertemplate="%{y} in " + visit_b + ": %{x:.2f} (%{customdata[1]} sentences)"
-                                           "<br>change %{customdata[2]:+.2f}<extra></extra>"))
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels)
-    _tone_axis(fig, "x", title="Mean tone of the sentences")
-    return styled(fig, ctx, title, _rows_height(len(d), 34))
+    xs, ys = [], []  # one line trace for all dumbbell bars, broken by None between rows
+    for a, b, label in zip(d["tone_a"], d["tone_b"], labels):
+        if pd.notna(a) and pd.notna(b):
+            xs += [a, b, None]
+            ys += [label, label, None]
+    custom = _rows(d, ["n_a", "n_b", "change", "label"])
+    data = [
+        dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#9aa5b1", width=3), showlegend=False,
+             hoverinfo="skip"),
+        dict(type="scatter", x=d["tone_a"].tolist(), y=labels, mode="markers", name=name_a, customdata=custom,
+             marker=dict(size=13, color="#a0aec0", line=dict(width=1, color=INK)),
+             hovertemplate="%{y}: %{x:.2f} (%{customdata[0]} sentences)<extra>" + name_a + "</extra>"),
+        dict(type="scatter", x=d["tone_b"].tolist(), y=labels, mode="markers", name=name_b, customdata=custom,
+             marker=dict(size=13, color=ACCENT, line=dict(width=1, color=INK)),
+             hovertemplate="%{y}: %{x:.2f} (%{customdata[1]} sentences)<br>change %{customdata[2]:+.2f}"
+                           "<extra>" + name_b + "</extra>"),
+    ]
+    return figure(ctx, title, data, dict(
+        yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
+        xaxis=_tone_axis(title=dict(text="Mean tone of the sentences"))), _rows_height(len(d), 34))
 
 
 def tone_drivers(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str) -> go.Figure:
     """Diverging bars: the words whose tone contribution per sentence changed most from A to B."""
-    title = f"Words that drove the tone shift: {visit_a} → {visit_b}"
+    title = f"Words that drove the tone shift: {ctx.visit(visit_a)} → {ctx.visit(visit_b)}"
     if df.empty:
         return empty(ctx, title, "No tone words in the sentences of these two visits.")
     d = df.iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=d["change"], y=d["word"], orientation="h", marker_color=[POS if v > 0 else NEG for v in d["change"]],
-        customdata=d[["per_sentence_a", "per_sentence_b", "uses_a", "uses_b"]],
-        hovertemplate="“%{y}”: %{customdata[0]:.3f} → %{customdata[1]:.3f} per sentence"
-                      "<br>used %{customdata[2]} → %{customdata[3]} times<extra></extra>"))
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=d["word"].tolist())
-    fig.update_xaxes(title="Change in tone contribution per sentence (+ more cooperative)", zeroline=True)
-    return styled(fig, ctx, title, _rows_height(len(d)))
+    bar = dict(type="bar", x=d["change"].tolist(), y=d["word"].tolist(), orientation="h",
+               marker=dict(color=[POS if v > 0 else NEG for v in d["change"]]),
+               customdata=_rows(d, ["per_sentence_a", "per_sentence_b", "uses_a", "uses_b"]),
+               hovertemplate="“%{y}”: %{customdata[0]:.3f} → %{customdata[1]:.3f} per sentence"
+                             "<br>used %{customdata[2]} → %{customdata[3]} times<extra></extra>")
+    return figure(ctx, title, [bar], dict(
+        yaxis=dict(type="category", categoryorder="array", categoryarray=d["word"].tolist()),
+        xaxis=dict(title=dict(text="Change in tone contribution per sentence (+ more cooperative)"), zeroline=True)),
+        _rows_height(len(d)))
 
 
 def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
@@ -348,21 +420,21 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     title = "US-side and China-side language: tone by year"
     if df.empty:
         return empty(ctx, title, "No words attributed to US or China speakers in the selection.")
-    fig = go.Figure()
+    data = []
     for side in ("US", "China"):
         s = df[df["side"] == side]
         if s.empty:
             continue
-        fig.add_trace(go.Scatter(
-            x=s["year"].astype(str), y=s["tone"], mode="lines+markers+text", name=f"{side} side",
-            text=[f"{v:+.2f}" for v in s["tone"]], textposition="middle right",
-            line=dict(color=SIDE_COLORS[side], width=3), marker=dict(size=12),
-            customdata=s[["sentences", "coop"]],
+        data.append(dict(
+            type="scatter", x=s["year"].astype(str).tolist(), y=s["tone"].tolist(), mode="lines+markers+text",
+            name=f"{side} side", text=[f"{v:+.2f}" for v in s["tone"]], textposition="middle right",
+            line=dict(color=SIDE_COLORS[side], width=3), marker=dict(size=12, color=SIDE_COLORS[side]),
+            customdata=_rows(s, ["sentences", "coop"]),
             hovertemplate=side + " side, %{x}: tone %{y:.2f}, cooperation %{customdata[1]:.2f}"
                                  "<br>%{customdata[0]} sentences<extra></extra>"))
-    fig.update_xaxes(type="category", title="Year", categoryorder="category ascending")
-    _tone_axis(fig, "y", title="Mean tone of the side's words")
-    return styled(fig, ctx, title)
+    return figure(ctx, title, data, dict(
+        xaxis=dict(type="category", title=dict(text="Year"), categoryorder="category ascending"),
+        yaxis=_tone_axis(title=dict(text="Mean tone of the side's words"))))
 
 
 def side_words(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
@@ -372,18 +444,22 @@ def side_words(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         return empty(ctx, title, "No tone words attributed to US or China speakers in the selection.")
     sides = [s for s in ("US", "China") if s in set(df["side"])]
     years = sorted(df["year"].unique())
-    fig = make_subplots(rows=len(sides), cols=len(years), horizontal_spacing=0.14, vertical_spacing=0.12,
-                        subplot_titles=[f"{s} side, {y}" for s in sides for y in years])
-    for i, side in enumerate(sides, 1):
-        for j, year in enumerate(years, 1):
+    layout = copy.deepcopy(_grid_layout(len(sides), len(years), tuple(f"{s} side, {y}" for s in sides for y in years),
+                                        horizontal_spacing=0.14, vertical_spacing=0.12))
+    data = []
+    for i, side in enumerate(sides):
+        for j, year in enumerate(years):
+            n = i * len(years) + j + 1
+            suffix = "" if n == 1 else str(n)
             c = df[(df["side"] == side) & (df["year"] == year)].iloc[::-1]
-            fig.add_trace(go.Bar(x=c["contribution"], y=c["word"], orientation="h", showlegend=False,
-                                 marker_color=[POS if v > 0 else NEG for v in c["contribution"]],
-                                 customdata=c[["uses"]],
-                                 hovertemplate="“%{y}”: %{x:+.2f} over %{customdata[0]} uses<extra></extra>"), i, j)
-            fig.update_yaxes(type="category", categoryorder="array", categoryarray=c["word"].tolist(), row=i, col=j)
-    fig.update_xaxes(zeroline=True)
-    return styled(fig, ctx, title, max(420, 260 * len(sides) + 120))
+            data.append(dict(type="bar", x=c["contribution"].tolist(), y=c["word"].tolist(), orientation="h",
+                             showlegend=False, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+                             marker=dict(color=[POS if v > 0 else NEG for v in c["contribution"]]),
+                             customdata=_rows(c, ["uses"]),
+                             hovertemplate="“%{y}”: %{x:+.2f} over %{customdata[0]} uses<extra></extra>"))
+            layout[f"yaxis{suffix}"].update(type="category", categoryorder="array", categoryarray=c["word"].tolist())
+            layout[f"xaxis{suffix}"].update(zeroline=True)
+    return figure(ctx, title, data, layout, max(420, 260 * len(sides) + 120))
 
 
 def article_sentence_tone(df: pd.DataFrame, ctx: ChartContext, title_text: str) -> go.Figure:
@@ -391,11 +467,11 @@ def article_sentence_tone(df: pd.DataFrame, ctx: ChartContext, title_text: str) 
     title = f"Tone sentence by sentence: {_short(title_text, 60)}"
     if df.empty:
         return empty(ctx, title, "This article has no analysed sentences.")
-    fig = go.Figure(go.Bar(
-        x=df["sent_idx"].astype(str), y=df["tone"], marker=dict(color=df["tone"], colorscale=TONE_SCALE, cmin=-1, cmax=1),
-        customdata=[[_wrap(t), s or "—"] for t, s in zip(df["text"], df["speaker"])],
-        hovertemplate="Sentence %{x}: tone %{y:.2f}<br>speaker: %{customdata[1]}<br>%{customdata[0]}<extra></extra>"))
-    fig.update_xaxes(type="category", title="Sentence (reading order)", nticks=min(len(df), 30))
-    _tone_axis(fig, "y", title="Sentence tone")
-    return styled(fig, ctx, title, 420)
-
+    bar = dict(type="bar", x=df["sent_idx"].astype(str).tolist(), y=df["tone"].tolist(),
+               marker=dict(color=df["tone"].tolist(), colorscale=TONE_SCALE, cmin=-1, cmax=1),
+               customdata=[[_wrap(t), s or "—"] for t, s in zip(df["text"], df["speaker"])],
+               hovertemplate="Sentence %{x}: tone %{y:.2f}<br>speaker: %{customdata[1]}<br>%{customdata[0]}"
+                             "<extra></extra>")
+    return figure(ctx, title, [bar], dict(
+        xaxis=dict(type="category", title=dict(text="Sentence (reading order)"), nticks=min(len(df), 30)),
+        yaxis=_tone_axis(title=dict(text="Sentence tone"))), 420)

@@ -272,7 +272,8 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
             else:
                 others.append(ent)
 
-    keys = _single_keys(people)
+    person_spans += _label_names(doc, person_spans, people, _single_keys(people), index)
+    keys = _single_keys(people)  # again: a label may have added a catalogue person
     for name in singles:
         name.canonical = _resolve_single(doc, name, keys, people, index, from_ner=True)
         if name.canonical:
@@ -287,7 +288,6 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
         else:
             place_mentions.append(ent)
     person_spans += _sweep(doc, person_spans, others, people, keys)
-    person_spans += _label_names(doc, person_spans, people, keys, index)
 
     person_spans.sort(key=lambda n: n.start)
     lead = None

@@ -409,7 +409,7 @@ def _colon_blocks(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver
     blocks, turn = {}, None
     for k, p in enumerate(order):
         first, last = paragraphs[p][0], paragraphs[p][-1]
-        label = LABEL_LINE.match(doc.text[first.start:first.end])
+        label = LABEL_LINE.match(doc.text[first.start:last.end])  # the parser may split "MR | MILLER:"
         if label:
             who = _label_speaker(doc, first.start, first.start + label.end(1), resolver)
             turn = (who, resolver.side.get(who), "say") if who else None
@@ -499,13 +499,21 @@ def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:
     return bool(in_quote[span[0]]) or sum(in_quote[span[0]:span[1]]) * 2 > span[1] - span[0]
 
 
+def _stray_that_clause(cue: Token) -> list[Token]:
+    """A "that"-clause the parser hung on a word after the cue instead of the cue itself
+    ("told visiting U.S. officials in April that …" puts it under "visiting")."""
+    return [g for c in cue.children if c.i > cue.i and c.dep_ in {"xcomp", "dobj", "dative", "prep", "npadvmod"}
+            for g in c.subtree if g.dep_ == "ccomp" and g.head.i > cue.i
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)][:1]
+
+
 def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | None:
     """Char span of what was said: the verb's clause (or, for cues like 'urge', its infinitive),
     or the rest of the sentence around a parenthetical or inverted cue ("…, he says, …").
     A direct quote at either edge is left to the direct-quote pass ("“…,” both sides are
     eroding confidence, says X" reports only the unquoted middle)."""
     subj = {t.i for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree}
-    parts = [c for c in cue.children if c.dep_ == "ccomp"]
+    parts = [c for c in cue.children if c.dep_ == "ccomp"] or _stray_that_clause(cue)
     if not parts and cue.lemma_.lower() in OBJECT_CUES:
         parts = [c for c in cue.children if c.i > cue.i and c.dep_ in OBJECT_DEPS]
     tokens = sorted({t.i for c in parts for t in c.subtree} - subj)

@@ -169,3 +169,14 @@ def test_labelled_stamp_is_kept_but_bare_header_date_is_not():
     c = clean_text("Blinken meets Xi\nBody text.\nIt happened on a day.\nMore text.\nJune 19, 2023")
     assert not c.lines[4].removed  # a date line deep in the body is not header furniture
     assert c.page_dates == []
+
+
+def test_wire_credits_are_furniture_but_a_sentence_about_reporting_is_not():
+    raw = ("Biden and Xi met in Lima on Saturday to discuss trade and Taiwan at length.\n"
+           "Reporting by Jane Roe and John Doe; Writing by Ann Smith; Editing by Bob Jones\n"
+           "(Additional reporting by Lee Wei in Beijing)\n"
+           "Reporting by journalists has been restricted in Xinjiang since 2017, the group said.")
+    fates = {ln.text: ln.reason for ln in clean_text(raw).lines}
+    assert fates["Reporting by Jane Roe and John Doe; Writing by Ann Smith; Editing by Bob Jones"] == "wire credit"
+    assert fates["(Additional reporting by Lee Wei in Beijing)"] == "wire credit"
+    assert fates["Reporting by journalists has been restricted in Xinjiang since 2017, the group said."] is None

@@ -157,11 +157,18 @@ def test_format_table_has_note_and_columns():
 
 @pytest.mark.slow
 def test_dev_scores_meet_targets_and_beat_baselines():
-    scores = ev.score(("dev",))["dev"]
+    everything = ev.score(("dev", "heldout"))
+    scores = everything["dev"]
     sys_, base = scores["system"], scores["baseline"]
     targets = {("people", "f1"): 0.95, ("speakers", "f1"): 0.90,
                ("issues_article", "f1"): 0.85, ("tone", "article_spearman"): 0.8}
     for (group, key), target in targets.items():
         got, ref = sys_[group][key], base[group][key]
         assert got is not None and got >= target, (group, key, got, scores["articles"])
-        assert ref is None or got > ref, (group, key, got, ref)
+        if key != "article_spearman":
+            assert ref is None or got > ref, (group, key, got, ref)
+    # Five dev articles with tied labels cannot rank article tone against VADER (its 0.975 is
+    # the ceiling for a strict ranking): beat it on the pooled articles and on sentences instead.
+    pooled = everything[ev.POOLED]
+    assert pooled["system"]["tone"]["article_spearman"] > pooled["baseline"]["tone"]["article_spearman"] + 0.1, pooled
+    assert sys_["tone"]["sentence_spearman"] > base["tone"]["sentence_spearman"] + 0.2, (sys_["tone"], base["tone"])

@@ -116,3 +116,86 @@ def test_bad_issue_id_names_file_and_line(tmp_path):
     with pytest.raises(CatalogError) as err:
         load_issues(bad)
     assert str(err.value).startswith(f"{bad}, line 6: unknown issue id 'tiawan'")
+
+
+def test_plain_diplomatic_communication_is_no_issue(nlp, tagger):
+    text = ("The ministers agreed to keep lines of communication open to avoid miscalculation.\n"
+            "Both sides want communication channels that stop ties from veering into conflict.")
+    got = tags(nlp, tagger, text)
+    assert all("military_communication" not in got.get(i, {}) for i in (0, 1))
+
+
+def test_communication_with_military_context_is_military_communication(nlp, tagger):
+    text = ("The Pentagon wants to restore communication channels with the PLA.\n"
+            "Defense chiefs discussed ways to reduce the risk of miscalculation at sea.")
+    got = tags(nlp, tagger, text)
+    assert "military_communication" in got[0] and "military_communication" in got[1]
+
+
+def test_job_titles_are_not_issues(nlp, tagger):
+    got = tags(nlp, tagger, "The climate envoy met the Trade Representative and the trade minister in Paris.")
+    assert not {"climate", "trade"} & set(got.get(0, {}))
+    got = tags(nlp, tagger, "The climate envoy said methane cuts would be discussed.")
+    assert "climate" in got[0]
+
+
+def test_bare_technology_needs_restriction_context(nlp, tagger):
+    got = tags(nlp, tagger, "Both sides praised green technologies and emerging technology at the expo.")
+    assert "technology" not in got.get(0, {})
+    got = tags(nlp, tagger, "Washington keeps curbing Beijing's access to advanced technologies.")
+    assert set(got[0]) == {"technology"}
+
+
+def test_technology_named_in_a_list_of_issues(nlp, tagger):
+    got = tags(nlp, tagger, "Relations soured over trade, technology and human rights.")
+    assert {"trade", "technology", "human_rights"} == set(got[0])
+
+
+def test_export_restrictions_on_technology_are_not_trade(nlp, tagger):
+    got = tags(nlp, tagger, "Officials widened restrictions on exports of critical technologies.")
+    assert set(got[0]) == {"technology"}
+
+
+def test_trade_with_a_third_country_and_trade_blacklist_are_not_trade(nlp, tagger):
+    got = tags(nlp, tagger, "Beijing defended its normal trade with Russia as lawful.")
+    assert set(got[0]) == {"russia_ukraine"}
+    got = tags(nlp, tagger, "Commerce added six firms to its trade blacklist.")
+    assert "trade" not in got[0] and "sanctions" in got[0]
+
+
+def test_alliances_are_global_order_only_with_bloc_framing(nlp, tagger):
+    got = tags(nlp, tagger, "NATO allies and G7 partners criticised Beijing's support for Moscow.")
+    assert "global_order" not in got[0]
+    got = tags(nlp, tagger, "Beijing says Washington builds alliances to contain it in a new bloc.")
+    assert "global_order" in got[0]
+
+
+def test_global_order_wording_without_the_keyword(nlp, tagger):
+    for text in ("Beijing accuses Washington of containing China.",
+                 "They said the US seeks to curb China's rise.",
+                 "The US fears China wants to unseat the United States.",
+                 "Are the two countries partners or rivals?",
+                 "China defended the development rights of poorer nations.",
+                 "Beijing says the world is big enough to accommodate both countries."):
+        assert "global_order" in tags(nlp, tagger, text).get(0, {}), text
+    got = tags(nlp, tagger, "Decoupling or economic containment is not the goal.")
+    assert set(got[0]) == {"trade"}
+
+
+def test_human_control_of_nuclear_weapons_is_ai_governance(nlp, tagger):
+    got = tags(nlp, tagger, "The leaders affirmed the need to maintain human control over the decision to use nuclear weapons.")
+    assert "ai_governance" in got[0]
+
+
+def test_exit_bans_are_people_to_people(nlp, tagger):
+    got = tags(nlp, tagger, "Several Americans remain under exit bans in China.")
+    assert set(got[0]) == {"people_to_people"}
+
+
+def test_context_patterns_need_a_context_list(tmp_path):
+    bad = tmp_path / "issues.yaml"
+    bad.write_text("issues:\n  - id: taiwan\n    name: T\n    description: d\n    patterns: [taiwan]\n"
+                   "    context_patterns: [strait]\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_issues(bad)
+    assert str(err.value).startswith(f"{bad}, line 2: issue 'taiwan' has 'context_patterns' but no 'context'")

@@ -118,3 +118,33 @@ def test_seed_invariants(run, path):
         assert top.canonical == "Antony Blinken" and top.side == "US"
         assert top.mentions > sorted(p.mentions for p in persons.values())[-2]
     assert persons.get("Xi Jinping") is None or persons["Xi Jinping"].side == "China"
+
+
+def test_short_first_name_in_address_joins_the_full_name(run):
+    _, persons = run("Spokesperson Matthew Miller opened the briefing on Tuesday.\n"
+                     "QUESTION: Thanks, Matt. Can you say more about the talks?")
+    assert persons["Matthew Miller"].mentions == 2 and "Matt" not in persons
+
+
+def test_short_first_name_stays_unresolved_when_ambiguous(run):
+    _, persons = run("Matthew Miller and Matthew Pottinger spoke on Tuesday.\nMatt was not there.")
+    assert persons["Matthew Miller"].mentions == 1 and persons["Matthew Pottinger"].mentions == 1
+
+
+def test_name_with_initial_tagged_as_facility_is_a_person(run):
+    _, persons = run("He served in the George W Bush administration and later advised Congress.")
+    assert "George W Bush" in persons
+
+
+def test_side_said_outright_and_shared_list_title(run):
+    _, persons = run("Blinken met his Chinese counterpart, Zhang Weiming, on Monday.\n"
+                     "Liu Dawei, who leads the Chinese side in the talks, was absent.\n"
+                     "The panel included USIP’s Rosie Levine, Carla Freeman and Andrew Scobell.")
+    assert persons["Zhang Weiming"].side == "China" and persons["Liu Dawei"].side == "China"
+    assert all(persons[n].role == "USIP" for n in ("Rosie Levine", "Carla Freeman", "Andrew Scobell"))
+
+
+def test_transcript_label_is_a_mention(run):
+    _, persons = run("Press briefing on Monday\nMS. MAO: The Chinese side has made its position clear.\n"
+                     "QUESTION: What about trade with Washington?")
+    assert persons["Mao Ning"].mentions == 1 and "Question" not in persons

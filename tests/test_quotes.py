@@ -94,3 +94,55 @@ def test_organisation_speaker_keeps_its_side_but_no_person(run):
     _, quotes = run("China's Foreign Ministry said on Friday that the two sides reached a five-point consensus.")
     q = speaker_of(quotes, "five-point consensus")
     assert q.speaker is None and q.side == "China"
+
+
+def test_unbalanced_mark_is_ignored_unless_next_paragraph_opens_a_quote():
+    text = ('He said "we are ready to talk and this is the start.\n'
+            'The meeting continued for hours, officials said.\n'
+            'She said: "We will keep going.\n'
+            '"And we will stay the course," she added.')
+    segs = find_direct_quotes(text)
+    assert [text[s.start:s.end] for s in segs] == ["We will keep going.", "And we will stay the course,"]
+    assert segs[1].continues
+
+
+def test_told_gives_the_subject_not_the_addressee(run):
+    _, quotes = run("Antony Blinken arrived in Beijing on Sunday.\n"
+                    "Li Qiang told Blinken that dialogue must continue at every level.\n"
+                    "Xie Feng told visiting U.S. officials in April that China wants stable relations.")
+    assert speaker_of(quotes, "dialogue must continue").speaker == "Li Qiang"
+    assert speaker_of(quotes, "China wants stable").speaker == "Xie Feng"
+
+
+def test_pronoun_prefers_the_main_clause_subject(run):
+    _, quotes = run("Janet Yellen said that after Wang Yi arrived in Washington, the talks had improved.\n"
+                    "She said that both sides should keep talking about trade.")
+    assert speaker_of(quotes, "keep talking about trade").speaker == "Janet Yellen"
+
+
+def test_transcript_labels_and_convey_and_said_comma(run):
+    _, quotes = run("Department Press Briefing\n"
+                    "MR MILLER: We think the meeting was productive and we will keep talking.\n"
+                    "QUESTION: Can you say more about the fentanyl talks today?\n"
+                    "MR MILLER: Not at this point, but we expect more news on that soon.")
+    assert speaker_of(quotes, "meeting was productive").speaker == "Matthew Miller"
+    assert speaker_of(quotes, "more news on that").speaker == "Matthew Miller"
+    assert not any(q.speaker for q in quotes if "fentanyl talks" in q.text)
+    _, quotes = run("Li Qiang said, China is willing to work with the United States on global challenges.\n"
+                    "Janet Yellen sought to convey that the United States takes only targeted measures.")
+    assert speaker_of(quotes, "willing to work").speaker == "Li Qiang"
+    assert speaker_of(quotes, "targeted measures").speaker == "Janet Yellen"
+
+
+def test_noun_object_is_not_reported_speech(run):
+    _, quotes = run("Vladimir Putin on Thursday announced plans to visit China next month.\n"
+                    "Donald Trump has promised tariffs of 60 percent on Chinese goods.\n"
+                    "Wang Yi urged Washington to lift its sanctions on Chinese firms.")
+    assert not any(q.speaker in {"Vladimir Putin", "Donald Trump"} for q in quotes)
+    assert speaker_of(quotes, "lift its sanctions").speaker == "Wang Yi"
+
+
+def test_reported_clause_with_scare_quotes_is_kept(run):
+    _, quotes = run("Xinhua quoted Sergey Ryabkov on Thursday as saying that Russia and China have "
+                    "strengthened cooperation, which made the United States “extremely angry”.")
+    assert speaker_of(quotes, "strengthened cooperation").speaker == "Sergey Ryabkov"

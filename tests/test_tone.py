@@ -107,9 +107,21 @@ def test_aggregate_weights_headline_and_reads_sides_from_quotes():
              SentenceTone(2, 0.5, 0.5, "verbal_cooperation", [ToneDriver("productive", 0.5, "diplomatic")])]
     quotes = [Quote(1, 32, 57, '"we oppose the provocation"', "Wang Yi", "China", "said", "direct")]
     article, by_side = aggregate_tone(tones, sentences, quotes)
-    assert article == pytest.approx((3 * -0.5 + 2 * -0.6 + 2 * 0.5) / 7, abs=1e-4)
+    # headline 3 + lead 2 conflictual against lead 2 cooperative, plus 2 neutral prior votes
+    assert article == pytest.approx((2 - 5) / (2 + 5 + 2), abs=1e-4)
     assert by_side["China"] == pytest.approx(-1.0 / 2 ** 0.5, abs=1e-3)
     assert by_side["US"] is None and by_side["Other"] is None
+
+
+def test_aggregate_is_a_balance_not_a_mean():
+    """Many mildly cooperative sentences against one strongly hostile one read cooperative,
+    and the reading is not squeezed towards 0 the way a mean of mixed scores is."""
+    sentences = [Sentence(i, 10 * i, 10 * i + 9, "x", i) for i in range(8)]
+    scores = [0.3] * 6 + [-0.9, 0.02]
+    tones = [SentenceTone(i, sc, sc, "neutral", [ToneDriver("w", sc, "diplomatic")]) for i, sc in enumerate(scores)]
+    article, _ = aggregate_tone(tones, sentences, [])
+    assert article > 0.5
+    assert aggregate_tone(tones[:1], sentences[:1], [])[0] < 0.6   # one sentence is not a verdict
 
 
 def test_aggregate_of_no_evidence_is_neutral():
@@ -146,4 +158,34 @@ def test_lexicon_rejects_unknown_class_duplicates_typos_and_bare_no(tmp_path):
 
 def test_shipped_lexicon_size():
     terms, modifiers = load_tone_lexicon(seeds_dir() / "tone_lexicon.yaml")
-    assert len(terms) >= 150 and {m.kind for m in modifiers} == {"negator", "hedge", "intensifier", "ignore"}
+    assert len(terms) >= 150
+    assert {m.kind for m in modifiers} == {"negator", "hedge", "intensifier", "contrast", "ignore"}
+
+
+def test_contrast_puts_the_weight_after_but(nlp, scorer):
+    result = tone(nlp, scorer, "There is a willingness to engage, but there is nothing substantial.")
+    assert result.score < tone(nlp, scorer, "There is a willingness to engage.").score / 2
+    assert any(d.source == "rule" and d.word.endswith("… but") for d in result.drivers)
+    assert tone(nlp, scorer, "They want not only talks but also cooperation.").score > 0.3
+
+
+def test_quote_wording_that_generic_lexicons_misread(nlp, scorer):
+    negative = ("The two sides have very little in common.",
+                "Both sides are eroding confidence in the agreements.",
+                "The ideological gap between the two capitals is large.",
+                "The United States needs to reflect deeply.",
+                "The minister would not rule out any options.",
+                "Neither side is willing to compromise.")
+    for text in negative:
+        assert tone(nlp, scorer, text).score < -0.1, text
+    positive = ("There is no substitute for face-to-face diplomacy.",
+                "Negotiators searched for a middle ground.",
+                "Both sides must find a way to manage their differences.",
+                "The relationship is on firmer ground.")
+    for text in positive:
+        assert tone(nlp, scorer, text).score > 0.1, text
+
+
+def test_intensifier_inside_a_term_is_not_counted_twice(nlp, scorer):
+    result = tone(nlp, scorer, "The United States needs to reflect deeply.")
+    assert not [d for d in result.drivers if d.source == "rule"]
