@@ -46,8 +46,8 @@ def ensure_store() -> None:
 
     report = build(None, store_path(), progress=False, batch_size=1, on_progress=on_progress)
     bar.progress(1.0, text=report.summary())
-    for file, problem in report.errors:
-        st.error(f"{file}: {problem}")
+    for error in report.errors:
+        st.error(str(error))
     st.cache_data.clear()
     st.session_state["_store_ok"] = True
     st.rerun()

@@ -72,6 +72,15 @@ def _short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _title_lines(title: str) -> list[str]:
+    """A long title (visit names) on two lines, broken after its 'What: ' head, not mid-name."""
+    if len(title) <= TITLE_CHARS:
+        return [title]
+    head, sep, tail = title.partition(": ")
+    parts = [head + ":", tail] if sep else [title]
+    return [line for part in parts for line in textwrap.wrap(part, TITLE_CHARS)]
+
+
 @functools.cache
 def _template() -> dict:
     return pio.templates["plotly_white"].to_plotly_json()
@@ -102,7 +111,7 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
     bottom: extra bottom margin (px) for slanted x labels, so the source note stays below them."""
     n = ctx.articles
     articles = f"{n} article{'s' if n != 1 else ''}"
-    lines = textwrap.wrap(title, TITLE_CHARS)  # long titles (visit names) wrap instead of running off
+    lines = _title_lines(title)
     extra = 24 * (len(lines) - 1)
     layout = dict(layout or {})
     layout.setdefault("xaxis", {})

