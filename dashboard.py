@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.errors import DiplotoneError
 from core.paths import store_path
-from core.store import read_connection
+from core.attached import attached_connection, writing
 from pages import common
 
 st.set_page_config(page_title="Diplotone — US–China diplomacy coverage", page_icon="🕊️", layout="wide")
@@ -21,7 +21,7 @@ def _store_ready() -> bool:
     if not path.exists():
         return False
     try:
-        with read_connection(path) as con:
+        with attached_connection(path) as con:
             return con.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
     except DiplotoneError as exc:
         if "empty" in str(exc):
@@ -44,7 +44,8 @@ def ensure_store() -> None:
         if total:
             bar.progress(done / total, text=f"Extracting articles: {done} of {total}")
 
-    report = build(None, store_path(), progress=False, batch_size=1, on_progress=on_progress)
+    with writing(store_path()):
+        report = build(None, store_path(), progress=False, batch_size=1, on_progress=on_progress)
     bar.progress(1.0, text=report.summary())
     for error in report.errors:
         st.error(str(error))

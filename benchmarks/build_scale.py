@@ -47,7 +47,9 @@ def _batch_write_seconds(store: Path, results, raws, fingerprint: str) -> float:
     return time.perf_counter() - start
 
 
-def run(sizes=(1000, 2000), batch_size: int = 32, noop: bool = True) -> dict:
+def run(sizes=(1000, 2000), batch_size: int = 32, noop: bool = True, write_probe: bool = True) -> dict:
+    """write_probe: time a batch write into a 10k store (its first run computes that store's
+    duplicate signatures: about 10 minutes on two cores, then cached in benchmarks/out/)."""
     from benchmarks.store_synth import ensure_store  # noqa: PLC0415
     from core.build import build, extract_batch  # noqa: PLC0415
     from core.catalogs import load_catalogs  # noqa: PLC0415
@@ -73,17 +75,18 @@ def run(sizes=(1000, 2000), batch_size: int = 32, noop: bool = True) -> dict:
         per_1k = [v["s_per_1k_articles"] for v in out["sizes"].values()]
         out["growth"] = round(per_1k[-1] / per_1k[0], 3)  # 1.0 = perfectly linear
 
-        catalogs = load_catalogs()
-        fingerprint = store_fingerprint(None, catalogs)
-        probe = synth.generate(batch_size, seed=SEED + 7)
-        results, _ = extract_batch(probe, ExtractionContext())
-        write_empty = _batch_write_seconds(tmp / "empty.duckdb", results, probe, fingerprint)
-        big = tmp / "big.duckdb"
-        shutil.copy(ensure_store(NOOP_SIZE, dedupe=True), big)
-        write_big = _batch_write_seconds(big, results, probe, fingerprint)
-        out["batch_write_s"] = {"empty_store": round(write_empty, 2), f"{NOOP_SIZE}_store": round(write_big, 2)}
-        print(f"writing one batch of {batch_size}: {write_empty:.2f} s into an empty store, "
-              f"{write_big:.2f} s into a {NOOP_SIZE:,}-article store", flush=True)
+        write_empty = write_big = None
+        if write_probe:
+            fingerprint = store_fingerprint(None, load_catalogs())
+            probe = synth.generate(batch_size, seed=SEED + 7)
+            results, _ = extract_batch(probe, ExtractionContext())
+            write_empty = _batch_write_seconds(tmp / "empty.duckdb", results, probe, fingerprint)
+            big = tmp / "big.duckdb"
+            shutil.copy(ensure_store(NOOP_SIZE, dedupe=True), big)
+            write_big = _batch_write_seconds(big, results, probe, fingerprint)
+            out["batch_write_s"] = {"empty_store": round(write_empty, 2), f"{NOOP_SIZE}_store": round(write_big, 2)}
+            print(f"writing one batch of {batch_size}: {write_empty:.2f} s into an empty store, "
+                  f"{write_big:.2f} s into a {NOOP_SIZE:,}-article store", flush=True)
 
         largest = max(sizes)
         if NOOP_SIZE in sizes:
@@ -91,7 +94,8 @@ def run(sizes=(1000, 2000), batch_size: int = 32, noop: bool = True) -> dict:
         else:
             # If a batch write grows linearly with the store (w0 empty .. w_big at 10k), the mean write
             # over a 10k build exceeds the mean over the largest measured build by this much per batch.
-            extra = NOOP_SIZE / batch_size * (write_big - write_empty) / 2 * (1 - largest / NOOP_SIZE)
+            extra = 0.0 if write_big is None else (
+                NOOP_SIZE / batch_size * (write_big - write_empty) / 2 * (1 - largest / NOOP_SIZE))
             est = NOOP_SIZE / 1000 * per_1k[-1] + max(0.0, extra)
             out["10k_s"], out["10k_measured"] = round(est, 0), False
         print(f"build {NOOP_SIZE:,} articles: {out['10k_s']:,.0f} s "

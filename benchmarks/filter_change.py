@@ -1,7 +1,7 @@
 """Server-side time of a filter change, page by page: connection + every query + every figure.
 
 benchmarks/queries.py times the aggregations alone; a user waits for more than that after a
-click: the read-only connection, the queries, the plotly figures, and their serialisation into
+click: the read-only connection the dashboard uses (core.attached), the queries, the plotly figures, and their serialisation into
 the page (what st.plotly_chart does: to_dict, then JSON). This script times that whole chain for
 each chart page (the charts and default choices of core.export.page_charts) over a seeded random
 walk of filter changes (benchmarks.queries.filter_walk), and prints p50/p95 per page with a
@@ -21,9 +21,9 @@ import plotly.io as pio
 
 from benchmarks.queries import filter_walk
 from core import queries as Q
+from core.attached import attached_connection
 from core.export import PAGES, catalogue_labels, make_context, page_charts
 from core.filters import Filters
-from core.store import read_connection
 
 
 @contextmanager
@@ -55,7 +55,7 @@ def page_once(store: Path, filters: Filters, page: str, labels) -> dict[str, flo
     queries: list[float] = []
     t0 = time.perf_counter()
     with _timed_queries(queries):
-        with read_connection(store) as con:
+        with attached_connection(store) as con:
             opened = time.perf_counter()
             ctx = make_context(con, filters, store, labels)
             figs = [fig for _, _, fig in page_charts(con, filters, ctx, page)]
@@ -70,7 +70,7 @@ def page_once(store: Path, filters: Filters, page: str, labels) -> dict[str, flo
 def measure(store: Path, changes: int = 20, seed: int = 0) -> dict[str, dict[str, float]]:
     """Per page: p50/p95 of the total and the median of each part, in ms."""
     labels = catalogue_labels()
-    with read_connection(store) as con:
+    with attached_connection(store) as con:
         walk = filter_walk(Q.filter_options(con), changes, seed)
     for page in PAGES:  # warm-up: imports, plotly validators, DuckDB's file cache
         page_once(store, Filters(), page, labels)
@@ -89,7 +89,7 @@ def main(argv=None) -> None:
     ap.add_argument("--changes", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    with read_connection(args.store) as con:
+    with attached_connection(args.store) as con:
         n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     print(f"{args.store} ({n} articles), {args.changes} filter changes; ms; parts are medians")
     print(f"{'page':<12}{'p50':>8}{'p95':>8}  {'open':>6}{'queries':>9}{'figures':>9}{'serialise':>11}")

@@ -20,8 +20,9 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
 
-QUICK = {"throughput": {"n": 32, "repeats": 1}, "build_sizes": (100, 200), "query_sizes": (1000,), "changes": 20}
-FULL = {"throughput": {"n": 96, "repeats": 2}, "build_sizes": (1000, 2000),
+QUICK = {"throughput": {"n": 32, "repeats": 1}, "build_sizes": (100, 200), "write_probe": False,
+         "query_sizes": (1000,), "changes": 20}
+FULL = {"throughput": {"n": 96, "repeats": 2}, "build_sizes": (1000, 2000), "write_probe": True,
         "query_sizes": (1000, 10_000, 100_000), "changes": 20}
 
 GROWTH_LIMIT = 1.2  # seconds per 1,000 articles may grow by at most this factor: "flat"
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
                      "started": dt.datetime.now().isoformat(timespec="seconds")}
     steps = {
         "throughput": lambda: throughput.run(**cfg["throughput"]),
-        "build_scale": lambda: build_scale.run(cfg["build_sizes"]),
+        "build_scale": lambda: build_scale.run(cfg["build_sizes"], write_probe=cfg["write_probe"]),
         "queries": lambda: queries.run(cfg["query_sizes"], cfg["changes"]),
         "cold_start": cold_start.run,
     }

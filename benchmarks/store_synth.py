@@ -35,7 +35,7 @@ from core.store import Store
 
 OUT = Path(__file__).resolve().parent / "out"
 TEMPLATE = OUT / "seeds_template.duckdb"
-CHUNK = 10_000
+CHUNK = 5_000
 TONE_JITTER = 0.3
 VISIT_TAIL_DAYS = 7  # coverage of a visit runs on for about a week after it ends
 

@@ -50,19 +50,22 @@ def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, par
     for _ in bare.pipe(texts[:2]):  # warm-up: first-call allocations, lazy tables
         pass
     extract_batch(raws[:2], ctx)
-    words = None
+    words, write_s = None, []
 
     def diplotone(store_path: Path):
         nonlocal words
-        total = 0
+        total, writing = 0, 0.0
         for batch in batches:
             results, errors = extract_batch(batch, ctx)
             if errors:
                 raise RuntimeError(f"extraction failed: {errors[:3]}")
+            start = time.perf_counter()
             with Store.open(store_path) as store:
                 store.write(results, batch, fingerprint)
+            writing += time.perf_counter() - start
             total += sum(r.words for r in results)
         words = total
+        write_s.append(writing)
 
     def bare_pipe():
         for _ in bare.pipe(texts, batch_size=batch_size):
@@ -77,6 +80,7 @@ def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, par
             "articles": n, "words": words, "repeats": repeats, "batch_size": batch_size,
             "context_load_s": round(ctx_load, 2),
             "bare_s": [round(x, 2) for x in bare_s], "diplotone_s": [round(x, 2) for x in full_s],
+            "of_which_store_write_s": [round(x, 2) for x in write_s],
             "bare_words_per_s": round(words / statistics.median(bare_s)),
             "diplotone_words_per_s": round(words / statistics.median(full_s)),
             "ratio": round(statistics.median(bare_s) / statistics.median(full_s), 3),

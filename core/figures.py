@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from core.filters import Filters, describe
+from core.queries import ARTICLE_COLUMNS
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 INK = "#1f2933"
@@ -269,6 +270,8 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     """Heatmap of issues (rows) by visit or by article (columns), in time order."""
     what = "sentences per 1,000 words" if measure == "per_1k_words" else "sentences"
     title = f"Issues by {by}: {what}"
+    if by == "article" and df["article_id"].nunique() >= ARTICLE_COLUMNS:
+        title = f"Issues in the {ARTICLE_COLUMNS} articles that discuss them most: {what}"
     if df.empty:
         return empty(ctx, title, "No issue is discussed in the selected articles.")
     if by == "visit":

@@ -224,13 +224,21 @@ def trim_name(span: Span) -> tuple[int, int] | None:
             return None
         if t.is_upper and len(t.text) > 2 or COMPOUND_JUNK.match(t.text) or t.lower_ in COUNTRY_CANON:
             return None  # acronyms, "U.S.-China", country names
-    line_start = doc.text.rfind("\n", 0, words.start_char) + 1
-    line_end = doc.text.find("\n", words.end_char)
-    if not span.ent_id_ and doc.text[line_start:len(doc.text) if line_end < 0 else line_end].strip() == words.text:
+    if not span.ent_id_ and _whole_line(doc, start, end):
         return None  # a line that is only a "name" is a heading ("Key Concepts"), not a person
     if not any(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" for t in words):
         return None
     return start, end
+
+
+def _line_break_after(token) -> bool:
+    return "\n" in token.text or "\n" in token.whitespace_
+
+
+def _whole_line(doc: Doc, start: int, end: int) -> bool:
+    """Tokens [start, end) are a line of their own (token checks: doc.text costs a full join)."""
+    return (start == 0 or _line_break_after(doc[start - 1])) and (
+        end == len(doc) or _line_break_after(doc[end - 1]) or doc[end].is_space and "\n" in doc[end].text)
 
 
 class SentenceLocator:

@@ -1,10 +1,12 @@
 """Every aggregation behind the dashboard: pure functions (con, filters, ...) -> DataFrame.
 
-One parameterised DuckDB statement per chart, built on two shared CTEs so that every chart
+One parameterised DuckDB statement per chart, built on shared CTEs so that every chart
 applies the filters the same way (see core.filters for their meaning):
 - `arts`: the selected, non-duplicate articles;
 - `sents`: the selected sentences of those articles with a `weight` (the issue-hit weight when
   an issue filter is active, else 1), which sentence-level measures (tone, issue counts) use.
+- `hits`: the issue hits of those sentences (only the chosen issues under an issue filter);
+  core.issues writes one hit per (sentence, issue), so counting hits counts sentences.
 Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to rows of
 `sentences` with `evidence()`.
 """
@@ -15,6 +17,7 @@ import pandas as pd
 from core.filters import Filters
 
 NO_VISIT = "other"
+ARTICLE_COLUMNS = 40  # articles shown by the issue-by-article chart (those with most issue sentences)
 
 
 class _Sql:
@@ -62,6 +65,14 @@ def _scope(f: Filters, q: _Sql) -> str:
         sent.append("(s.speaker IN (SELECT unnest($persons::VARCHAR[])) OR EXISTS (SELECT 1 FROM mentions m "
                     "WHERE m.article_id = s.article_id AND m.sent_idx = s.sent_idx "
                     "AND m.canonical IN (SELECT unnest($persons::VARCHAR[]))))")
+    if f.issues or f.sides or f.persons:
+        hits = f"""
+            SELECT h.article_id, h.sent_idx, h.issue, h.weight FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
+            WHERE {_issue_cond(f)}"""
+    else:  # every sentence of the selected articles counts: no need to join the sentences
+        hits = """
+            SELECT h.article_id, h.sent_idx, h.issue, h.weight FROM issue_hits h
+            WHERE h.article_id IN (SELECT article_id FROM arts)"""
     return f"""
         arts AS (
             SELECT a.article_id, a.title, a.outlet, a.pub_date, a.visit, a.words, a.file
@@ -72,6 +83,8 @@ def _scope(f: Filters, q: _Sql) -> str:
                    {weight} AS weight, arts.title, arts.pub_date, arts.visit, arts.outlet
             FROM sentences s JOIN arts USING (article_id) {join}
             WHERE {' AND '.join(sent)}
+        ),
+        hits AS ({hits}
         )"""
 
 
@@ -101,14 +114,11 @@ def corpus_summary(con, f: Filters) -> pd.DataFrame:
 
 def issue_frequency(con, f: Filters) -> pd.DataFrame:
     """Per issue: sentences tagged, articles, and sentences per 1,000 words of the selection."""
-    return _run(con, f, f"""
-        SELECT h.issue, count(DISTINCT (h.article_id, h.sent_idx)) AS sentences,
-               count(DISTINCT h.article_id) AS articles,
-               round(1000.0 * count(DISTINCT (h.article_id, h.sent_idx))
-                     / nullif((SELECT sum(words) FROM arts), 0), 2) AS per_1k_words
-        FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
-        WHERE {_issue_cond(f)}
-        GROUP BY h.issue ORDER BY sentences DESC, h.issue""")
+    return _run(con, f, """
+        SELECT issue, sum(n)::BIGINT AS sentences, count(*) AS articles,
+               round(1000.0 * sum(n) / nullif((SELECT sum(words) FROM arts), 0), 2) AS per_1k_words
+        FROM per GROUP BY issue ORDER BY sentences DESC, issue""",
+                "per AS (SELECT issue, article_id, count(*) AS n FROM hits GROUP BY ALL)")
 
 
 def tone_trend(con, f: Filters) -> pd.DataFrame:
@@ -140,7 +150,7 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
         ends AS (SELECT (SELECT visit FROM v ORDER BY d NULLS LAST, visit LIMIT 1) AS first_visit,
                         (SELECT visit FROM v ORDER BY d DESC NULLS LAST, visit DESC LIMIT 1) AS last_visit),
         per AS (
-            SELECT h.issue, s.visit, count(DISTINCT (h.article_id, h.sent_idx)) AS n,
+            SELECT h.issue, s.visit, count(*) AS n,
                    sum(s.tone * h.weight) / sum(h.weight) AS tone
             FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
             WHERE {_issue_cond(f)} GROUP BY ALL)"""
@@ -162,26 +172,28 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
 
 def issue_by_visit(con, f: Filters) -> pd.DataFrame:
     """Per issue and visit: sentences tagged and sentences per 1,000 words of that visit's articles."""
-    ctes = """vw AS (SELECT visit, sum(words) AS words, min(pub_date) AS first_date FROM arts GROUP BY visit)"""
-    return _run(con, f, f"""
-        SELECT h.issue, s.visit, any_value(vw.first_date) AS first_date,
-               count(DISTINCT (h.article_id, h.sent_idx)) AS sentences,
-               round(1000.0 * count(DISTINCT (h.article_id, h.sent_idx)) / nullif(any_value(vw.words), 0), 2)
-                   AS per_1k_words
-        FROM issue_hits h JOIN sents s USING (article_id, sent_idx) JOIN vw ON vw.visit = s.visit
-        WHERE {_issue_cond(f)}
-        GROUP BY h.issue, s.visit ORDER BY first_date NULLS LAST, s.visit, h.issue""", ctes)
+    ctes = """vw AS (SELECT visit, sum(words) AS words, min(pub_date) AS first_date FROM arts GROUP BY visit),
+        per AS (SELECT h.issue, a.visit, count(*) AS sentences FROM hits h JOIN arts a USING (article_id) GROUP BY ALL)"""
+    return _run(con, f, """
+        SELECT per.issue, per.visit, vw.first_date, per.sentences,
+               round(1000.0 * per.sentences / nullif(vw.words, 0), 2) AS per_1k_words
+        FROM per JOIN vw USING (visit) ORDER BY first_date NULLS LAST, per.visit, per.issue""", ctes)
 
 
-def issue_by_article(con, f: Filters) -> pd.DataFrame:
-    """Per issue and article: sentences tagged and sentences per 1,000 words of the article."""
-    return _run(con, f, f"""
-        SELECT h.issue, s.article_id, any_value(s.title) AS title, any_value(s.pub_date) AS pub_date,
-               count(DISTINCT h.sent_idx) AS sentences,
-               round(1000.0 * count(DISTINCT h.sent_idx) / nullif(any_value(a.words), 0), 2) AS per_1k_words
-        FROM issue_hits h JOIN sents s USING (article_id, sent_idx) JOIN arts a USING (article_id)
-        WHERE {_issue_cond(f)}
-        GROUP BY h.issue, s.article_id ORDER BY pub_date NULLS LAST, s.article_id, h.issue""")
+def issue_by_article(con, f: Filters, top: int = ARTICLE_COLUMNS) -> pd.DataFrame:
+    """Per issue and article: sentences tagged and sentences per 1,000 words of the article, for the
+    `top` articles with the most tagged sentences (a chart of thousands of columns is unreadable)."""
+    ctes = """per AS (SELECT issue, article_id, count(*) AS sentences FROM hits GROUP BY ALL),
+        topa AS (SELECT article_id FROM per GROUP BY article_id ORDER BY sum(sentences) DESC, article_id
+                 LIMIT $top)"""
+    q = _Sql()
+    scope = _scope(f, q)
+    q.bind("top", int(top))
+    return con.execute(f"""WITH {scope}, {ctes}
+        SELECT per.issue, per.article_id, a.title, a.pub_date, per.sentences,
+               round(1000.0 * per.sentences / nullif(a.words, 0), 2) AS per_1k_words
+        FROM per JOIN arts a USING (article_id) WHERE per.article_id IN (SELECT article_id FROM topa)
+        ORDER BY a.pub_date NULLS LAST, per.article_id, per.issue""", q.params).df()
 
 
 def issue_cooccurrence(con, f: Filters) -> pd.DataFrame:

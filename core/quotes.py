@@ -144,6 +144,7 @@ class SpeakerResolver:
     def __init__(self, doc: Doc, sentences: list[Sentence], mentions: list[Mention],
                  persons: list[Person], in_quote: bytearray):
         self.doc, self.sentences, self.in_quote = doc, sentences, in_quote
+        self.text = doc.text  # Doc.text joins every token on each access: read it once
         self.side = {p.canonical: p.side for p in persons}
         self.by_char = {}
         for m in mentions:
@@ -295,8 +296,9 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
     """
     if not sentences:
         return []
-    quoted = find_direct_quotes(doc.text)
-    in_quote = _char_mask(len(doc.text), quoted)
+    text = doc.text
+    quoted = find_direct_quotes(text)
+    in_quote = _char_mask(len(text), quoted)
     resolver = SpeakerResolver(doc, sentences, mentions, persons, in_quote)
     reported = _reported(doc, sentences, resolver, in_quote)
     quotes: list[Quote] = []
@@ -314,11 +316,11 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
         block = blocks.get(sentences[resolver.sent_index(seg.start)].paragraph)
         if block and (not seg.attributed or seg.continues):
             seg.speaker, seg.side, seg.cue = block
-        text = doc.text[seg.start:seg.end]
-        words = re.findall(r"[\w’'-]+", text)
+        said = resolver.text[seg.start:seg.end]
+        words = re.findall(r"[\w’'-]+", said)
         if not seg.continues and (len(words) < MIN_DIRECT_WORDS or all(w[:1].isupper() for w in words)):
             continue  # a scare-quoted word, a term or a title ("China Threat Theory"), not speech
-        quotes.append(Quote(resolver.sent_index(seg.start), seg.start, seg.end, text, seg.speaker,
+        quotes.append(Quote(resolver.sent_index(seg.start), seg.start, seg.end, said, seg.speaker,
                             seg.side, seg.cue, "direct"))
     quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
     return sorted(quotes + reported, key=lambda q: (q.start, q.kind))
@@ -333,7 +335,7 @@ def _inherit(doc: Doc, seg: Segment, later: list[Segment], resolver: SpeakerReso
         seg.attributed = True
         return
     sent = doc.char_span(seg.start, seg.end, alignment_mode="expand")
-    if sent is None or doc.text[sent.sent.start_char:seg.start].strip() not in "\"“«‘":
+    if sent is None or resolver.text[sent.sent.start_char:seg.start].strip() not in "\"“«‘":
         return
     nxt = sent[-1].sent.end
     if nxt < len(doc) and later and doc[nxt].sent.start_char <= later[0].start < doc[nxt].sent.end_char:
@@ -409,19 +411,19 @@ def _colon_blocks(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver
     blocks, turn = {}, None
     for k, p in enumerate(order):
         first, last = paragraphs[p][0], paragraphs[p][-1]
-        label = LABEL_LINE.match(doc.text[first.start:last.end])  # the parser may split "MR | MILLER:"
+        label = LABEL_LINE.match(resolver.text[first.start:last.end])  # the parser may split "MR | MILLER:"
         if label:
             who = _label_speaker(doc, first.start, first.start + label.end(1), resolver)
             turn = (who, resolver.side.get(who), "say") if who else None
             if turn:
                 blocks[p] = turn
                 continue
-        if any(s.is_heading for s in paragraphs[p]) or doc.text[first.start:last.end].rstrip().endswith("?"):
+        if any(s.is_heading for s in paragraphs[p]) or resolver.text[first.start:last.end].rstrip().endswith("?"):
             turn = None
         elif turn:
             blocks[p] = turn
-        if doc.text[last.start:last.end].rstrip().endswith(":") and k + 1 < len(order):
-            cues = _cue_tokens(doc, last.start, last.end, bytearray(len(doc.text) + 1))
+        if resolver.text[last.start:last.end].rstrip().endswith(":") and k + 1 < len(order):
+            cues = _cue_tokens(doc, last.start, last.end, bytearray(len(resolver.text) + 1))
             for cue in cues[::-1]:
                 who, side, _ = resolver.subject(cue)
                 if not (who or side):
@@ -452,7 +454,7 @@ def _unmarked_blocks(doc, sentences, blocks, in_quote, resolver) -> list[Quote]:
         label = LABEL_LINE.match(s.text)
         if label and _label_speaker(doc, s.start, s.start + label.end(1), resolver):
             start += label.end()
-        text = doc.text[start:s.end].rstrip()
+        text = resolver.text[start:s.end].rstrip()
         if len(text.split()) >= MIN_DIRECT_WORDS and not any(in_quote[start:start + len(text)]):
             out.append(Quote(s.idx, start, start + len(text), text, block[0], block[1], block[2], "direct"))
     return out
@@ -482,11 +484,11 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             if any(c[0] <= cue.idx < c[1] for _, c, _, _ in found):
                 continue
             resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())
-            out.append(Quote(s.idx, content[0], content[1], doc.text[content[0]:content[1]], who, side,
+            out.append(Quote(s.idx, content[0], content[1], resolver.text[content[0]:content[1]], who, side,
                              cue.lemma_.lower(), "reported"))
         according = _according(doc, s.start, s.end, resolver)
         if according and not found and not any(in_quote[s.start:s.end]):
-            text = doc.text[s.start:s.end].rstrip()
+            text = resolver.text[s.start:s.end].rstrip()
             resolver.add_speaker(s.start, according[0], according[1], "according")
             out.append(Quote(s.idx, s.start, s.start + len(text), text, according[0], according[1],
                              "according", "reported"))

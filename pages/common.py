@@ -1,7 +1,7 @@
 """What every page shares: cached data access, the filter sidebar with its URL, chart rendering.
 
 Pages stay thin: they call `fetch()` (core.queries results, cached by filter set and store
-file state, one short read-only connection per cache miss so an ingest can always write) and
+file state, the store attached read-only only for the time of a cache miss so an ingest can always write) and
 `show_chart()` (the core.figures figure with PNG/SVG/CSV downloads and an evidence drill-down).
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from core.export import catalogue_labels, figure_image
 from core.filters import Filters, from_query_params, to_query_params
 from core.model import SIDES
 from core.paths import store_path
-from core.store import read_connection
+from core.attached import attached_connection
 
 WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": "f_visit", "outlet": "f_outlet"}
 
@@ -37,20 +37,21 @@ def store_signature() -> tuple[str, int, int]:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run_queries(signature, filters: Filters, calls: tuple) -> list:
-    with read_connection(signature[0]) as con:
+    with attached_connection(signature[0]) as con:
         return [getattr(Q, name)(con, filters, *args) for name, *args in calls]
 
 
 def fetch(filters: Filters, *calls) -> list[pd.DataFrame]:
     """Results of core.queries calls, e.g. fetch(f, ("people",), ("person_quotes", "Wang Yi")).
 
-    All calls of one page share one connection; results are cached per (store state, filters)."""
+    All calls of one page share one read-only attachment of the store (core.attached); results are
+    cached per (store state, filters)."""
     return _run_queries(store_signature(), filters, tuple(tuple(c) for c in calls))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _run_article(signature, name: str, *args):
-    with read_connection(signature[0]) as con:
+    with attached_connection(signature[0]) as con:
         return getattr(Q, name)(con, *args)
 
 

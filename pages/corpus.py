@@ -3,6 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core.attached import writing
 from core.catalogs import VISIT_IDS
 from core.errors import DiplotoneError
 from core.paths import store_path
@@ -35,7 +36,8 @@ if submitted and files:
 
     with st.spinner(f"Extracting {len(files)} file(s)…"):
         try:
-            report = ingest_uploads([(u.name, u.getvalue()) for u in files], store_path())
+            with writing(store_path()):
+                report = ingest_uploads([(u.name, u.getvalue()) for u in files], store_path())
         except DiplotoneError as exc:
             st.error(str(exc))
         else:
@@ -61,7 +63,7 @@ else:
             fields = {"title": title.strip(), "outlet": outlet.strip(), "url": url.strip(), "pub_date": pub,
                       "visit": visit}
             try:
-                with Store.open(store_path()) as store:
+                with writing(store_path()), Store.open(store_path()) as store:
                     store.set_user_meta(aid, fields)
             except DiplotoneError as exc:
                 st.error(str(exc))
