@@ -1,8 +1,8 @@
 """Dashboard query latency and memory: each page's aggregations after a filter change, per store size.
 
 A filter change re-runs every aggregation of the page on screen, so a page's server-side time is
-the sum of its core.queries calls plus opening the read-only connection (the pages open one per
-cache miss). Which calls a page makes is read from its source (the pages dashboard.py routes to),
+the sum of its core.queries calls plus attaching the store read-only as the pages do on a cache
+miss (core.attached). Which calls a page makes is read from its source (the pages dashboard.py routes to),
 so the benchmark follows the pages as they change; arguments a page takes from widgets get the
 first and last visit, the most-mentioned person, or the parameter's default. The filter changes are a seeded random walk over the
 store's own values (set or clear an issue, person, side, visit, outlet or date range), like a user
@@ -28,7 +28,7 @@ from pathlib import Path
 from core import queries
 from core.filters import Filters
 from core.paths import PROJECT_ROOT
-from core.store import read_connection
+from core.attached import attached_connection
 
 DIMENSIONS = ("issue", "person", "side", "visit", "outlet", "dates", "clear")
 
@@ -147,10 +147,10 @@ def _date_range(rng: random.Random, options: dict) -> dict:
 
 
 def measure(store: Path, changes: int = 20, seed: int = 0) -> dict:
-    """Per page: server-side ms (connection + its queries) over `changes` random filter changes."""
+    """Per page: server-side ms (attach + its queries) over `changes` random filter changes."""
     pages = page_queries()
     fns = filter_functions()
-    with read_connection(store) as con:
+    with attached_connection(store) as con:
         ctx = _context(con)
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         for calls in pages.values():  # first render of every page, before any filter change
@@ -161,7 +161,7 @@ def measure(store: Path, changes: int = 20, seed: int = 0) -> dict:
     for f in filter_walk(ctx["options"], changes, seed):
         for page, calls in pages.items():
             start = time.perf_counter()
-            with read_connection(store) as con:
+            with attached_connection(store) as con:
                 for name, args in calls:
                     q0 = time.perf_counter()
                     _call(fns[name], con, f, ctx, args)

@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -174,6 +174,29 @@ def name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.translate(_CHAR_MAP))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", plain.replace(".", " ")).strip().casefold()
+
+
+def full_name_aliases(actors) -> dict[str, str]:
+    """name_key of a multi-word catalogue alias -> its canonical name ("Dan Kritenbrink" ->
+    "Daniel Kritenbrink"): which full form a catalogue calls canonical is a naming convention, not
+    a resolution error. Applied alike to labels, system and baseline. Surname-only aliases are
+    left out, so the bare-NER baseline gets no canonicalisation from the catalogue."""
+    return {name_key(alias): actor.canonical for actor in actors if actor.type == "person"
+            for alias in actor.aliases if len(alias.split()) > 1}
+
+
+def with_aliases(item, aliases: dict[str, str]):
+    """A LabelledArticle or Prediction with its person names mapped through full_name_aliases."""
+    def rename(name):
+        return aliases.get(name_key(name), name) if name else name
+
+    quotes = item.quotes
+    if isinstance(item, LabelledArticle):
+        quotes = [{**q, "speaker": rename(q["speaker"])} for q in quotes]
+    elif quotes is not None:
+        quotes = [(s, e, rename(spk)) for s, e, spk in quotes]
+    return replace(item, persons={rename(n): v for n, v in item.persons.items()},
+                   speakers={rename(n) for n in item.speakers}, quotes=quotes)
 
 
 def prf(tp_pred: int, n_pred: int, tp_gold: int | None = None, n_gold: int = 0) -> dict:
@@ -439,14 +462,15 @@ def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_d
     bare = spacy.load(pipeline or BARE_MODEL)
     vader = SentimentIntensityAnalyzer()
     keywords = issue_keywords(ctx.catalogs.issues)
+    aliases = full_name_aliases(ctx.catalogs.actors)
     out = {"note": SET_NOTE}
     runs = {"system": [], "baseline": []}
     for name in sets:
-        articles = load_set(name, eval_dir)
+        articles = [with_aliases(a, aliases) for a in load_set(name, eval_dir)]
         results = [extract(RawArticle(a.file, a.text), ctx) for a in articles]
-        system = [system_prediction(r) for r in results]
-        baseline = [baseline_prediction(a.text, bare(a.text), vader, keywords, ctx.catalogs.visits)
-                    for a in articles]
+        system = [with_aliases(system_prediction(r), aliases) for r in results]
+        baseline = [with_aliases(baseline_prediction(a.text, bare(a.text), vader, keywords, ctx.catalogs.visits),
+                                 aliases) for a in articles]
         out[name] = {"system": metrics(articles, system), "baseline": metrics(articles, baseline),
                      "articles": [_detail(a, p, to_contract(r)) for a, p, r in zip(articles, system, results)]}
         runs["system"].append((articles, system))

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from core.filters import Filters, describe
-from core.queries import ARTICLE_COLUMNS
+from core.queries import ARTICLE_COLUMNS, QUOTES_SHOWN
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 INK = "#1f2933"
@@ -343,6 +343,8 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
 def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure:
     """A person's quotes over time: one dot per quote at its tone; hover shows the words."""
     title = f"{person}: tone of each quote over time"
+    if len(df) >= QUOTES_SHOWN:
+        title = f"{person}: tone of the latest {len(df)} quotes"
     d = df.dropna(subset=["pub_date"]) if not df.empty else df
     if d.empty:
         return empty(ctx, title, f"No dated quotes by {person} in the selection.")

@@ -17,6 +17,7 @@ import pandas as pd
 from core.filters import Filters
 
 NO_VISIT = "other"
+QUOTES_SHOWN = 500  # a person's latest quotes shown (a cloud of thousands of dots reads as nothing)
 ARTICLE_COLUMNS = 40  # articles shown by the issue-by-article chart (those with most issue sentences)
 
 
@@ -235,16 +236,18 @@ def people(con, f: Filters) -> pd.DataFrame:
     return con.execute(sql, q.params).df()
 
 
-def person_quotes(con, f: Filters, person: str) -> pd.DataFrame:
-    """A person's quotes in the selected articles, in time order, with each quote's tone."""
+def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd.DataFrame:
+    """A person's latest `limit` quotes in the selected articles, in time order, with each quote's tone."""
     q = _Sql()
     scope = _scope(f, q)
-    sql = f"""WITH {scope}
-        SELECT a.pub_date, a.title, a.outlet, a.visit, qu.text, qu.kind, qu.cue, round(qu.tone, 3) AS tone,
-               qu.article_id, qu.sent_idx
-        FROM quotes qu JOIN arts a USING (article_id)
-        WHERE qu.speaker = {q.bind('person', person)}
-        ORDER BY a.pub_date NULLS LAST, qu.article_id, qu.quote_idx"""
+    sql = f"""WITH {scope},
+        latest AS (
+            SELECT a.pub_date, a.title, a.outlet, a.visit, qu.text, qu.kind, qu.cue, round(qu.tone, 3) AS tone,
+                   qu.article_id, qu.sent_idx, qu.quote_idx
+            FROM quotes qu JOIN arts a USING (article_id)
+            WHERE qu.speaker = {q.bind('person', person)}
+            ORDER BY a.pub_date DESC NULLS LAST, qu.article_id DESC, qu.quote_idx DESC LIMIT {q.bind('limit', int(limit))})
+        SELECT * EXCLUDE (quote_idx) FROM latest ORDER BY pub_date NULLS LAST, article_id, quote_idx"""
     return con.execute(sql, q.params).df()
 
 

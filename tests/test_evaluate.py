@@ -172,3 +172,17 @@ def test_dev_scores_meet_targets_and_beat_baselines():
     pooled = everything[ev.POOLED]
     assert pooled["system"]["tone"]["article_spearman"] > pooled["baseline"]["tone"]["article_spearman"] + 0.1, pooled
     assert sys_["tone"]["sentence_spearman"] > base["tone"]["sentence_spearman"] + 0.2, (sys_["tone"], base["tone"])
+
+
+def test_full_name_aliases_map_labels_and_predictions_alike():
+    from core.catalogs import Actor
+
+    actors = [Actor("Daniel Kritenbrink", ("Dan Kritenbrink", "Kritenbrink"), "US", "person", None)]
+    aliases = ev.full_name_aliases(actors)
+    assert aliases == {ev.name_key("Dan Kritenbrink"): "Daniel Kritenbrink"}  # no surname-only alias
+    pred = ev.Prediction(text="", sentences=[], persons={"Dan Kritenbrink": ("US", 2), "Kritenbrink": (None, 1)},
+                         speakers={"Dan Kritenbrink"}, sent_issues={}, article_issues=set(), tone=0.0,
+                         sent_tone={}, pub_date=None, visit=None, quotes=[(0, 5, "Dan Kritenbrink")])
+    renamed = ev.with_aliases(pred, aliases)
+    assert set(renamed.persons) == {"Daniel Kritenbrink", "Kritenbrink"}
+    assert renamed.speakers == {"Daniel Kritenbrink"} and renamed.quotes == [(0, 5, "Daniel Kritenbrink")]
