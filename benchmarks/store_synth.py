@@ -134,6 +134,7 @@ def populate(path: Path, n: int, seed: int = 0, *, template: Path | None = None,
     started = time.perf_counter()
     with Store.open(path) as store:
         con = store.con
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH '{template}' AS tpl (READ_ONLY)")
         missing = con.execute("SELECT count(*) FROM unnest($ids) t(id) WHERE id NOT IN "
                               "(SELECT article_id FROM tpl.articles)", {"ids": base_ids}).fetchone()[0]

@@ -58,10 +58,14 @@ class ChartContext:
         return self.issue_names.get(issue_id) or issue_id.replace("_", " ").capitalize()
 
     def visit(self, visit_id: str, short: bool = False) -> str:
-        """A visit's readable name from the catalogue ("Blinken in Beijing (Jun 2023)"), the id
-        when the catalogue has none; short drops the parenthesised date (for labels on a time axis)."""
-        name = next((v.name for v in self.visits if v.id == visit_id and v.name), None) or str(visit_id)
-        return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name if short else name
+        return visit_label(self.visits, visit_id, short)
+
+
+def visit_label(visits, visit_id: str, short: bool = False) -> str:
+    """A visit's readable name from the catalogue ("Blinken in Beijing (Jun 2023)"), the id when the
+    catalogue has none; short drops the parenthesised date (where a date is shown beside it)."""
+    name = next((v.name for v in visits if v.id == visit_id and v.name), None) or str(visit_id)
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name if short else name
 
 
 def _wrap(text: str, width: int = 70) -> str:
@@ -147,6 +151,17 @@ def empty(ctx: ChartContext, title: str, message: str = "No data for the current
                           font=dict(size=17, color=INK))]), height=360)
 
 
+def _narrowing(ctx: ChartContext) -> str:
+    """Why sentences may be missing from articles that are selected: side and person filters keep only
+    the words of that side's speakers / the sentences of those people (core.filters)."""
+    parts = []
+    if ctx.filters.sides:
+        parts.append(f"the words of {' or '.join(ctx.filters.sides)}-side speakers")
+    if ctx.filters.persons:
+        parts.append(f"the sentences of {', '.join(ctx.filters.persons)}")
+    return f" in {' and '.join(parts)}" if parts else ""
+
+
 def _slant_room(labels, angle: float = 35) -> int:
     """Pixels that x labels slanted by `angle` degrees need below the axis (13px font)."""
     longest = max((len(str(x)) for x in labels), default=0)
@@ -178,7 +193,7 @@ def issue_frequency(df: pd.DataFrame, ctx: ChartContext, measure: str = "sentenc
     """Horizontal bars: sentences per issue (or per 1,000 words), largest on top."""
     title = "How often each issue is discussed" + (" (sentences per 1,000 words)" if measure == "per_1k_words" else " (sentences)")
     if df.empty:
-        return empty(ctx, title, "No issue is discussed in the selected articles.")
+        return empty(ctx, title, f"No issue is discussed{_narrowing(ctx)} in the selected articles.")
     d = df.sort_values(measure, ascending=True)
     issues = d["issue"].tolist()
     bar = dict(type="bar", x=d[measure].tolist(), y=issues, orientation="h", marker=dict(color=ACCENT),
@@ -205,8 +220,18 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
                 customdata=_rows(d, ["article_id", "title", "outlet", "visit", "sentences"]),
                 hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
                               "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>")
-    line = dict(type="scatter", x=x, y=d["rolling_tone"].tolist(), mode="lines", name="30-day mean",
-                line=dict(color=INK, width=2), hoverinfo="skip")
+    # The rolling mean is broken where no article falls within 30 days: a straight line across
+    # months without coverage would read as a trend that no text supports.
+    gap = dates.diff() > pd.Timedelta(days=30)
+    line_x, line_y = [], []
+    for day, tone, new_run in zip(x, d["rolling_tone"], gap):
+        if new_run:
+            line_x.append(None)
+            line_y.append(None)
+        line_x.append(day)
+        line_y.append(tone)
+    line = dict(type="scatter", x=line_x, y=line_y, mode="lines", name="30-day mean",
+                line=dict(color=INK, width=2), hoverinfo="skip", connectgaps=False)
     lo, hi = dates.min(), dates.max()
     pad = max(pd.Timedelta(days=10), (hi - lo) * 0.05)
     lo, hi = lo - pad, hi + pad
@@ -273,7 +298,7 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     if by == "article" and df["article_id"].nunique() >= ARTICLE_COLUMNS:
         title = f"Issues in the {ARTICLE_COLUMNS} articles that discuss them most: {what}"
     if df.empty:
-        return empty(ctx, title, "No issue is discussed in the selected articles.")
+        return empty(ctx, title, f"No issue is discussed{_narrowing(ctx)} in the selected articles.")
     if by == "visit":
         cols = df.drop_duplicates("visit")["visit"].tolist()
         col_of = df["visit"]
@@ -299,7 +324,7 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Symmetric heatmap: paragraphs in which two issues are discussed together."""
     title = "Issues discussed together (paragraphs with both)"
     if df.empty:
-        return empty(ctx, title, "No paragraph in the selection discusses two issues.")
+        return empty(ctx, title, f"No paragraph in the selection discusses two issues{_narrowing(ctx)}.")
     both = pd.concat([df, df.rename(columns={"issue_a": "issue_b", "issue_b": "issue_a"})])
     order = both.groupby("issue_a")["paragraphs"].sum().sort_values(ascending=False).index.tolist()
     wide = both.pivot_table(index="issue_a", columns="issue_b", values="paragraphs", aggfunc="sum")
@@ -441,7 +466,10 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
             continue
         data.append(dict(
             type="scatter", x=s["year"].astype(str).tolist(), y=s["tone"].tolist(), mode="lines+markers+text",
-            name=f"{side} side", text=[f"{v:+.2f}" for v in s["tone"]], textposition="middle right",
+            # China's labels above its points and the US's below, so equal readings stay legible.
+            name=f"{side} side", text=[f"{side} {v:+.2f}" for v in s["tone"]],
+            textposition="top center" if side == "China" else "bottom center",
+            textfont=dict(color=SIDE_COLORS[side]),
             line=dict(color=SIDE_COLORS[side], width=3), marker=dict(size=12, color=SIDE_COLORS[side]),
             customdata=_rows(s, ["sentences", "coop"]),
             hovertemplate=side + " side, %{x}: tone %{y:.2f}, cooperation %{customdata[1]:.2f}"

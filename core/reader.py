@@ -7,6 +7,7 @@ dashboard. Offsets are those of core.schema (characters into the cleaned text).
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
@@ -79,6 +80,15 @@ def article_html(sentences: pd.DataFrame, mentions: pd.DataFrame, issue_names: d
         paras.setdefault(int(row.paragraph), []).append(html_s)
     body = "".join(f"<p>{' '.join(p)}</p>" for _, p in sorted(paras.items()))
     return f'{STYLE}<div class="dt-reader">{body}</div>'
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&:])")
+
+
+def plain_markdown(text) -> str:
+    """Untrusted text for a Streamlit markdown element (titles, evidence): every markdown and HTML
+    character backslash-escaped, so a title can be neither a link (javascript:...) nor markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def raw_lines_html(lines: pd.DataFrame) -> str:

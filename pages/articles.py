@@ -1,10 +1,29 @@
 """Articles: read one article with entities, issues and tone highlighted, its removed boilerplate,
 and its metadata with the evidence for its date and visit."""
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core import figures as F
-from core.reader import article_html, raw_lines_html
+from core.reader import article_html, plain_markdown, raw_lines_html
 from pages import common
+
+
+
+def _shown(name: str, value) -> str:
+    """A metadata value as a reader wants it: dates as dates, lists joined, missing as a dash."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(map(str, value)) or "—"
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}" if name == "pub_date" else f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def metadata_table(meta: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"value": [_shown(k, v) for k, v in meta.items()]}, index=meta.index)
+
 
 f = st.session_state["filters"]
 (table,) = common.fetch(f, ("article_table",))
@@ -23,16 +42,17 @@ sents = common.fetch_plain("article_sentences", aid)
 ments = common.fetch_plain("article_mentions", aid)
 lines = common.fetch_plain("article_lines", aid)
 
-st.subheader(meta["title"])
-c = st.columns([1, 1, 2, 1])
+st.subheader(plain_markdown(meta["title"]), anchor=False)
+c = st.columns([1, 1, 3, 1])
 c[0].metric("Outlet", meta["outlet"] or "unknown")
 c[1].metric("Published", f"{meta['pub_date']:%d %b %Y}" if str(meta["pub_date"]) != "NaT" else "undated")
-c[2].metric("Visit", meta["visit"])
+c[2].metric("Visit", common.visit_name(meta["visit"], short=True), help=common.visit_name(meta["visit"]))
 c[3].metric("Article tone", f"{meta['tone']:+.2f}" if meta["tone"] == meta["tone"] else "n/a")
 with st.expander("Metadata and its evidence", expanded=True):
-    st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): {meta['date_evidence'] or '—'}")
-    st.markdown(f"**Visit evidence**: {meta['visit_evidence'] or '—'}")
-    st.dataframe(meta.drop(["date_evidence", "visit_evidence"]).astype(str).rename("value"), width="stretch")
+    st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): "
+                f"{plain_markdown(meta['date_evidence'] or '—')}")
+    st.markdown(f"**Visit evidence**: {plain_markdown(meta['visit_evidence'] or '—')}")
+    st.dataframe(metadata_table(meta.drop(["date_evidence", "visit_evidence"])), width="stretch")
 
 names = common.labels()[0]
 removed = int(lines["removed"].sum()) if not lines.empty else 0

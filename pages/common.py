@@ -69,6 +69,11 @@ def issue_name(issue_id: str) -> str:
     return labels()[0].get(issue_id) or issue_id.replace("_", " ").capitalize()
 
 
+def visit_name(visit_id: str, short: bool = False) -> str:
+    """The catalogue's readable name of a visit ("Blinken in Beijing (Jun 2023)"); ids stay in URLs and CSVs."""
+    return F.visit_label(labels()[1], visit_id, short)
+
+
 # --- filters ----------------------------------------------------------------------------------
 
 def _known(options: dict) -> dict:
@@ -101,7 +106,7 @@ def sidebar_filters(options: dict) -> Filters:
     sb.multiselect("Side", SIDES, key=WIDGETS["side"], placeholder="All sides",
                    help="Narrows tone and people to the words and people of that side.")
     sb.multiselect("Visit", VISIT_IDS, key=WIDGETS["visit"], placeholder="All visits",
-                   format_func=lambda v: f"{v} ({options['visit_counts'].get(v, 0)})")
+                   format_func=lambda v: f"{visit_name(v)} ({options['visit_counts'].get(v, 0)})")
     sb.multiselect("Outlet", options["outlet"], key=WIDGETS["outlet"], placeholder="All outlets")
     lo, hi = options["date_min"], options["date_max"]
     c1, c2 = sb.columns(2)
@@ -152,7 +157,7 @@ def add_filter(key: str, value: str) -> None:
 
 def url_notices() -> None:
     for notice in st.session_state.get("_url_notices", []):
-        st.warning(notice, icon="🔗")
+        st.warning(notice, icon=":material/link:")
 
 
 # --- charts -----------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ if len(visits) < 2:
     a = b = None
 else:
     c1, c2 = st.columns(2)
-    a = c1.selectbox("From visit", visits, index=0, key="ts_a")
-    b = c2.selectbox("To visit", visits, index=len(visits) - 1, key="ts_b")
+    a = c1.selectbox("From visit", visits, index=0, key="ts_a", format_func=common.visit_name)
+    b = c2.selectbox("To visit", visits, index=len(visits) - 1, key="ts_b", format_func=common.visit_name)
 if a and b:
     st.caption("The visit filter does not apply here: the two visits are chosen above. "
                "Other filters (issue, person, side, outlet, dates) do.")

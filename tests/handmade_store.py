@@ -25,12 +25,14 @@ PEOPLE = {
 
 # (text, speaker or None, tone, coop, {issue: weight}, [persons mentioned], [(driver word, contribution)])
 ARTICLES = [
-    dict(id="a1", title="Blinken lands in Beijing <b>for talks</b>", outlet="SCMP", date="2023-06-18",
+    # Hostile markup in a title and in a sentence: every page must show it as text, never run it.
+    dict(id="a1", title="Blinken lands in Beijing <b>for talks</b> <script>alert('title')</script> [go](javascript:alert(3))",
+         outlet="SCMP", date="2023-06-18",
          visit="blinken-2023-06", sentences=[
              ("Antony Blinken arrived in Beijing for talks on Taiwan.", None, 0.1, 0.2, {"taiwan": 1.0}, ["Antony Blinken"], [("talks", 0.1)]),
              ("Blinken said the talks were candid and constructive.", "Antony Blinken", 0.5, 0.6, {}, ["Antony Blinken"], [("constructive", 0.4), ("candid", 0.1)]),
              ("Wang Yi warned Washington to stop provocative moves in the Taiwan Strait.", "Wang Yi", -0.6, -0.7, {"taiwan": 1.0}, ["Wang Yi"], [("provocative", -0.5), ("warned", -0.1)]),
-             ("Trade tensions over tariffs remain.", None, -0.3, -0.2, {"trade": 1.0}, [], [("tensions", -0.3)]),
+             ("Trade tensions over tariffs remain <img src=x onerror=alert(1)> <a href=\"javascript:alert(2)\">here</a>.", None, -0.3, -0.2, {"trade": 1.0}, [], [("tensions", -0.3)]),
          ]),
     dict(id="a2", title="Yellen urges fair trade", outlet="Reuters", date="2023-06-19",
          visit="blinken-2023-06", sentences=[

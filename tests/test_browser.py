@@ -81,6 +81,18 @@ def page(server, tmp_path_factory):
             context.close()
 
 
+def _full_page_shot(page, name: str) -> None:
+    """A screenshot of the whole page. Streamlit scrolls inside its main container, so Playwright's
+    full_page alone captures only the window: the viewport is stretched to the content first."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 150)})
+    page.wait_for_timeout(800)  # charts re-lay out to the new size
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
 def _open(page, url: str, min_charts: int):
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
@@ -99,8 +111,7 @@ def test_every_page_renders(page, server, name, min_charts):
     charts = page.locator(".js-plotly-plot")
     for i in range(charts.count()):
         assert charts.nth(i).locator("svg.main-svg").count() > 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    _full_page_shot(page, name)
 
 
 def test_filter_from_url(page, server):
@@ -110,8 +121,7 @@ def test_filter_from_url(page, server):
     assert "Taiwan" in sidebar.inner_text()
     assert "no-such-visit" in page.locator("[data-testid='stAlert']").first.inner_text()
     assert "Issue: taiwan" in page.locator(".js-plotly-plot").first.inner_text()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "issues_filtered_by_url.png"), full_page=True)
+    _full_page_shot(page, "issues_filtered_by_url")
     # A page change through the sidebar keeps the filters, in the view and in the URL.
     page.locator("[data-testid='stSidebarNav'] a", has_text="People").click()
     page.wait_for_url("**/people?**", timeout=30_000)

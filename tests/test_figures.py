@@ -95,3 +95,10 @@ def test_tone_trend_draws_the_visits_on_the_time_axis(con):
     assert short["woodside-2023-11"] in labels  # inside the date span although no article is about it
     assert short["lima-2024-11"] not in labels  # outside the span
     assert fig.layout.yaxis.range == (-1.05, 1.05)
+
+
+def test_empty_message_says_when_a_side_filter_removed_the_sentences(con):
+    f = Filters(issues=["taiwan"], sides=["Other"], visits=["yellen-2024-04"])
+    ctx = F.ChartContext(f, 1, "s.duckdb")
+    fig = F.issue_frequency(Q.issue_frequency(con, f), ctx)
+    assert "in the words of Other-side speakers" in _texts(fig)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,16 @@ def test_article_reader_escapes_article_html(app):
     app.run()
     app.switch_page("pages/articles.py")
     app.run()
+    app.selectbox(key="ar_article").set_value("a1").run()  # the article with hostile markup
+    assert not app.exception
     html = " ".join(str(h.proto.body) for h in app.get("html"))
-    assert "&lt;script&gt;" in html and "<script>alert" not in html
     assert "subscribe prompt" in html  # removed boilerplate shown with its reason
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # in a removed line
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # in a sentence
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in html  # in the title line
+    for raw in ("<script", "<img", "<a href", 'href="javascript'):
+        assert raw not in html, raw
+    # Titles and evidence go through markdown: escaped there too (no tag, no javascript: link).
+    markdown = [m.value for m in app.get("subheader")] + [m.value for m in app.get("markdown")]
+    assert any("\\<script\\>" in m and "\\[go\\]\\(javascript\\:" in m for m in markdown), markdown
+    assert not any(re.search(r"(?<!\\)<(script|img|a )", m) or "](javascript:" in m for m in markdown)
