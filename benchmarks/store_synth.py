@@ -4,7 +4,7 @@ Extracting 100,000 articles takes days on a laptop, yet the dashboard's queries 
 a store of that size. So the seed articles are extracted once by the real pipeline (a normal
 `core.build` into a template store), and each synthetic article of benchmarks.synth gets a copy
 of the extraction rows (sentences, mentions, persons, quotes, issue hits, tone drivers) of the
-seed it was made from, by bulk INSERT ... SELECT in DuckDB. What differs per article:
+seed it was made from (derived rows included: core.schema.DERIVED), by bulk INSERT ... SELECT in DuckDB. What differs per article:
 - its id (the content hash of its synthetic text, so a build of the same synthetic corpus finds
   it stored), file, outlet, publication date, raw text and raw lines (each line keeps the fate,
   kept or removed, that the same line had in its seed);
@@ -30,7 +30,7 @@ import pandas as pd
 from benchmarks import synth
 from core.catalogs import load_catalogs
 from core.keys import content_hash
-from core.schema import ARTICLE_TABLES
+from core.schema import ARTICLE_TABLES, SCHEMA_VERSION
 from core.store import Store
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -40,10 +40,9 @@ TONE_JITTER = 0.3
 VISIT_TAIL_DAYS = 7  # coverage of a visit runs on for about a week after it ends
 
 # Per table: the columns a replica changes, as SQL over b (the seed's row) and m (the replica).
-_REPLACE = {
-    "sentences": "least(1.0, greatest(-1.0, b.tone + m.jitter)) AS tone",
-    "quotes": "least(1.0, greatest(-1.0, b.tone + m.jitter)) AS tone",
-}
+_JITTERED = "least(1.0, greatest(-1.0, b.tone + m.jitter)) AS tone"
+_REPLACE = {"sentences": _JITTERED, "quotes": _JITTERED,
+            "issue_hits": _JITTERED}  # its copy of its sentence's tone (core.schema.DERIVED)
 _ARTICLE_REPLACE = """m.file AS file, m.outlet AS outlet, [m.outlet] AS outlets, m.pub_date AS pub_date,
     1.0 AS pub_date_confidence, 'given in metadata' AS date_evidence, m.visit AS visit,
     'synthetic: from the date and the visit catalogue' AS visit_evidence,
@@ -173,13 +172,13 @@ def populate(path: Path, n: int, seed: int = 0, *, template: Path | None = None,
 def ensure_store(n: int, seed: int = 0, dedupe: bool = False) -> Path:
     """benchmarks/out/synth_<n>.duckdb, made by populate() unless one from the same inputs is there.
 
-    A stamp file beside it records n, seed and the template's build fingerprint; any difference
-    (a pipeline or catalogue change) makes a new one.
+    A stamp file beside it records n, seed, the store schema and the template's build fingerprint;
+    any difference (a schema, pipeline or catalogue change) makes a new one.
     """
     template = build_template()
     with Store.open(template, read_only=True) as tpl:
         fingerprints = sorted(set(tpl.fingerprints().values()))
-    stamp = {"n": n, "seed": seed, "dedupe": dedupe, "fingerprints": fingerprints}
+    stamp = {"n": n, "seed": seed, "dedupe": dedupe, "fingerprints": fingerprints, "schema": SCHEMA_VERSION}
     path = OUT / f"synth_{n}{'_dedupe' if dedupe else ''}.duckdb"
     stamp_path = path.with_suffix(".json")
     if path.exists() and stamp_path.exists() and json.loads(stamp_path.read_text()) == stamp:

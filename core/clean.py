@@ -156,29 +156,31 @@ def clean_text(raw: str) -> CleanedText:
     """
     physical = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n").split("\n")
     lines: list[Line] = []
+    normalised: list[str] = []  # what analysis reads; Line.text keeps the raw line for the reader
     repeats = _Repeats()
     non_blank = 0
     skip_block = False
     for idx, original in enumerate(physical):
         text = normalise_line(original)
+        normalised.append(text)
         if not text:
             lines.append(Line(idx, original, True, "blank" if not original.strip() or not _TAG.search(original) else "markup"))
             continue
         non_blank += 1
         if _WHY_WE_WROTE.match(text):
-            lines.append(Line(idx, text, True, "'Why We Wrote This' block"))
+            lines.append(Line(idx, original, True, "'Why We Wrote This' block"))
             skip_block = True
             continue
         if skip_block:  # the one paragraph under that heading is the outlet's note, not the story
             skip_block = False
-            lines.append(Line(idx, text, True, "'Why We Wrote This' block"))
+            lines.append(Line(idx, original, True, "'Why We Wrote This' block"))
             continue
         reason = _rule(text, head=non_blank <= HEAD_LINES)
         if reason is None and repeats.seen(text):
             reason = "repeated paragraph"
-        lines.append(Line(idx, text, reason is not None, reason))
-    kept = [ln.text for ln in lines if not ln.removed]
-    page_dates = [ln.text for ln in lines if ln.reason == PAGE_DATE_REASON]
+        lines.append(Line(idx, original, reason is not None, reason))
+    kept = [text for ln, text in zip(lines, normalised) if not ln.removed]
+    page_dates = [text for ln, text in zip(lines, normalised) if ln.reason == PAGE_DATE_REASON]
     return CleanedText("\n".join(kept), lines, _headline(kept), page_dates)
 
 

@@ -6,7 +6,9 @@ applies the filters the same way (see core.filters for their meaning):
 - `sents`: the selected sentences of those articles with a `weight` (the issue-hit weight when
   an issue filter is active, else 1), which sentence-level measures (tone, issue counts) use.
 - `hits`: the issue hits of those sentences (only the chosen issues under an issue filter);
-  core.issues writes one hit per (sentence, issue), so counting hits counts sentences.
+  core.issues writes one hit per (sentence, issue), so counting hits counts sentences. Each hit
+  carries its sentence's paragraph, tone, side and speaker (core.schema), so issue charts read
+  `hits` without joining the sentences, which are ~50 rows per article.
 Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to rows of
 `sentences` with `evidence()`.
 """
@@ -66,14 +68,15 @@ def _scope(f: Filters, q: _Sql) -> str:
         sent.append("(s.speaker IN (SELECT unnest($persons::VARCHAR[])) OR EXISTS (SELECT 1 FROM mentions m "
                     "WHERE m.article_id = s.article_id AND m.sent_idx = s.sent_idx "
                     "AND m.canonical IN (SELECT unnest($persons::VARCHAR[]))))")
-    if f.issues or f.sides or f.persons:
+    cols = "h.article_id, h.sent_idx, h.issue, h.weight, h.paragraph, h.tone, h.side, h.speaker"
+    if f.persons:  # whether a person is in a sentence is known from its mentions only: join the sentences
         hits = f"""
-            SELECT h.article_id, h.sent_idx, h.issue, h.weight FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
-            WHERE {_issue_cond(f)}"""
-    else:  # every sentence of the selected articles counts: no need to join the sentences
-        hits = """
-            SELECT h.article_id, h.sent_idx, h.issue, h.weight FROM issue_hits h
-            WHERE h.article_id IN (SELECT article_id FROM arts)"""
+            SELECT {cols} FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)}"""
+    else:  # a hit carries its sentence's side (core.schema): no need to join the sentences
+        side = q.in_list("h.side", "sides", f.sides) if f.sides else "TRUE"
+        hits = f"""
+            SELECT {cols} FROM issue_hits h
+            WHERE h.article_id IN (SELECT article_id FROM arts) AND {_issue_cond(f)} AND {side}"""
     return f"""
         arts AS (
             SELECT a.article_id, a.title, a.outlet, a.pub_date, a.visit, a.words, a.file
@@ -151,10 +154,8 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
         ends AS (SELECT (SELECT visit FROM v ORDER BY d NULLS LAST, visit LIMIT 1) AS first_visit,
                         (SELECT visit FROM v ORDER BY d DESC NULLS LAST, visit DESC LIMIT 1) AS last_visit),
         per AS (
-            SELECT h.issue, s.visit, count(*) AS n,
-                   sum(s.tone * h.weight) / sum(h.weight) AS tone
-            FROM issue_hits h JOIN sents s USING (article_id, sent_idx)
-            WHERE {_issue_cond(f)} GROUP BY ALL)"""
+            SELECT h.issue, a.visit, count(*) AS n, sum(h.tone * h.weight) / sum(h.weight) AS tone
+            FROM hits h JOIN arts a USING (article_id) GROUP BY ALL)"""
     return _run(con, f, """
         SELECT i.issue, e.first_visit, e.last_visit,
                round(1000.0 * coalesce(p1.n, 0) / v1.words, 2) AS first_per_1k,
@@ -199,13 +200,18 @@ def issue_by_article(con, f: Filters, top: int = ARTICLE_COLUMNS) -> pd.DataFram
 
 def issue_cooccurrence(con, f: Filters) -> pd.DataFrame:
     """Pairs of issues discussed in the same paragraph: number of such paragraphs (a < b)."""
-    ctes = f"""ph AS (SELECT DISTINCT s.article_id, s.paragraph, h.issue
-               FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)})"""
+    if not (f.sides or f.persons):  # every sentence of the selected articles counts: per-article pairs
+        return _run(con, f, f"""
+            SELECT issue_a, issue_b, sum(paragraphs)::BIGINT AS paragraphs, count(*) AS articles
+            FROM issue_pairs WHERE article_id IN (SELECT article_id FROM arts)
+                 AND {_issue_cond(f, 'issue_a')} AND {_issue_cond(f, 'issue_b')}
+            GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""")
     return _run(con, f, """
         SELECT x.issue AS issue_a, y.issue AS issue_b, count(*) AS paragraphs,
                count(DISTINCT x.article_id) AS articles
         FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
-        GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""", ctes)
+        GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""",
+                "ph AS (SELECT DISTINCT article_id, paragraph, issue FROM hits)")
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -224,15 +230,15 @@ def people(con, f: Filters) -> pd.DataFrame:
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
-        qs AS (SELECT q.article_id, q.speaker, q.tone FROM quotes q JOIN arts USING (article_id))
-        SELECT p.canonical AS person, mode(p.side) AS side, mode(p.role) AS role,
-               sum(p.mentions)::INTEGER AS mentions,
-               (SELECT count(*) FROM qs WHERE qs.speaker = p.canonical) AS quotes,
-               count(DISTINCT p.article_id) AS articles,
-               round((SELECT avg(tone) FROM qs WHERE qs.speaker = p.canonical), 3) AS quote_tone
-        FROM persons p JOIN arts USING (article_id)
-        WHERE {_person_cond(f, q)}
-        GROUP BY p.canonical ORDER BY mentions DESC, quotes DESC, person"""
+        qs AS (SELECT speaker, count(*) AS n, avg(tone) AS tone FROM quotes
+               WHERE article_id IN (SELECT article_id FROM arts) AND speaker IS NOT NULL GROUP BY speaker),
+        pp AS (SELECT p.canonical AS person, mode(p.side) AS side, mode(p.role) AS role,
+                      sum(p.mentions)::INTEGER AS mentions, count(DISTINCT p.article_id) AS articles
+               FROM persons p WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f, q)}
+               GROUP BY p.canonical)
+        SELECT pp.person, pp.side, pp.role, pp.mentions, coalesce(qs.n, 0) AS quotes, pp.articles,
+               round(qs.tone, 3) AS quote_tone
+        FROM pp LEFT JOIN qs ON qs.speaker = pp.person ORDER BY mentions DESC, quotes DESC, person"""
     return con.execute(sql, q.params).df()
 
 
@@ -256,13 +262,13 @@ def person_cooccurrence(con, f: Filters, top: int = 15) -> pd.DataFrame:
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
-        pa AS (SELECT DISTINCT p.article_id, p.canonical, p.side, p.mentions FROM persons p JOIN arts USING (article_id)
-               WHERE {_person_cond(f, q)}),
+        pa AS (SELECT DISTINCT p.article_id, p.canonical, p.side, p.mentions FROM persons p
+               WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f, q)}),
         topp AS (SELECT canonical FROM pa GROUP BY canonical ORDER BY sum(mentions) DESC, canonical
-                 LIMIT {q.bind('top', int(top))})
-        SELECT x.canonical AS person_a, y.canonical AS person_b, count(DISTINCT x.article_id) AS articles
-        FROM pa x JOIN pa y ON x.article_id = y.article_id AND x.canonical < y.canonical
-        WHERE x.canonical IN (SELECT canonical FROM topp) AND y.canonical IN (SELECT canonical FROM topp)
+                 LIMIT {q.bind('top', int(top))}),
+        pt AS (SELECT DISTINCT article_id, canonical FROM pa WHERE canonical IN (SELECT canonical FROM topp))
+        SELECT x.canonical AS person_a, y.canonical AS person_b, count(*) AS articles
+        FROM pt x JOIN pt y ON x.article_id = y.article_id AND x.canonical < y.canonical
         GROUP BY ALL ORDER BY articles DESC, person_a, person_b"""
     return con.execute(sql, q.params).df()
 
@@ -283,8 +289,9 @@ def tone_shift(con, f: Filters, visit_a: str, visit_b: str, by: str = "issue") -
     scope = _scope(f, q)
     va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
     if by == "issue":
-        src = (f"SELECT h.issue AS label, s.visit, s.tone, h.weight * s.weight AS w "
-               f"FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)}")
+        # a sentence's weight under an issue filter: its strongest chosen-issue hit (as in `sents`)
+        sw = "max(h.weight) OVER (PARTITION BY h.article_id, h.sent_idx)" if f.issues else "1.0"
+        src = f"SELECT h.issue AS label, a.visit, h.tone, h.weight * {sw} AS w FROM hits h JOIN arts a USING (article_id)"
     elif by == "side":
         src = "SELECT s.side AS label, s.visit, s.tone, s.weight AS w FROM sents s WHERE s.side IS NOT NULL"
     else:

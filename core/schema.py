@@ -3,11 +3,19 @@
 Every analysis table is keyed by article_id (sha256 of the article's normalised raw text).
 An article row also records the pipeline version and catalogue fingerprints it was built with,
 so a build can tell what a code or catalogue change affects. Bump SCHEMA_VERSION on any change
-here; the store refuses a file with a newer schema rather than corrupting it.
+here; the store refuses a file with a newer schema rather than corrupting it, and upgrades an
+older one in place with MIGRATIONS (then recomputes the DERIVED rows of every article).
+
+Some rows are derived from others at write time so that the dashboard's queries, re-run on every
+filter change, avoid the join of issue_hits with sentences on (article_id, sent_idx) (millions
+of rows at 100k articles): each issue hit carries its sentence's paragraph, tone, side and
+speaker, and issue_pairs holds per article the paragraphs shared by two issues.
+
+Schema 2: issue_hits.paragraph/tone/side/speaker and the issue_pairs table.
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TABLES = {
     "meta": """
@@ -74,9 +82,16 @@ TABLES = {
             end_char INTEGER, text VARCHAR, speaker VARCHAR, side VARCHAR, cue VARCHAR,
             kind VARCHAR, tone DOUBLE
         )""",
+    # paragraph .. speaker: copies of the hit's sentence's columns (DERIVED).
     "issue_hits": """
         CREATE TABLE IF NOT EXISTS issue_hits (
-            article_id VARCHAR, sent_idx INTEGER, issue VARCHAR, trigger VARCHAR, weight DOUBLE
+            article_id VARCHAR, sent_idx INTEGER, issue VARCHAR, trigger VARCHAR, weight DOUBLE,
+            paragraph INTEGER, tone DOUBLE, side VARCHAR, speaker VARCHAR
+        )""",
+    # Per article and pair of issues (issue_a < issue_b): paragraphs where both are tagged (DERIVED).
+    "issue_pairs": """
+        CREATE TABLE IF NOT EXISTS issue_pairs (
+            article_id VARCHAR, issue_a VARCHAR, issue_b VARCHAR, paragraphs INTEGER
         )""",
     "tone_drivers": """
         CREATE TABLE IF NOT EXISTS tone_drivers (
@@ -85,7 +100,28 @@ TABLES = {
 }
 
 # Tables whose rows belong to one article and are replaced together when it is reprocessed.
-ARTICLE_TABLES = ("lines", "sentences", "mentions", "persons", "quotes", "issue_hits", "tone_drivers")
+ARTICLE_TABLES = ("lines", "sentences", "mentions", "persons", "quotes", "issue_hits", "tone_drivers",
+                  "issue_pairs")
+
+_IDS = "article_id IN (SELECT unnest($ids::VARCHAR[]))"
+# Recompute the derived rows of the articles $ids from their sentences and issue hits, in order.
+DERIVED = [
+    f"""UPDATE issue_hits h SET paragraph = s.paragraph, tone = s.tone, side = s.side, speaker = s.speaker
+        FROM sentences s WHERE s.article_id = h.article_id AND s.sent_idx = h.sent_idx AND h.{_IDS}""",
+    f"DELETE FROM issue_pairs WHERE {_IDS}",
+    f"""INSERT INTO issue_pairs
+        WITH ph AS (SELECT DISTINCT article_id, paragraph, issue FROM issue_hits WHERE {_IDS})
+        SELECT x.article_id, x.issue, y.issue, count(*)
+        FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
+        GROUP BY ALL""",
+]
+
+# Statements that bring a store of schema version N up to N + 1 (DERIVED runs after them).
+MIGRATIONS = {
+    1: ["ALTER TABLE issue_hits ADD COLUMN paragraph INTEGER", "ALTER TABLE issue_hits ADD COLUMN tone DOUBLE",
+        "ALTER TABLE issue_hits ADD COLUMN side VARCHAR", "ALTER TABLE issue_hits ADD COLUMN speaker VARCHAR",
+        TABLES["issue_pairs"]],
+}
 
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS idx_articles_visit ON articles(visit)",

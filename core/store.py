@@ -7,6 +7,8 @@ killed halfway leaves whole batches or nothing); readers (the dashboard, the CLI
 read-only per request. Both wait while another process holds the lock, then fail with a
 clear message. A file that is not a Diplotone store, or one written by a newer Diplotone, is
 refused and left untouched: the store never overwrites or deletes a file it did not create.
+A store of an older schema is upgraded in place when opened for writing (core.schema.MIGRATIONS,
+then the derived rows are recomputed from the stored ones), keeping every article and edit.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from core.errors import InputError, StoreError
 from core.keys import content_hash
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path
-from core.schema import ARTICLE_TABLES, INDEXES, SCHEMA_VERSION, TABLES
+from core.schema import ARTICLE_TABLES, DERIVED, INDEXES, MIGRATIONS, SCHEMA_VERSION, TABLES
 
 if TYPE_CHECKING:  # pandas and core.dedupe load only when writing, so a no-op build stays ~1 s
     import pandas as pd
@@ -95,9 +97,34 @@ def _check_schema(con, path: Path, read_only: bool) -> None:
             f"{path} was written by a newer Diplotone (store schema {version}; this version reads "
             f"schema {SCHEMA_VERSION}). Upgrade Diplotone, or use another store. {untouched}")
     if version < SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} has an older store schema ({version}; this version needs {SCHEMA_VERSION}). "
-            f"Build a new store with --store NEW_PATH. {untouched}")
+        if read_only:
+            raise StoreError(
+                f"{path} has an older store schema ({version}; this version reads {SCHEMA_VERSION}). "
+                "Run `diplotone build` once to upgrade it in place (every article and edit is kept).")
+        _migrate(con, version)
+
+
+def _migrate(con, version: int) -> None:
+    """Upgrade a store from schema `version`, in one transaction: nothing changes if it fails."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for v in range(version, SCHEMA_VERSION):
+            for ddl in MIGRATIONS[v]:
+                con.execute(ddl)
+        refresh_derived(con, [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()])
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def refresh_derived(con, article_ids) -> None:
+    """Recompute the derived rows (core.schema.DERIVED) of these articles from their stored rows."""
+    ids = {"ids": list(article_ids)}
+    if ids["ids"]:
+        for sql in DERIVED:
+            con.execute(sql, ids)
 
 
 class Store:
@@ -189,6 +216,7 @@ class Store:
             _delete_rows(con, ids)
             for table, frame in result_frames(results, given, fingerprint, kept).items():
                 _insert(con, table, frame)
+            refresh_derived(con, ids["ids"])
 
     def set_user_meta(self, article_id: str, fields: dict, catalogs: Catalogs | None = None) -> None:
         """Edit an article's title/outlet/url/pub_date/visit; None or '' returns a field to inference.

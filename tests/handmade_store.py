@@ -14,6 +14,7 @@ import pandas as pd
 
 from core import PIPELINE_VERSION
 from core.schema import INDEXES, SCHEMA_VERSION, TABLES
+from core.store import refresh_derived
 
 PEOPLE = {
     "Antony Blinken": ("US", "Secretary of State"),
@@ -128,6 +129,7 @@ def build_handmade_store(path: Path) -> Path:
             if table_rows:
                 frame = pd.DataFrame(table_rows)  # noqa: F841 (read by DuckDB below)
                 con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
+        refresh_derived(con, [art["id"] for art in ARTICLES])
     finally:
         con.close()
     return path

@@ -16,7 +16,14 @@ def seed(name: str):
 
 
 def removed(cleaned) -> dict[str, str]:
-    return {ln.text: ln.reason for ln in cleaned.lines if ln.removed and ln.reason != "blank"}
+    """Removed lines (whitespace-normalised, as a reader would quote them) -> the rule's reason."""
+    return {" ".join(ln.text.split()): ln.reason for ln in cleaned.lines if ln.removed and ln.reason != "blank"}
+
+
+def test_lines_keep_the_raw_text_and_analysis_reads_the_normalised_text():
+    c = clean_text("Talks resume in Beijing\nA sign read <script>alert(1)</script>  in   red letters.\n")
+    assert c.lines[1].text == "A sign read <script>alert(1)</script>  in   red letters."
+    assert "<script>" not in c.text and "A sign read" in c.text
 
 
 def test_every_raw_line_is_accounted_for():

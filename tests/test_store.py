@@ -8,11 +8,14 @@ import sys
 import textwrap
 import time
 
+import dataclasses
+
 import duckdb
 import pytest
 
 from conftest import synthetic_article
 from core.errors import StoreError
+from core.model import IssueHit
 from core.schema import ARTICLE_TABLES, SCHEMA_VERSION
 from core.store import LOCKED, Store, read_connection
 
@@ -37,7 +40,10 @@ def test_write_stores_every_table_and_derived_columns(tmp_path):
         con = store.con
         assert store.fingerprints() == {res.article_id: "fp1"}
         assert counts(con) == {"lines": 3, "sentences": 3, "mentions": 2, "persons": 1, "quotes": 1,
-                               "issue_hits": 1, "tone_drivers": 1, "articles": 1}
+                               "issue_hits": 1, "tone_drivers": 1, "issue_pairs": 0, "articles": 1}
+        # an issue hit carries its sentence's paragraph, tone, side and speaker
+        assert con.execute("SELECT sent_idx, paragraph, tone, side, speaker FROM issue_hits").fetchone() == (
+            2, 2, 0.0, None, None)
         speaker, side, tone = con.execute(
             "SELECT speaker, side, tone FROM sentences WHERE sent_idx = 1").fetchone()
         assert (speaker, side, tone) == ("Antony Blinken", "US", 0.0)
@@ -225,4 +231,39 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
         files = sorted(r[0] for r in con.execute("SELECT file FROM articles").fetchall())
         assert files == ["0-0.txt", "0-1.txt", "0-2.txt"]
         assert counts(con) == {"lines": 9, "sentences": 9, "mentions": 3, "persons": 3, "quotes": 3,
-                               "issue_hits": 3, "tone_drivers": 3, "articles": 3}
+                               "issue_hits": 3, "tone_drivers": 3, "issue_pairs": 0, "articles": 3}
+
+
+def _downgrade_to_schema_1(path) -> None:
+    """Make path look like a store written by schema 1 (before the derived hit columns and issue_pairs)."""
+    con = duckdb.connect(str(path))
+    for column in ("paragraph", "tone", "side", "speaker"):
+        con.execute(f"ALTER TABLE issue_hits DROP COLUMN {column}")
+    con.execute("DROP TABLE issue_pairs")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+
+
+def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path):
+    path = tmp_path / "old.duckdb"
+    text = "Blinken in Beijing for talks on Taiwan\nQ: Taiwan talks were candid said Blinken.\nTrade."
+    res, raw = synthetic_article(text, meta={"outlet": "Reuters"})
+    res.sentences[1] = dataclasses.replace(res.sentences[1], paragraph=0)  # two Taiwan sentences in one
+    res.issue_hits.append(IssueHit(1, "trade", "Trade"))  # paragraph, one with a trade hit too
+    with Store.open(path) as store:
+        store.write([res], [raw], "fp1")
+        store.set_user_meta(res.article_id, {"title": "Edited title"})
+        expected = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                    for t in ("articles", "issue_hits", "issue_pairs")}
+    assert expected["issue_pairs"] == [(res.article_id, "taiwan", "trade", 1)]
+    _downgrade_to_schema_1(path)
+    size = path.stat().st_size
+    with pytest.raises(StoreError, match="older store schema"):
+        read_connection(path).__enter__()
+    assert path.stat().st_size == size  # a reader leaves it untouched
+    with Store.open(path) as store:
+        got = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in expected}
+        assert got == expected
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    with read_connection(path) as con:
+        assert con.execute("SELECT title FROM articles").fetchone()[0] == "Edited title"
