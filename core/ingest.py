@@ -447,7 +447,7 @@ def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout) -
     if todo:
         report.build = build(todo, store_path, pipeline=pipeline, progress=progress,
                              lock_timeout=lock_timeout)
-        report.errors += [InputError(file, message) for file, message in report.build.errors]
+        report.errors += report.build.errors
         report.notes += [f"{file}: metadata of the stored copy updated" for file in report.build.metadata_updated]
         new = [aid for aid in fresh if aid not in stored]
         with Store.open(store_path, read_only=True, lock_timeout=lock_timeout) as store:

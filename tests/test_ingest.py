@@ -224,3 +224,22 @@ def test_ingest_folder_then_duplicates_then_sidecar_edit(tmp_path):
     dup = _rows(store, "SELECT duplicate_of FROM articles WHERE file = ?", [str(again / "reprint.txt")])[0][0]
     assert dup == rep[0]
     assert _rows(store, "SELECT count(*) FROM articles WHERE duplicate_of IS NULL")[0][0] == 3
+
+
+@pytest.mark.slow
+def test_an_article_failing_extraction_is_reported_and_the_others_are_added(tmp_path, monkeypatch):
+    import core.extract
+
+    real = core.extract.extract
+
+    def extract(raw, ctx, doc=None):
+        if raw.file.endswith("bad.txt"):
+            raise ValueError("boom")
+        return real(raw, ctx, doc=doc)
+
+    monkeypatch.setattr(core.extract, "extract", extract)
+    (tmp_path / "bad.txt").write_text("Blinken met Wang Yi in Beijing on Friday to discuss Taiwan.", encoding="utf-8")
+    (tmp_path / "good.txt").write_text("Yellen met He Lifeng in Guangzhou to discuss overcapacity.", encoding="utf-8")
+    report = ingest_paths([tmp_path], tmp_path / "s.duckdb", progress=False)
+    assert [Path(f).name for f in report.added] == ["good.txt"]
+    assert [(Path(e.source).name, "boom" in e.problem) for e in report.errors] == [("bad.txt", True)]
