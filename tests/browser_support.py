@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+WAIT_MS = 120_000  # generous: a busy 2-core machine can take a while for a Streamlit run
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -75,9 +76,9 @@ def chromium(profile: Path):
 def wait_rendered(page, url: str, min_charts: int = 0) -> None:
     """Open `url` and wait until Streamlit has finished the run (and drawn min_charts plotly charts)."""
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_selector("[data-testid='stSidebar']", timeout=WAIT_MS)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
     if min_charts:
         page.wait_for_function(
-            f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {min_charts}", timeout=60_000)
+            f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {min_charts}", timeout=WAIT_MS)
     page.wait_for_timeout(800)
