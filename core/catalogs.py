@@ -99,8 +99,9 @@ class Catalogs:
         return next(v for v in self.visits if v.id == visit_id)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records each mapping's 1-based line under the key '__line__'."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader that records each mapping's 1-based line under the key '__line__'. libyaml's
+    C parser when PyYAML has it (the dashboard loads catalogues on its first run), else Python's."""
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
