@@ -4,7 +4,8 @@ Extracting 100,000 articles takes days on a laptop, yet the dashboard's queries 
 a store of that size. So the seed articles are extracted once by the real pipeline (a normal
 `core.build` into a template store), and each synthetic article of benchmarks.synth gets a copy
 of the extraction rows (sentences, mentions, persons, quotes, issue hits, tone drivers) of the
-seed it was made from (derived rows included: core.schema.DERIVED), by bulk INSERT ... SELECT in DuckDB. What differs per article:
+seed it was made from, by bulk INSERT ... SELECT in DuckDB; then the derived rows are computed
+as the store's writer does (core.store.refresh_derived). What differs per article:
 - its id (the content hash of its synthetic text, so a build of the same synthetic corpus finds
   it stored), file, outlet, publication date, raw text and raw lines (each line keeps the fate,
   kept or removed, that the same line had in its seed);
@@ -30,8 +31,8 @@ import pandas as pd
 from benchmarks import synth
 from core.catalogs import load_catalogs
 from core.keys import content_hash
-from core.schema import ARTICLE_TABLES, SCHEMA_VERSION
-from core.store import Store
+from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
+from core.store import Store, refresh_derived
 
 OUT = Path(__file__).resolve().parent / "out"
 TEMPLATE = OUT / "seeds_template.duckdb"
@@ -41,8 +42,7 @@ VISIT_TAIL_DAYS = 7  # coverage of a visit runs on for about a week after it end
 
 # Per table: the columns a replica changes, as SQL over b (the seed's row) and m (the replica).
 _JITTERED = "least(1.0, greatest(-1.0, b.tone + m.jitter)) AS tone"
-_REPLACE = {"sentences": _JITTERED, "quotes": _JITTERED,
-            "issue_hits": _JITTERED}  # its copy of its sentence's tone (core.schema.DERIVED)
+_REPLACE = {"sentences": _JITTERED, "quotes": _JITTERED}
 _ARTICLE_REPLACE = """m.file AS file, m.outlet AS outlet, [m.outlet] AS outlets, m.pub_date AS pub_date,
     1.0 AS pub_date_confidence, 'given in metadata' AS date_evidence, m.visit AS visit,
     'synthetic: from the date and the visit catalogue' AS visit_evidence,
@@ -107,11 +107,12 @@ def _insert_chunk(con, frame: pd.DataFrame) -> None:
         LEFT JOIN _line_fate f ON f.text = x.text
         WHERE $blank_lines OR trim(x.text) <> ''""", {"blank_lines": _template_keeps_blank_lines(con)})
     for table in ARTICLE_TABLES:
-        if table == "lines":
+        if table == "lines" or table in DERIVED_TABLES:
             continue
         extra = f", {_REPLACE[table]}" if table in _REPLACE else ""
         con.execute(f"""INSERT INTO {table} SELECT b.* REPLACE (m.article_id AS article_id{extra})
                         FROM _synth m JOIN _base_{table} b ON b.article_id = m.base_id""")
+    refresh_derived(con, frame["article_id"].tolist())  # as the store's writer does, from the jittered tones
 
 
 def _template_keeps_blank_lines(con) -> bool:

@@ -9,6 +9,8 @@ applies the filters the same way (see core.filters for their meaning):
   core.issues writes one hit per (sentence, issue), so counting hits counts sentences. Each hit
   carries its sentence's paragraph, tone, side and speaker (core.schema), so issue charts read
   `hits` without joining the sentences, which are ~50 rows per article.
+Where no filter narrows to some sentences of an article (issue, person), charts read the
+per-article sums of core.schema (issue_pairs, article_words) instead of sentence-level rows.
 Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to rows of
 `sentences` with `evidence()`.
 """
@@ -106,13 +108,30 @@ def _run(con, f: Filters, select: str, ctes: str = "") -> pd.DataFrame:
 
 # --- Overview ---------------------------------------------------------------------------------
 
+def _side_cond(f: Filters, side: str | None = None) -> str:
+    """Rows `aw` of a per-article table of the side filter ($sides, bound by _scope) and the picked side ($side)."""
+    conds = ["aw.side IN (SELECT unnest($sides::VARCHAR[]))"] if f.sides else []
+    if side:
+        conds.append("aw.side = $side")
+    return " AND ".join(conds) or "TRUE"
+
+
+def _per_article(f: Filters) -> bool:
+    """Whether no filter narrows to some sentences of an article (issue, person): then sentence
+    counts and sums come from the per-article tables (article_sides, article_words, issue_pairs)."""
+    return not (f.issues or f.persons)
+
+
 def corpus_summary(con, f: Filters) -> pd.DataFrame:
     """One row: articles, outlets, visits (excluding 'other'), first/last date, sentences, words."""
+    sentences = ("SELECT coalesce(sum(aw.sentences), 0)::BIGINT FROM article_sides aw "
+                 f"WHERE aw.article_id IN (SELECT article_id FROM arts) AND {_side_cond(f)}"
+                 if _per_article(f) else "SELECT count(*) FROM sents")
     return _run(con, f, f"""
         SELECT count(*) AS articles, count(DISTINCT outlet) AS outlets,
                count(DISTINCT visit) FILTER (WHERE visit <> '{NO_VISIT}') AS visits,
                min(pub_date) AS first_date, max(pub_date) AS last_date, coalesce(sum(words), 0)::BIGINT AS words,
-               (SELECT count(*) FROM sents) AS sentences
+               ({sentences}) AS sentences
         FROM arts""")
 
 
@@ -127,14 +146,20 @@ def issue_frequency(con, f: Filters) -> pd.DataFrame:
 
 def tone_trend(con, f: Filters) -> pd.DataFrame:
     """Per dated article: mean tone of its selected sentences and a 30-day rolling mean."""
-    return _run(con, f, """
+    if _per_article(f):  # every selected sentence weighs 1: per-article sums
+        src, n, tone, w = (f"""(SELECT aw.*, a.title, a.outlet, a.pub_date, a.visit FROM article_sides aw
+                                JOIN arts a USING (article_id) WHERE {_side_cond(f)})""",
+                           "sum(sentences)::BIGINT", "sum(tone)", "sum(sentences)")
+    else:
+        src, n, tone, w = "sents", "count(*)", "sum(tone * weight)", "sum(weight)"
+    return _run(con, f, f"""
         SELECT article_id, any_value(title) AS title, any_value(outlet) AS outlet,
                any_value(pub_date) AS pub_date, any_value(visit) AS visit,
-               count(*) AS sentences, round(sum(tone * weight) / sum(weight), 3) AS tone,
-               round(avg(sum(tone * weight) / sum(weight)) OVER (
+               {n} AS sentences, round({tone} / {w}, 3) AS tone,
+               round(avg({tone} / {w}) OVER (
                    ORDER BY any_value(pub_date) RANGE BETWEEN INTERVAL 30 DAYS PRECEDING AND CURRENT ROW), 3)
                    AS rolling_tone
-        FROM sents WHERE pub_date IS NOT NULL
+        FROM {src} WHERE pub_date IS NOT NULL
         GROUP BY article_id ORDER BY pub_date, article_id""")
 
 
@@ -258,17 +283,26 @@ def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd
 
 
 def person_cooccurrence(con, f: Filters, top: int = 15) -> pd.DataFrame:
-    """Pairs among the `top` most-mentioned people: articles in which both appear (a < b)."""
+    """Pairs among the `top` (at most 64) most-mentioned people: articles in which both appear (a < b).
+
+    Each article's top people are one bit mask, so pairs are counted over distinct masks, not a
+    self-join of the people of every article."""
+    if not 0 <= top <= 64:
+        raise ValueError(f"top must be 0..64, got {top}")
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
         pa AS (SELECT DISTINCT p.article_id, p.canonical, p.side, p.mentions FROM persons p
                WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f, q)}),
-        topp AS (SELECT canonical FROM pa GROUP BY canonical ORDER BY sum(mentions) DESC, canonical
-                 LIMIT {q.bind('top', int(top))}),
-        pt AS (SELECT DISTINCT article_id, canonical FROM pa WHERE canonical IN (SELECT canonical FROM topp))
-        SELECT x.canonical AS person_a, y.canonical AS person_b, count(*) AS articles
-        FROM pt x JOIN pt y ON x.article_id = y.article_id AND x.canonical < y.canonical
+        topp AS (SELECT canonical, (row_number() OVER (ORDER BY sum(mentions) DESC, canonical) - 1)::INTEGER AS i
+                 FROM pa GROUP BY canonical ORDER BY sum(mentions) DESC, canonical LIMIT {q.bind('top', int(top))}),
+        masks AS (SELECT m, count(*) AS n FROM (
+                      SELECT bit_or(1::UBIGINT << topp.i) AS m FROM pa JOIN topp USING (canonical) GROUP BY pa.article_id)
+                  GROUP BY m),
+        pairs AS (SELECT x.canonical AS person_a, y.canonical AS person_b, (1::UBIGINT << x.i) | (1::UBIGINT << y.i) AS pm
+                  FROM topp x JOIN topp y ON x.canonical < y.canonical)
+        SELECT person_a, person_b, sum(n)::BIGINT AS articles
+        FROM pairs JOIN masks ON masks.m & pairs.pm = pairs.pm
         GROUP BY ALL ORDER BY articles DESC, person_a, person_b"""
     return con.execute(sql, q.params).df()
 
@@ -327,11 +361,17 @@ def tone_drivers_shift(con, f: Filters, visit_a: str, visit_b: str, issue: str |
     q = _Sql()
     scope = _scope(f, q)
     va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
+    if not _per_article(f) or issue:  # these narrow to some sentences of an article: join them
+        w = """SELECT d.word, ss.visit, sum(d.contribution) AS c, count(*) AS uses
+               FROM tone_drivers d JOIN ss USING (article_id, sent_idx) GROUP BY ALL"""
+    else:  # every sentence of a side counts: sum the per-article sums
+        w = f"""SELECT aw.word, a.visit, sum(aw.contribution) AS c, sum(aw.uses) AS uses
+                FROM article_words aw JOIN arts a USING (article_id)
+                WHERE a.visit IN ({va}, {vb}) AND {_side_cond(f, side)} GROUP BY ALL"""
     sql = f"""WITH {scope},
         ss AS (SELECT s.* FROM sents s WHERE s.visit IN ({va}, {vb}) AND {_shift_narrow(q, issue, side)}),
         n AS (SELECT count(*) FILTER (WHERE visit = {va}) AS na, count(*) FILTER (WHERE visit = {vb}) AS nb FROM ss),
-        w AS (SELECT d.word, ss.visit, sum(d.contribution) AS c, count(*) AS uses
-              FROM tone_drivers d JOIN ss USING (article_id, sent_idx) GROUP BY ALL)
+        w AS ({w})
         SELECT word,
                round(coalesce(sum(c) FILTER (WHERE visit = {va}), 0) / nullif(any_value(n.na), 0), 4) AS per_sentence_a,
                round(coalesce(sum(c) FILTER (WHERE visit = {vb}), 0) / nullif(any_value(n.nb), 0), 4) AS per_sentence_b,
@@ -360,6 +400,13 @@ def tone_shift_sentences(con, f: Filters, visit_a: str, visit_b: str, issue: str
 
 def side_language_by_year(con, f: Filters) -> pd.DataFrame:
     """US-side and China-side words per year: mean tone, mean cooperation reading, sentences."""
+    if _per_article(f):  # every selected sentence weighs 1: per-article sums
+        return _run(con, f, f"""
+            SELECT aw.side, year(a.pub_date) AS year, sum(aw.sentences)::BIGINT AS sentences,
+                   round(sum(aw.tone) / sum(aw.sentences), 3) AS tone, round(sum(aw.coop) / sum(aw.sentences), 3) AS coop
+            FROM article_sides aw JOIN arts a USING (article_id)
+            WHERE aw.side IN ('US', 'China') AND a.pub_date IS NOT NULL AND {_side_cond(f)}
+            GROUP BY ALL ORDER BY side, year""")
     return _run(con, f, """
         SELECT side, year(pub_date) AS year, count(*) AS sentences,
                round(sum(tone * weight) / sum(weight), 3) AS tone, round(sum(coop * weight) / sum(weight), 3) AS coop
@@ -371,11 +418,18 @@ def side_words_by_year(con, f: Filters, top: int = 8) -> pd.DataFrame:
     """Each side's strongest tone words per year (sum of contributions), top per side and year."""
     q = _Sql()
     scope = _scope(f, q)
+    if not _per_article(f):  # these narrow to some sentences of an article: join them
+        w = """SELECT s.side, year(s.pub_date) AS year, d.word, round(sum(d.contribution), 3) AS contribution,
+                      count(*) AS uses
+               FROM tone_drivers d JOIN sents s USING (article_id, sent_idx)
+               WHERE s.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL"""
+    else:  # every sentence of a side counts: sum the per-article sums
+        w = f"""SELECT aw.side, year(a.pub_date) AS year, aw.word, round(sum(aw.contribution), 3) AS contribution,
+                       sum(aw.uses)::BIGINT AS uses
+                FROM article_words aw JOIN arts a USING (article_id)
+                WHERE aw.side IN ('US', 'China') AND a.pub_date IS NOT NULL AND {_side_cond(f)} GROUP BY ALL"""
     sql = f"""WITH {scope},
-        w AS (SELECT s.side, year(s.pub_date) AS year, d.word, round(sum(d.contribution), 3) AS contribution,
-                     count(*) AS uses
-              FROM tone_drivers d JOIN sents s USING (article_id, sent_idx)
-              WHERE s.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL)
+        w AS ({w})
         SELECT * FROM w
         QUALIFY row_number() OVER (PARTITION BY side, year ORDER BY abs(contribution) DESC, word)
                 <= {q.bind('top', int(top))}

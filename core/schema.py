@@ -9,9 +9,12 @@ older one in place with MIGRATIONS (then recomputes the DERIVED rows of every ar
 Some rows are derived from others at write time so that the dashboard's queries, re-run on every
 filter change, avoid the join of issue_hits with sentences on (article_id, sent_idx) (millions
 of rows at 100k articles): each issue hit carries its sentence's paragraph, tone, side and
-speaker, and issue_pairs holds per article the paragraphs shared by two issues.
+speaker; per article, issue_pairs holds the paragraphs shared by two issues, article_words each
+tone word's contributions per speaker side (tone_drivers has ~250 rows per article) and
+article_sides the sentence count and tone sums per speaker side.
 
-Schema 2: issue_hits.paragraph/tone/side/speaker and the issue_pairs table.
+Schema 2: issue_hits.paragraph/tone/side/speaker; the issue_pairs, article_words and
+article_sides tables.
 """
 from __future__ import annotations
 
@@ -93,18 +96,32 @@ TABLES = {
         CREATE TABLE IF NOT EXISTS issue_pairs (
             article_id VARCHAR, issue_a VARCHAR, issue_b VARCHAR, paragraphs INTEGER
         )""",
+    # Per article, side of the sentence's speaker (NULL: not attributed) and tone word: the sum of
+    # the word's contributions and its uses (DERIVED from tone_drivers and sentences).
+    "article_words": """
+        CREATE TABLE IF NOT EXISTS article_words (
+            article_id VARCHAR, side VARCHAR, word VARCHAR, contribution DOUBLE, uses INTEGER
+        )""",
+    # Per article and side of the sentence's speaker (NULL: not attributed): sentences, and the sums
+    # of their tone and cooperation readings (DERIVED from sentences).
+    "article_sides": """
+        CREATE TABLE IF NOT EXISTS article_sides (
+            article_id VARCHAR, side VARCHAR, sentences INTEGER, tone DOUBLE, coop DOUBLE
+        )""",
     "tone_drivers": """
         CREATE TABLE IF NOT EXISTS tone_drivers (
             article_id VARCHAR, sent_idx INTEGER, word VARCHAR, contribution DOUBLE, source VARCHAR
         )""",
 }
 
+# Tables whose rows are computed from the other tables of the article (by DERIVED) only.
+DERIVED_TABLES = ("issue_pairs", "article_words", "article_sides")
 # Tables whose rows belong to one article and are replaced together when it is reprocessed.
 ARTICLE_TABLES = ("lines", "sentences", "mentions", "persons", "quotes", "issue_hits", "tone_drivers",
-                  "issue_pairs")
+                  *DERIVED_TABLES)
 
 _IDS = "article_id IN (SELECT unnest($ids::VARCHAR[]))"
-# Recompute the derived rows of the articles $ids from their sentences and issue hits, in order.
+# Recompute the derived rows of the articles $ids from their sentences, issue hits and tone drivers.
 DERIVED = [
     f"""UPDATE issue_hits h SET paragraph = s.paragraph, tone = s.tone, side = s.side, speaker = s.speaker
         FROM sentences s WHERE s.article_id = h.article_id AND s.sent_idx = h.sent_idx AND h.{_IDS}""",
@@ -114,13 +131,20 @@ DERIVED = [
         SELECT x.article_id, x.issue, y.issue, count(*)
         FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
         GROUP BY ALL""",
+    f"DELETE FROM article_words WHERE {_IDS}",
+    f"""INSERT INTO article_words
+        SELECT d.article_id, s.side, d.word, sum(d.contribution), count(*)
+        FROM tone_drivers d JOIN sentences s USING (article_id, sent_idx) WHERE d.{_IDS} GROUP BY ALL""",
+    f"DELETE FROM article_sides WHERE {_IDS}",
+    f"""INSERT INTO article_sides
+        SELECT article_id, side, count(*), sum(tone), sum(coop) FROM sentences WHERE {_IDS} GROUP BY ALL""",
 ]
 
 # Statements that bring a store of schema version N up to N + 1 (DERIVED runs after them).
 MIGRATIONS = {
     1: ["ALTER TABLE issue_hits ADD COLUMN paragraph INTEGER", "ALTER TABLE issue_hits ADD COLUMN tone DOUBLE",
         "ALTER TABLE issue_hits ADD COLUMN side VARCHAR", "ALTER TABLE issue_hits ADD COLUMN speaker VARCHAR",
-        TABLES["issue_pairs"]],
+        *(TABLES[t] for t in DERIVED_TABLES)],
 }
 
 INDEXES = [

@@ -5,8 +5,8 @@ from core import figures as F
 from pages import common
 
 f = st.session_state["filters"]
-summary, freq, trend, change = common.fetch(f, ("corpus_summary",), ("issue_frequency",), ("tone_trend",),
-                                            ("visit_change",))
+# The first chart's queries first: the trend and change queries run after it is on its way to the browser.
+summary, freq = common.fetch(f, ("corpus_summary",), ("issue_frequency",))
 ctx = common.context(f, summary)
 s = summary.iloc[0]
 
@@ -28,6 +28,7 @@ common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "se
                   click=("issue", 0))
 common.evidence(f, "issue frequency", "ov_issue", freq["issue"].tolist(), "issue", common.issue_name)
 
+trend, change = common.fetch(f, ("tone_trend",), ("visit_change",))
 common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend,
                   caption="Dots: articles (size = sentences read). Line: 30-day rolling mean. Bands: visits.")
 common.evidence(f, "tone trend", "ov_article", trend["article_id"].tolist(), "article",

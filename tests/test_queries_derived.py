@@ -58,3 +58,81 @@ def test_issue_tone_charts_match_the_sentence_join(con, f):
     assert len(plain) > 0
     pd.testing.assert_series_equal(got.loc[plain.index, "tone_a"], plain["tone_a"], check_dtype=False)
     pd.testing.assert_series_equal(got.loc[plain.index, "n_b"], plain["n_b"], check_dtype=False)
+
+
+
+def _visits(con) -> tuple[str, str]:
+    visits = Q.visit_order(con, Filters())["visit"].tolist()
+    return visits[0], visits[-1]
+
+
+@pytest.mark.parametrize("side", [None, "US"])
+@pytest.mark.parametrize("f", FILTERS, ids=str)
+def test_tone_drivers_shift_matches_the_tone_driver_join(con, f, side):
+    a, b = _visits(con)
+    narrow = "TRUE" if side is None else f"s.side = '{side}'"
+    plain = Q._run(con, f.replace(visits=()), f"""
+        SELECT word,
+               round(coalesce(sum(c) FILTER (WHERE visit = '{a}'), 0) / nullif(any_value(n.na), 0), 4) AS per_sentence_a,
+               round(coalesce(sum(c) FILTER (WHERE visit = '{b}'), 0) / nullif(any_value(n.nb), 0), 4) AS per_sentence_b,
+               coalesce(sum(uses) FILTER (WHERE visit = '{a}'), 0)::INTEGER AS uses_a,
+               coalesce(sum(uses) FILTER (WHERE visit = '{b}'), 0)::INTEGER AS uses_b
+        FROM w CROSS JOIN n GROUP BY word ORDER BY word""", f"""
+        ss AS (SELECT s.* FROM sents s WHERE s.visit IN ('{a}', '{b}') AND {narrow}),
+        n AS (SELECT count(*) FILTER (WHERE visit = '{a}') AS na, count(*) FILTER (WHERE visit = '{b}') AS nb FROM ss),
+        w AS (SELECT d.word, ss.visit, sum(d.contribution) AS c, count(*) AS uses
+              FROM tone_drivers d JOIN ss USING (article_id, sent_idx) GROUP BY ALL)""")
+    got = Q.tone_drivers_shift(con, f, a, b, side=side, top=100_000)
+    assert len(plain) > 0
+    got = got.drop(columns="change").sort_values("word").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, plain, check_dtype=False, atol=1e-4)
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=str)
+def test_side_words_by_year_matches_the_tone_driver_join(con, f):
+    plain = Q._run(con, f, "SELECT * FROM w ORDER BY side, year, abs(contribution) DESC, word", """
+        w AS (SELECT s.side, year(s.pub_date) AS year, d.word, round(sum(d.contribution), 3) AS contribution,
+                     count(*) AS uses
+              FROM tone_drivers d JOIN sents s USING (article_id, sent_idx)
+              WHERE s.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL)""")
+    got = Q.side_words_by_year(con, f, top=100_000)
+    assert len(plain) > 0 or f.sides == ("Other",)
+    pd.testing.assert_frame_equal(got, plain, check_dtype=False, atol=1e-3)
+
+
+@pytest.mark.parametrize("f", FILTERS + [Filters(persons=("Antony Blinken", "Wang Yi"))], ids=str)
+def test_person_pairs_match_the_article_self_join(con, f):
+    ids = Q.article_table(con, f)["article_id"].tolist()
+    pa = con.execute("SELECT DISTINCT article_id, canonical, side, mentions FROM persons").df()
+    pa = pa[pa["article_id"].isin(ids)]
+    if f.persons:
+        pa = pa[pa["canonical"].isin(f.persons)]
+    if f.sides:
+        pa = pa[pa["side"].isin(f.sides)]
+    top = (pa.groupby("canonical")["mentions"].sum().reset_index()
+           .sort_values(["mentions", "canonical"], ascending=[False, True])["canonical"].head(15))
+    pt = pa[pa["canonical"].isin(top)][["article_id", "canonical"]].drop_duplicates()
+    pairs = pt.merge(pt, on="article_id").query("canonical_x < canonical_y")
+    plain = (pairs.groupby(["canonical_x", "canonical_y"]).size().rename("articles").reset_index()
+             .rename(columns={"canonical_x": "person_a", "canonical_y": "person_b"})
+             .sort_values(["articles", "person_a", "person_b"], ascending=[False, True, True]).reset_index(drop=True))
+    got = Q.person_cooccurrence(con, f)
+    assert len(plain) > 0
+    pd.testing.assert_frame_equal(got, plain, check_dtype=False)
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=str)
+def test_sentence_measures_match_the_sentences(con, f):
+    """corpus_summary, tone_trend and side_language_by_year from article_sides vs from `sents`."""
+    assert Q.corpus_summary(con, f)["sentences"].iloc[0] == Q._run(con, f, "SELECT count(*) AS n FROM sents")["n"].iloc[0]
+    trend = Q._run(con, f, """
+        SELECT article_id, count(*) AS sentences, round(sum(tone * weight) / sum(weight), 3) AS tone
+        FROM sents WHERE pub_date IS NOT NULL GROUP BY article_id ORDER BY any_value(pub_date), article_id""")
+    got = Q.tone_trend(con, f)
+    assert len(trend) > 0
+    pd.testing.assert_frame_equal(got[["article_id", "sentences", "tone"]], trend, check_dtype=False, atol=1e-3)
+    sides = Q._run(con, f, """
+        SELECT side, year(pub_date) AS year, count(*) AS sentences,
+               round(sum(tone * weight) / sum(weight), 3) AS tone, round(sum(coop * weight) / sum(weight), 3) AS coop
+        FROM sents WHERE side IN ('US', 'China') AND pub_date IS NOT NULL GROUP BY ALL ORDER BY side, year""")
+    pd.testing.assert_frame_equal(Q.side_language_by_year(con, f), sides, check_dtype=False, atol=1e-3)

@@ -1,6 +1,7 @@
 """The store: schema checks, whole-article replacement, transactions, locking between processes."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -8,15 +9,13 @@ import sys
 import textwrap
 import time
 
-import dataclasses
-
 import duckdb
 import pytest
 
 from conftest import synthetic_article
 from core.errors import StoreError
 from core.model import IssueHit
-from core.schema import ARTICLE_TABLES, SCHEMA_VERSION
+from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
 from core.store import LOCKED, Store, read_connection
 
 TEXT_A = "Blinken in Beijing for talks\nQ: We want stable ties said Blinken.\nTaiwan remains the core issue."
@@ -40,7 +39,9 @@ def test_write_stores_every_table_and_derived_columns(tmp_path):
         con = store.con
         assert store.fingerprints() == {res.article_id: "fp1"}
         assert counts(con) == {"lines": 3, "sentences": 3, "mentions": 2, "persons": 1, "quotes": 1,
-                               "issue_hits": 1, "tone_drivers": 1, "issue_pairs": 0, "articles": 1}
+                               "issue_hits": 1, "tone_drivers": 1, "issue_pairs": 0, "article_words": 1,
+                               "article_sides": 2,
+                               "articles": 1}
         # an issue hit carries its sentence's paragraph, tone, side and speaker
         assert con.execute("SELECT sent_idx, paragraph, tone, side, speaker FROM issue_hits").fetchone() == (
             2, 2, 0.0, None, None)
@@ -231,15 +232,18 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
         files = sorted(r[0] for r in con.execute("SELECT file FROM articles").fetchall())
         assert files == ["0-0.txt", "0-1.txt", "0-2.txt"]
         assert counts(con) == {"lines": 9, "sentences": 9, "mentions": 3, "persons": 3, "quotes": 3,
-                               "issue_hits": 3, "tone_drivers": 3, "issue_pairs": 0, "articles": 3}
+                               "issue_hits": 3, "tone_drivers": 3, "issue_pairs": 0, "article_words": 3,
+                               "article_sides": 6,
+                               "articles": 3}
 
 
 def _downgrade_to_schema_1(path) -> None:
-    """Make path look like a store written by schema 1 (before the derived hit columns and issue_pairs)."""
+    """Make path look like a store written by schema 1 (before the derived columns and tables)."""
     con = duckdb.connect(str(path))
     for column in ("paragraph", "tone", "side", "speaker"):
         con.execute(f"ALTER TABLE issue_hits DROP COLUMN {column}")
-    con.execute("DROP TABLE issue_pairs")
+    for table in DERIVED_TABLES:
+        con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
 
@@ -254,7 +258,7 @@ def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path):
         store.write([res], [raw], "fp1")
         store.set_user_meta(res.article_id, {"title": "Edited title"})
         expected = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                    for t in ("articles", "issue_hits", "issue_pairs")}
+                    for t in ("articles", "issue_hits", *DERIVED_TABLES)}
     assert expected["issue_pairs"] == [(res.article_id, "taiwan", "trade", 1)]
     _downgrade_to_schema_1(path)
     size = path.stat().st_size
