@@ -29,7 +29,7 @@ def test_hits_carry_their_sentences_columns(con):
 
 @pytest.mark.parametrize("f", FILTERS, ids=str)
 def test_issue_cooccurrence_matches_the_paragraph_self_join(con, f):
-    plain = Q._run(con, f, f"""
+    plain = Q._run(con, f, """
         SELECT x.issue AS issue_a, y.issue AS issue_b, count(*) AS paragraphs, count(DISTINCT x.article_id) AS articles
         FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
         GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""",
