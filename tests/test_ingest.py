@@ -198,9 +198,9 @@ def test_ingest_folder_then_duplicates_then_sidecar_edit(tmp_path):
     with Store.open(store, read_only=True) as s:
         lines = s.con.execute("SELECT * FROM lines WHERE article_id = ? ORDER BY line_idx", [html_id]).df()
     shown = raw_lines_html(lines)
-    # The cleaner drops tag-shaped text; what is left is escaped (the apostrophe) and inert.
+    # The raw line keeps the tag-shaped text of the page, shown escaped and inert.
     assert "<script" not in shown and "onerror" not in shown and "javascript:" not in shown
-    assert "A protester&#x27;s sign read alert(1) outside the hotel." in shown
+    assert "A protester&#x27;s sign read &lt;script&gt;alert(1)&lt;/script&gt; outside the hotel." in shown
 
     # The same file again, a re-published copy with another headline and outlet, and a sidecar.
     again = tmp_path / "again"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.clean import clean_text
+from core.clean import clean_text, normalise_line
 from core.errors import InputError
 from core.ingest import FORMATS, ingest_uploads, read_article
 from core.store import Store
@@ -52,7 +52,7 @@ def test_cleaner_accepts_any_text_and_accounts_for_every_line(text):
     cleaned = clean_text(text)
     assert len(cleaned.lines) == len(re.split(r"\r\n|\r|\n|\u2028|\u2029", text))
     assert [ln.idx for ln in cleaned.lines] == list(range(len(cleaned.lines)))
-    assert cleaned.text == "\n".join(ln.text for ln in cleaned.lines if not ln.removed)
+    assert cleaned.text == "\n".join(normalise_line(ln.text) for ln in cleaned.lines if not ln.removed)
     assert all(ln.reason for ln in cleaned.lines if ln.removed)
 
 
