@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import DiplotoneError
+from core.errors import DiplotoneError, OlderSchemaError
 from core.paths import store_path
+from core.store import Store
 from core.attached import attached_connection, writing
 from pages import common
 
@@ -32,9 +33,21 @@ def _store_ready() -> bool:
         raise
 
 
+def _upgrade_store() -> None:
+    """A store from an older Diplotone: upgrade it in place (articles and edits are kept)."""
+    with st.spinner(f"Upgrading the store {store_path()} to this version of Diplotone…"), writing(store_path()):
+        Store.open(store_path()).close()
+    st.cache_data.clear()
+
+
 def ensure_store() -> None:
     """First start: process the seed corpus into the store, showing progress."""
-    if st.session_state.get("_store_ok") or _store_ready():
+    try:
+        ready = st.session_state.get("_store_ok") or _store_ready()
+    except OlderSchemaError:
+        _upgrade_store()
+        ready = _store_ready()
+    if ready:
         st.session_state["_store_ok"] = True
         return
     from core.build import build

@@ -32,5 +32,9 @@ class StoreError(DiplotoneError):
     """The store cannot be opened or written (locked, corrupted, newer schema)."""
 
 
+class OlderSchemaError(StoreError):
+    """The store was written by an older Diplotone: opening it for writing upgrades it in place."""
+
+
 class PipelineError(DiplotoneError):
     """The spaCy pipeline cannot be loaded (unknown name, missing package)."""

@@ -25,7 +25,7 @@ import duckdb
 
 from core import PIPELINE_VERSION
 from core.catalogs import Catalogs, load_catalogs
-from core.errors import InputError, StoreError
+from core.errors import InputError, OlderSchemaError, StoreError
 from core.keys import content_hash
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path
@@ -98,7 +98,7 @@ def _check_schema(con, path: Path, read_only: bool) -> None:
             f"schema {SCHEMA_VERSION}). Upgrade Diplotone, or use another store. {untouched}")
     if version < SCHEMA_VERSION:
         if read_only:
-            raise StoreError(
+            raise OlderSchemaError(
                 f"{path} has an older store schema ({version}; this version reads {SCHEMA_VERSION}). "
                 "Run `diplotone build` once to upgrade it in place (every article and edit is kept).")
         _migrate(con, version)

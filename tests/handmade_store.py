@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from core import PIPELINE_VERSION
-from core.schema import INDEXES, SCHEMA_VERSION, TABLES
+from core.schema import DERIVED_TABLES, INDEXES, SCHEMA_VERSION, TABLES
 from core.store import refresh_derived
 
 PEOPLE = {
@@ -133,3 +133,14 @@ def build_handmade_store(path: Path) -> Path:
     finally:
         con.close()
     return path
+
+
+def downgrade_to_schema_1(path) -> None:
+    """Make path look like a store written by schema 1 (before the derived columns and tables)."""
+    con = duckdb.connect(str(path))
+    for column in ("paragraph", "tone", "side", "speaker"):
+        con.execute(f"ALTER TABLE issue_hits DROP COLUMN {column}")
+    for table in DERIVED_TABLES:
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from handmade_store import build_handmade_store
+from handmade_store import build_handmade_store, downgrade_to_schema_1
 
 PAGES = ["pages/overview.py", "pages/issues.py", "pages/people.py", "pages/tone_shifts.py",
          "pages/articles.py", "pages/corpus.py"]
@@ -123,3 +123,19 @@ def test_article_reader_escapes_article_html(app):
     markdown = [m.value for m in app.get("subheader")] + [m.value for m in app.get("markdown")]
     assert any("\\<script\\>" in m and "\\[go\\]\\(javascript\\:" in m for m in markdown), markdown
     assert not any(re.search(r"(?<!\\)<(script|img|a )", m) or "](javascript:" in m for m in markdown)
+
+
+def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatch):
+    import duckdb
+
+    from core.schema import SCHEMA_VERSION
+
+    path = build_handmade_store(tmp_path / "old.duckdb")
+    downgrade_to_schema_1(path)
+    monkeypatch.setenv("DIPLOTONE_STORE", str(path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) >= MIN_CHARTS["pages/overview.py"]
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    con.close()

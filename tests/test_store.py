@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from conftest import synthetic_article
+from handmade_store import downgrade_to_schema_1
 from core.errors import StoreError
 from core.model import IssueHit
 from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
@@ -237,17 +238,6 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
                                "articles": 3}
 
 
-def _downgrade_to_schema_1(path) -> None:
-    """Make path look like a store written by schema 1 (before the derived columns and tables)."""
-    con = duckdb.connect(str(path))
-    for column in ("paragraph", "tone", "side", "speaker"):
-        con.execute(f"ALTER TABLE issue_hits DROP COLUMN {column}")
-    for table in DERIVED_TABLES:
-        con.execute(f"DROP TABLE {table}")
-    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    con.close()
-
-
 def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path):
     path = tmp_path / "old.duckdb"
     text = "Blinken in Beijing for talks on Taiwan\nQ: Taiwan talks were candid said Blinken.\nTrade."
@@ -260,7 +250,7 @@ def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path):
         expected = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
                     for t in ("articles", "issue_hits", *DERIVED_TABLES)}
     assert expected["issue_pairs"] == [(res.article_id, "taiwan", "trade", 1)]
-    _downgrade_to_schema_1(path)
+    downgrade_to_schema_1(path)
     size = path.stat().st_size
     with pytest.raises(StoreError, match="older store schema"):
         read_connection(path).__enter__()
