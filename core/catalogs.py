@@ -227,15 +227,27 @@ def load_actors(path: Path) -> list[Actor]:
     return actors
 
 
+def _fixed_id(path, item, allowed: tuple[str, ...], what: str) -> str:
+    """The item's id, which must be one of the fixed ids of DESIGN.md."""
+    value = _str(path, item, "id")
+    if value not in allowed:
+        raise CatalogError(path, item[LINE], f"unknown {what} id {value!r}; ids are fixed: {', '.join(allowed)}")
+    return value
+
+
+def _all_present(path, items, allowed: tuple[str, ...], what: str) -> None:
+    absent = [i for i in allowed if i not in {x.id for x in items}]
+    if absent:
+        raise CatalogError(path, None, f"{what} ids missing: {', '.join(absent)}")
+
+
 def load_issues(path: Path) -> list[Issue]:
     """issues.yaml: the fixed issue ids, each with name, description, patterns and optional exclude,
     context_patterns and context."""
     issues = []
     for item in read_yaml(path, "issues"):
         line = item[LINE]
-        issue_id = _str(path, item, "id")
-        if issue_id not in ISSUE_IDS:
-            raise CatalogError(path, line, f"unknown issue id {issue_id!r}; ids are fixed: {', '.join(ISSUE_IDS)}")
+        issue_id = _fixed_id(path, item, ISSUE_IDS, "issue")
         issues.append(Issue(
             id=issue_id,
             name=_str(path, item, "name"),
@@ -249,9 +261,7 @@ def load_issues(path: Path) -> list[Issue]:
         if issues[-1].context_patterns and not issues[-1].context:
             raise CatalogError(path, line, f"issue {issue_id!r} has 'context_patterns' but no 'context' list")
     _unique(path, issues, "id")
-    absent = [i for i in ISSUE_IDS if i not in {x.id for x in issues}]
-    if absent:
-        raise CatalogError(path, None, f"issue ids missing: {', '.join(absent)}")
+    _all_present(path, issues, ISSUE_IDS, "issue")
     return issues
 
 
@@ -260,9 +270,7 @@ def load_visits(path: Path) -> list[Visit]:
     visits = []
     for item in read_yaml(path, "visits"):
         line = item[LINE]
-        visit_id = _str(path, item, "id")
-        if visit_id not in VISIT_IDS:
-            raise CatalogError(path, line, f"unknown visit id {visit_id!r}; ids are fixed: {', '.join(VISIT_IDS)}")
+        visit_id = _fixed_id(path, item, VISIT_IDS, "visit")
         start = parse_date(path, line, item.get("start"), "start")
         end = parse_date(path, line, item.get("end"), "end")
         if visit_id != "other" and (start is None or end is None):
@@ -280,9 +288,7 @@ def load_visits(path: Path) -> list[Visit]:
             line=line,
         ))
     _unique(path, visits, "id")
-    absent = [i for i in VISIT_IDS if i not in {v.id for v in visits}]
-    if absent:
-        raise CatalogError(path, None, f"visit ids missing: {', '.join(absent)}")
+    _all_present(path, visits, VISIT_IDS, "visit")
     return visits
 
 
