@@ -202,13 +202,14 @@ def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], lis
     from core.extract import extract
 
     results, errors = [], []
+    cleaned = [clean_text(r.text) for r in raws]
     try:
-        docs = list(ctx.nlp.pipe([clean_text(r.text).text for r in raws]))
+        docs = list(ctx.nlp.pipe([c.text for c in cleaned]))
     except Exception:  # one bad text must not fail the batch: parse each inside extract() instead
         docs = [None] * len(raws)
-    for raw, doc in zip(raws, docs):
+    for raw, text, doc in zip(raws, cleaned, docs):
         try:
-            results.append(extract(raw, ctx, doc=doc))
+            results.append(extract(raw, ctx, doc=doc, cleaned=text))
         except DiplotoneError as exc:
             errors.append((raw.file, str(exc)))
         except Exception as exc:  # noqa: BLE001 - report the article, keep building the others

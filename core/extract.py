@@ -93,9 +93,10 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, ctx: ExtractionConte
                 visit=visit, visit_evidence=visit_evidence, meta_source=source)
 
 
-def extract(raw: RawArticle, ctx: ExtractionContext, doc=None) -> ArticleResult:
-    """Run every extraction step on one article. doc: an already-parsed cleaned text (nlp.pipe)."""
-    cleaned = clean_text(raw.text)
+def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedText | None = None) -> ArticleResult:
+    """Run every extraction step on one article. A batch passes what it already made for
+    nlp.pipe: cleaned = clean_text(raw.text) and doc = the parse of cleaned.text."""
+    cleaned = cleaned or clean_text(raw.text)
     meta = resolve_metadata(raw, cleaned, ctx)
     if doc is None:
         doc = ctx.nlp(cleaned.text)
@@ -113,18 +114,8 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None) -> ArticleResult:
     )
 
 
-def extract_many(raws: list[RawArticle], ctx: ExtractionContext, batch_size: int = 16):
-    """Yield results for many articles, parsing the cleaned texts with nlp.pipe in batches."""
-    cleaned_texts = (clean_text(r.text).text for r in raws)
-    for raw, doc in zip(raws, ctx.nlp.pipe(cleaned_texts, batch_size=batch_size)):
-        yield extract(raw, ctx, doc=doc)
-
-
 def to_contract(result: ArticleResult) -> dict:
     """The `diplotone extract` JSON object (DESIGN.md contract), plus nothing else."""
-    issues: dict[str, int] = {}
-    for issue, n in _issue_sentence_counts(result).items():
-        issues[issue] = n
     speakers = sorted({q.speaker for q in result.quotes if q.speaker})
     persons = sorted(result.persons, key=lambda p: (-p.mentions, p.canonical))
     return {
@@ -137,7 +128,7 @@ def to_contract(result: ArticleResult) -> dict:
         "persons": [{"name": p.canonical, "side": p.side, "role": p.role, "mentions": p.mentions}
                     for p in persons],
         "speakers": speakers,
-        "issues": issues,
+        "issues": _issue_sentence_counts(result),
         "tone": round(result.tone, 3),
         "tone_by_side": {k: (None if v is None else round(v, 3)) for k, v in result.tone_by_side.items()},
     }

@@ -144,10 +144,10 @@ def test_metadata_edit_reassigns_inferred_visit_without_nlp_and_survives_rebuild
 def test_failing_article_is_reported_and_others_are_stored(isolated_store, monkeypatch):
     real = core.extract.extract
 
-    def extract(raw, ctx, doc=None):
+    def extract(raw, ctx, **kwargs):
         if raw.file == "bad.txt":
             raise ValueError("boom")
-        return real(raw, ctx, doc=doc)
+        return real(raw, ctx, **kwargs)
 
     monkeypatch.setattr(core.extract, "extract", extract)
     report = build([RawArticle("bad.txt", "Some text about Taiwan."), RawArticle("yellen.txt", YELLEN)],

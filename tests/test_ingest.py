@@ -232,10 +232,10 @@ def test_an_article_failing_extraction_is_reported_and_the_others_are_added(tmp_
 
     real = core.extract.extract
 
-    def extract(raw, ctx, doc=None):
+    def extract(raw, ctx, **kwargs):
         if raw.file.endswith("bad.txt"):
             raise ValueError("boom")
-        return real(raw, ctx, doc=doc)
+        return real(raw, ctx, **kwargs)
 
     monkeypatch.setattr(core.extract, "extract", extract)
     (tmp_path / "bad.txt").write_text("Blinken met Wang Yi in Beijing on Friday to discuss Taiwan.", encoding="utf-8")
