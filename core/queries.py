@@ -10,7 +10,8 @@ applies the filters the same way (see core.filters for their meaning):
   carries its sentence's paragraph, tone, side and speaker (core.schema), so issue charts read
   `hits` without joining the sentences, which are ~50 rows per article.
 Where no filter narrows to some sentences of an article (issue, person), charts read the
-per-article sums of core.schema (issue_pairs, article_words) instead of sentence-level rows.
+per-article sums of core.schema (issue_pairs, article_words) instead of sentence-level rows;
+likewise issue counts and tones read article_issues where no side or person filter drops hits.
 Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to rows of
 `sentences` with `evidence()`.
 """
@@ -135,13 +136,24 @@ def corpus_summary(con, f: Filters) -> pd.DataFrame:
         FROM arts""")
 
 
+def _issue_articles(f: Filters) -> str:
+    """The `ia` CTE: per issue and selected article, tagged sentences (n), the sum of their hit
+    weights (w) and of tone x weight (tw). Every hit of an article counts unless a side or person
+    filter drops some: then sum `hits`, else read the per-article sums (core.schema article_issues)."""
+    if f.sides or f.persons:
+        src = "SELECT issue, article_id, count(*) AS n, sum(weight) AS w, sum(tone * weight) AS tw FROM hits GROUP BY ALL"
+    else:
+        src = f"""SELECT issue, article_id, sentences AS n, weight_sum AS w, tone_weighted_sum AS tw FROM article_issues
+                  WHERE article_id IN (SELECT article_id FROM arts) AND {_issue_cond(f, 'issue')}"""
+    return f"ia AS ({src})"
+
+
 def issue_frequency(con, f: Filters) -> pd.DataFrame:
     """Per issue: sentences tagged, articles, and sentences per 1,000 words of the selection."""
     return _run(con, f, """
         SELECT issue, sum(n)::BIGINT AS sentences, count(*) AS articles,
                round(1000.0 * sum(n) / nullif((SELECT sum(words) FROM arts), 0), 2) AS per_1k_words
-        FROM per GROUP BY issue ORDER BY sentences DESC, issue""",
-                "per AS (SELECT issue, article_id, count(*) AS n FROM hits GROUP BY ALL)")
+        FROM ia GROUP BY issue ORDER BY sentences DESC, issue""", _issue_articles(f))
 
 
 def tone_trend(con, f: Filters) -> pd.DataFrame:
@@ -178,9 +190,10 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
               WHERE visit <> '{NO_VISIT}' GROUP BY visit HAVING count(*) > 0),
         ends AS (SELECT (SELECT visit FROM v ORDER BY d NULLS LAST, visit LIMIT 1) AS first_visit,
                         (SELECT visit FROM v ORDER BY d DESC NULLS LAST, visit DESC LIMIT 1) AS last_visit),
+        {_issue_articles(f)},
         per AS (
-            SELECT h.issue, a.visit, count(*) AS n, sum(h.tone * h.weight) / sum(h.weight) AS tone
-            FROM hits h JOIN arts a USING (article_id) GROUP BY ALL)"""
+            SELECT ia.issue, a.visit, sum(ia.n) AS n, sum(ia.tw) / sum(ia.w) AS tone
+            FROM ia JOIN arts a USING (article_id) GROUP BY ALL)"""
     return _run(con, f, """
         SELECT i.issue, e.first_visit, e.last_visit,
                round(1000.0 * coalesce(p1.n, 0) / v1.words, 2) AS first_per_1k,
@@ -199,8 +212,9 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
 
 def issue_by_visit(con, f: Filters) -> pd.DataFrame:
     """Per issue and visit: sentences tagged and sentences per 1,000 words of that visit's articles."""
-    ctes = """vw AS (SELECT visit, sum(words) AS words, min(pub_date) AS first_date FROM arts GROUP BY visit),
-        per AS (SELECT h.issue, a.visit, count(*) AS sentences FROM hits h JOIN arts a USING (article_id) GROUP BY ALL)"""
+    ctes = f"""vw AS (SELECT visit, sum(words) AS words, min(pub_date) AS first_date FROM arts GROUP BY visit),
+        {_issue_articles(f)},
+        per AS (SELECT ia.issue, a.visit, sum(ia.n)::BIGINT AS sentences FROM ia JOIN arts a USING (article_id) GROUP BY ALL)"""
     return _run(con, f, """
         SELECT per.issue, per.visit, vw.first_date, per.sentences,
                round(1000.0 * per.sentences / nullif(vw.words, 0), 2) AS per_1k_words
@@ -210,7 +224,8 @@ def issue_by_visit(con, f: Filters) -> pd.DataFrame:
 def issue_by_article(con, f: Filters, top: int = ARTICLE_COLUMNS) -> pd.DataFrame:
     """Per issue and article: sentences tagged and sentences per 1,000 words of the article, for the
     `top` articles with the most tagged sentences (a chart of thousands of columns is unreadable)."""
-    ctes = """per AS (SELECT issue, article_id, count(*) AS sentences FROM hits GROUP BY ALL),
+    ctes = f"""{_issue_articles(f)},
+        per AS (SELECT issue, article_id, n::BIGINT AS sentences FROM ia),
         topa AS (SELECT article_id FROM per GROUP BY article_id ORDER BY sum(sentences) DESC, article_id
                  LIMIT $top)"""
     q = _Sql()

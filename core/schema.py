@@ -10,15 +10,17 @@ Some rows are derived from others at write time so that the dashboard's queries,
 filter change, avoid the join of issue_hits with sentences on (article_id, sent_idx) (millions
 of rows at 100k articles): each issue hit carries its sentence's paragraph, tone, side and
 speaker; per article, issue_pairs holds the paragraphs shared by two issues, article_words each
-tone word's contributions per speaker side (tone_drivers has ~250 rows per article) and
-article_sides the sentence count and tone sums per speaker side.
+tone word's contributions per speaker side (tone_drivers has ~250 rows per article),
+article_sides the sentence count and tone sums per speaker side, and article_issues each issue's
+tagged sentences and weighted tone sums (issue charts without a side or person filter read one row
+per issue of an article instead of one per hit).
 
 Schema 2: issue_hits.paragraph/tone/side/speaker; the issue_pairs, article_words and
-article_sides tables.
+article_sides tables. Schema 3: the article_issues table.
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TABLES = {
     "meta": """
@@ -108,6 +110,12 @@ TABLES = {
         CREATE TABLE IF NOT EXISTS article_sides (
             article_id VARCHAR, side VARCHAR, sentences INTEGER, tone DOUBLE, coop DOUBLE
         )""",
+    # Per article and issue: tagged sentences (core.issues writes one hit per sentence and issue),
+    # the sum of their hit weights and of tone x weight (NULL tones add nothing) (DERIVED from issue_hits).
+    "article_issues": """
+        CREATE TABLE IF NOT EXISTS article_issues (
+            article_id VARCHAR, issue VARCHAR, sentences INTEGER, weight_sum DOUBLE, tone_weighted_sum DOUBLE
+        )""",
     "tone_drivers": """
         CREATE TABLE IF NOT EXISTS tone_drivers (
             article_id VARCHAR, sent_idx INTEGER, word VARCHAR, contribution DOUBLE, source VARCHAR
@@ -115,7 +123,7 @@ TABLES = {
 }
 
 # Tables whose rows are computed from the other tables of the article (by DERIVED) only.
-DERIVED_TABLES = ("issue_pairs", "article_words", "article_sides")
+DERIVED_TABLES = ("issue_pairs", "article_words", "article_sides", "article_issues")
 # Tables whose rows belong to one article and are replaced together when it is reprocessed.
 ARTICLE_TABLES = ("lines", "sentences", "mentions", "persons", "quotes", "issue_hits", "tone_drivers",
                   *DERIVED_TABLES)
@@ -138,13 +146,17 @@ DERIVED = [
     f"DELETE FROM article_sides WHERE {_IDS}",
     f"""INSERT INTO article_sides
         SELECT article_id, side, count(*), sum(tone), sum(coop) FROM sentences WHERE {_IDS} GROUP BY ALL""",
+    f"DELETE FROM article_issues WHERE {_IDS}",
+    f"""INSERT INTO article_issues
+        SELECT article_id, issue, count(*), sum(weight), sum(tone * weight) FROM issue_hits WHERE {_IDS} GROUP BY ALL""",
 ]
 
 # Statements that bring a store of schema version N up to N + 1 (DERIVED runs after them).
 MIGRATIONS = {
     1: ["ALTER TABLE issue_hits ADD COLUMN paragraph INTEGER", "ALTER TABLE issue_hits ADD COLUMN tone DOUBLE",
         "ALTER TABLE issue_hits ADD COLUMN side VARCHAR", "ALTER TABLE issue_hits ADD COLUMN speaker VARCHAR",
-        *(TABLES[t] for t in DERIVED_TABLES)],
+        *(TABLES[t] for t in ("issue_pairs", "article_words", "article_sides"))],
+    2: [TABLES["article_issues"]],
 }
 
 INDEXES = [

@@ -144,3 +144,11 @@ def downgrade_to_schema_1(path) -> None:
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
+
+
+def downgrade_to_schema_2(path) -> None:
+    """Make path look like a store written by schema 2 (before article_issues)."""
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE article_issues")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()

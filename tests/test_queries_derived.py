@@ -136,3 +136,21 @@ def test_sentence_measures_match_the_sentences(con, f):
                round(sum(tone * weight) / sum(weight), 3) AS tone, round(sum(coop * weight) / sum(weight), 3) AS coop
         FROM sents WHERE side IN ('US', 'China') AND pub_date IS NOT NULL GROUP BY ALL ORDER BY side, year""")
     pd.testing.assert_frame_equal(Q.side_language_by_year(con, f), sides, check_dtype=False, atol=1e-3)
+
+
+def _plain_issue_articles(f: Filters) -> str:
+    """The `ia` CTE of core.queries from the join of issue_hits with the selected sentences."""
+    return f"""ia AS (SELECT h.issue, h.article_id, count(*) AS n, sum(h.weight) AS w, sum(s.tone * h.weight) AS tw
+                      FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {Q._issue_cond(f)} GROUP BY ALL)"""
+
+
+@pytest.mark.parametrize("chart", [Q.issue_frequency, Q.issue_by_visit, Q.issue_by_article, Q.visit_change],
+                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("f", FILTERS + [Filters(persons=("Antony Blinken",))], ids=str)
+def test_issue_charts_match_the_sentence_join(con, f, chart, monkeypatch):
+    """article_issues (no side or person filter) and `hits` (else) vs issue hits joined with `sents`."""
+    got = chart(con, f)
+    monkeypatch.setattr(Q, "_issue_articles", _plain_issue_articles)
+    plain = chart(con, f)
+    assert len(plain) > 0 or (chart is Q.visit_change and f.visits)
+    pd.testing.assert_frame_equal(got, plain, check_dtype=False)

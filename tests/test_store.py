@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import synthetic_article
-from handmade_store import downgrade_to_schema_1
+from handmade_store import downgrade_to_schema_1, downgrade_to_schema_2
 from core.errors import StoreError
 from core.model import IssueHit
 from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
@@ -42,7 +42,7 @@ def test_write_stores_every_table_and_derived_columns(tmp_path):
         assert counts(con) == {"lines": 3, "sentences": 3, "mentions": 2, "persons": 1, "quotes": 1,
                                "issue_hits": 1, "tone_drivers": 1, "issue_pairs": 0, "article_words": 1,
                                "article_sides": 2,
-                               "articles": 1}
+                               "article_issues": 1, "articles": 1}
         # an issue hit carries its sentence's paragraph, tone, side and speaker
         assert con.execute("SELECT sent_idx, paragraph, tone, side, speaker FROM issue_hits").fetchone() == (
             2, 2, 0.0, None, None)
@@ -66,7 +66,8 @@ def test_rewrite_replaces_rows_and_keeps_first_ingest_time(tmp_path):
         res.issue_hits = []
         store.write([res], [raw], "fp2")
         after = counts(store.con)
-        assert after == {**before, "issue_hits": before["issue_hits"] - 1}
+        assert after == {**before, "issue_hits": before["issue_hits"] - 1,
+                         "article_issues": before["article_issues"] - 1}
         assert store.fingerprints() == {res.article_id: "fp2", other.article_id: "fp1"}
         assert store.con.execute("SELECT ingested_at FROM articles WHERE file='a.txt'").fetchone()[0] == first
 
@@ -235,10 +236,11 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
         assert counts(con) == {"lines": 9, "sentences": 9, "mentions": 3, "persons": 3, "quotes": 3,
                                "issue_hits": 3, "tone_drivers": 3, "issue_pairs": 0, "article_words": 3,
                                "article_sides": 6,
-                               "articles": 3}
+                               "article_issues": 3, "articles": 3}
 
 
-def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path):
+@pytest.mark.parametrize("downgrade", [downgrade_to_schema_1, downgrade_to_schema_2], ids=lambda d: d.__name__)
+def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path, downgrade):
     path = tmp_path / "old.duckdb"
     text = "Blinken in Beijing for talks on Taiwan\nQ: Taiwan talks were candid said Blinken.\nTrade."
     res, raw = synthetic_article(text, meta={"outlet": "Reuters"})
@@ -250,7 +252,8 @@ def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path):
         expected = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
                     for t in ("articles", "issue_hits", *DERIVED_TABLES)}
     assert expected["issue_pairs"] == [(res.article_id, "taiwan", "trade", 1)]
-    downgrade_to_schema_1(path)
+    assert [r[1:3] for r in expected["article_issues"]] == [("taiwan", 2), ("trade", 1)]
+    downgrade(path)
     size = path.stat().st_size
     with pytest.raises(StoreError, match="older store schema"):
         read_connection(path).__enter__()
