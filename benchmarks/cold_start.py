@@ -10,97 +10,43 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from core.paths import PROJECT_ROOT
+from benchmarks.browser import chromium, start_dashboard, stop, wait_healthy
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIRST_CHART = ".js-plotly-plot svg.main-svg"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(port: int, proc: subprocess.Popen, deadline: float) -> None:
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("streamlit did not answer its health check in time")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the streamlit process group this module started (it was given its own session)."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 def time_to_first_chart(context, store: Path, log: Path, timeout_s: float) -> dict:
     """One start of the dashboard against `store`; seconds to healthy server and to first chart."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    env = {**os.environ, "DIPLOTONE_STORE": str(store)}
     page = context.new_page()
-    with open(log, "w") as out:
-        start = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        try:
-            _wait_healthy(port, proc, start + timeout_s)
-            healthy = time.monotonic() - start
-            page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
-            remaining_ms = max(1.0, start + timeout_s - time.monotonic()) * 1000
-            page.wait_for_selector(FIRST_CHART, state="attached", timeout=remaining_ms)
-            first_chart = time.monotonic() - start
-        except Exception as exc:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"cold start failed ({exc}); streamlit log:\n{tail}") from None
-        finally:
-            page.close()
-            _stop(proc)
+    start = time.monotonic()
+    proc, url = start_dashboard(store, log)
+    try:
+        wait_healthy(url, proc, start + timeout_s)
+        healthy = time.monotonic() - start
+        page.goto(url + "/", wait_until="commit")
+        remaining_ms = max(1.0, start + timeout_s - time.monotonic()) * 1000
+        page.wait_for_selector(FIRST_CHART, state="attached", timeout=remaining_ms)
+        first_chart = time.monotonic() - start
+    except Exception as exc:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"cold start failed ({exc}); streamlit log:\n{tail}") from None
+    finally:
+        page.close()
+        stop(proc)
     return {"server_ready_s": round(healthy, 2), "first_chart_s": round(first_chart, 2)}
 
 
 def run(timeout_s: float = 300.0) -> dict:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
     with tempfile.TemporaryDirectory(prefix="diplotone-cold-") as tmp_name:
         tmp = Path(tmp_name)
         store = tmp / "store.duckdb"
-        with sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                tmp / "chromium-profile", executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                empty = time_to_first_chart(context, store, tmp / "empty.log", timeout_s)
-                built = time_to_first_chart(context, store, tmp / "built.log", timeout_s)
-            finally:
-                context.close()
+        with chromium(tmp / "chromium-profile") as context:
+            empty = time_to_first_chart(context, store, tmp / "empty.log", timeout_s)
+            built = time_to_first_chart(context, store, tmp / "built.log", timeout_s)
     print(f"cold start, empty store (builds the seeds): first chart after {empty['first_chart_s']:.1f} s", flush=True)
     print(f"cold start, built store: first chart after {built['first_chart_s']:.1f} s "
           f"(server ready after {built['server_ready_s']:.1f} s; target <= 3 s)", flush=True)

@@ -1,76 +1,40 @@
-"""Shared plumbing for the real-browser tests: a dashboard server on 127.0.0.1 and Debian's
-headless Chromium through Playwright. Both are context managers that stop what they started."""
+"""pytest's side of the real-browser tests: the dashboard server and Chromium of
+benchmarks.browser, skipped where Debian's chromium is absent and failing with the server log."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+from benchmarks.browser import CHROMIUM, start_dashboard, stop, wait_healthy
+from benchmarks.browser import chromium as _chromium
+
 WAIT_MS = 120_000  # generous: a busy 2-core machine can take a while for a Streamlit run
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def dashboard(store: Path, timeout: float = 60.0):
-    """`streamlit run dashboard.py` on a free 127.0.0.1 port against `store`; yields its URL."""
+    """The dashboard on a free 127.0.0.1 port against `store`; yields its URL, stops it after."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    port = free_port()
-    env = {**os.environ, "DIPLOTONE_STORE": str(store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log = store.with_name(store.name + ".streamlit.log")
+    proc, url = start_dashboard(store, log)
     try:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(proc.stdout.read().decode(errors="replace"))
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the dashboard did not start within {timeout:g} s")
+        try:
+            wait_healthy(url, proc, time.monotonic() + timeout)
+        except (RuntimeError, TimeoutError) as exc:
+            pytest.fail(f"the dashboard did not start ({exc}):\n{log.read_text(errors='replace')[-3000:]}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 @contextmanager
 def chromium(profile: Path):
-    """A Chromium context with a fresh profile (Playwright passes it as --user-data-dir)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=ARGS,
-                                                        viewport={"width": 1400, "height": 1000})
-        try:
-            yield context
-        finally:
-            context.close()
+    with _chromium(profile, viewport={"width": 1400, "height": 1000}) as context:
+        yield context
 
 
 def wait_rendered(page, url: str, min_charts: int = 0) -> None:

@@ -8,7 +8,9 @@ The test stops the server and the browser it started.
 from __future__ import annotations
 
 import pytest
-from browser_support import ROOT, WAIT_MS, chromium, dashboard, wait_rendered
+from browser_support import WAIT_MS, chromium, dashboard, wait_rendered
+
+from core.paths import PROJECT_ROOT as ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
