@@ -65,10 +65,10 @@ def make_sentences(doc, cleaned: CleanedText) -> list[Sentence]:
     return out
 
 
-def resolve_metadata(raw: RawArticle, cleaned: CleanedText, ctx: ExtractionContext):
+def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
     """Title, outlet, date and visit: what the user gave, else what the text says.
 
-    Uses only ctx.catalogs, so the store can re-resolve metadata (after a metadata edit or a
+    Needs only the catalogues, so the store can re-resolve metadata (after a metadata edit or a
     visits.yaml change) without loading the spaCy pipeline.
     """
     meta, source = dict(raw.meta), {}
@@ -81,12 +81,12 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, ctx: ExtractionConte
         pub = pub if isinstance(pub, dt.date) else dt.date.fromisoformat(str(pub))
         date_conf, date_evidence = 1.0, meta.get("date_evidence") or "given in metadata"
     else:
-        guess = infer_pub_date(cleaned.text, title, visits=ctx.catalogs.visits, page_dates=cleaned.page_dates)
+        guess = infer_pub_date(cleaned.text, title, visits=catalogs.visits, page_dates=cleaned.page_dates)
         pub, date_conf, date_evidence = guess.date, guess.confidence, guess.evidence
     if meta.get("visit"):
         visit, visit_evidence = meta["visit"], "given in metadata"
     else:
-        vg = assign_visit(pub, cleaned.text, ctx.catalogs.visits)
+        vg = assign_visit(pub, cleaned.text, catalogs.visits)
         visit, visit_evidence = vg.visit, vg.evidence
     return dict(title=title, outlet=outlet, url=meta.get("url"), pub_date=pub,
                 pub_date_confidence=round(float(date_conf), 3), date_evidence=date_evidence,
@@ -97,7 +97,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     """Run every extraction step on one article. A batch passes what it already made for
     nlp.pipe: cleaned = clean_text(raw.text) and doc = the parse of cleaned.text."""
     cleaned = cleaned or clean_text(raw.text)
-    meta = resolve_metadata(raw, cleaned, ctx)
+    meta = resolve_metadata(raw, cleaned, ctx.catalogs)
     if doc is None:
         doc = ctx.nlp(cleaned.text)
     sentences = make_sentences(doc, cleaned)

@@ -17,7 +17,6 @@ import json
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 from typing import TYPE_CHECKING
 
@@ -252,13 +251,12 @@ class Store:
         from core.extract import resolve_metadata
 
         stored = self.user_meta()
-        ctx = SimpleNamespace(catalogs=catalogs)  # resolve_metadata reads only the catalogues
         records = []
         for raw in raws:
             aid = content_hash(raw.text)
             own = (edits or {}).get(aid, stored.get(aid, {}).get("edits", {}))
             effective = RawArticle(raw.file, raw.text, {**raw.meta, **own}, raw.source_format)
-            meta = resolve_metadata(effective, clean_text(raw.text), ctx)
+            meta = resolve_metadata(effective, clean_text(raw.text), catalogs)
             records.append({
                 "article_id": aid, **{k: meta[k] for k in _META_COLUMNS},
                 "meta_source": json.dumps(meta["meta_source"], sort_keys=True),
