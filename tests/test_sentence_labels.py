@@ -1,0 +1,26 @@
+"""The sentence label sets load, and every labelled seed sentence is found in the analysed text
+(or, for a repeated block the labeller kept, in a line the cleaner removed as a repeat)."""
+from core.clean import clean_text
+from core.evaluate import locate
+from core.sentence_labels import best_match, folds, label_spans, load_sentence_set
+
+
+def test_seed_labels_locate_in_the_cleaned_text():
+    articles = load_sentence_set("seeds")
+    assert len(articles) == 5 and sum(len(a.sentences) for a in articles) == 270
+    for article in articles:
+        cleaned = clean_text(article.text)
+        spans = label_spans(article.sentences, cleaned.text)
+        repeats = "\n".join(line.text for line in cleaned.lines if line.reason == "repeated paragraph")
+        missing = [s.text for s, span in zip(article.sentences, spans) if span is None and not locate(s.text, repeats)]
+        assert not missing, (article.file, missing[:3])
+        found = [span for span in spans if span]
+        assert all(a[0] < b[0] for a, b in zip(found, found[1:])), "labels map in reading order"
+
+
+def test_best_match_takes_the_largest_overlap_and_folds_split_by_article():
+    assert best_match((10, 30), [(0, 12), (12, 40)]) == 1
+    assert best_match(None, [(0, 5)]) is None
+    articles = load_sentence_set("seeds")
+    splits = folds(articles)
+    assert len(splits) == 5 and all(set(tr).isdisjoint(te) and len(te) == 1 for tr, te in splits)
