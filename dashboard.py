@@ -12,7 +12,7 @@ from core.errors import DiplotoneError, OlderSchemaError
 from core.paths import store_path
 from core.store import Store
 from core.attached import attached_connection, writing
-from pages import common
+from views import common
 
 # A Material icon, not an emoji: an emoji page icon makes Streamlit load its emoji catalogue
 # (~0.3-0.6 s) on the first script run, on the path to the first chart.
@@ -78,12 +78,12 @@ except DiplotoneError as exc:
     st.stop()
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/issues.py", title="Issues", icon=":material/topic:"),
-    st.Page("pages/people.py", title="People", icon=":material/groups:"),
-    st.Page("pages/tone_shifts.py", title="Tone shifts", icon=":material/compare_arrows:"),
-    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
-    st.Page("pages/corpus.py", title="Corpus", icon=":material/table_view:"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/issues.py", title="Issues", icon=":material/topic:"),
+    st.Page("views/people.py", title="People", icon=":material/groups:"),
+    st.Page("views/tone_shifts.py", title="Tone shifts", icon=":material/compare_arrows:"),
+    st.Page("views/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("views/corpus.py", title="Corpus", icon=":material/table_view:"),
 ]
 page = st.navigation(PAGES)
 st.session_state["filters"] = common.sidebar_filters(options)

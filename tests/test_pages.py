@@ -10,10 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from handmade_store import build_handmade_store, downgrade_to_schema_1
 
-PAGES = ["pages/overview.py", "pages/issues.py", "pages/people.py", "pages/tone_shifts.py",
-         "pages/articles.py", "pages/corpus.py"]
-MIN_CHARTS = {"pages/overview.py": 3, "pages/issues.py": 3, "pages/people.py": 3, "pages/tone_shifts.py": 5,
-              "pages/articles.py": 1, "pages/corpus.py": 0}
+PAGES = ["views/overview.py", "views/issues.py", "views/people.py", "views/tone_shifts.py",
+         "views/articles.py", "views/corpus.py"]
+MIN_CHARTS = {"views/overview.py": 3, "views/issues.py": 3, "views/people.py": 3, "views/tone_shifts.py": 5,
+              "views/articles.py": 1, "views/corpus.py": 0}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_filters_change_the_data_and_survive_a_page_change(app, store, monkeypat
     filtered.run()
     assert "Visit: blinken-2024-04 · 2 articles" in _subtitles(filtered)[0]
     assert filtered.session_state["filters"].visits == ("blinken-2024-04",)
-    filtered.switch_page("pages/people.py")
+    filtered.switch_page("views/people.py")
     filtered.run()  # a page change keeps the filters
     assert all("Visit: blinken-2024-04" in s for s in _subtitles(filtered))
     people = _figures(filtered)[0]
@@ -94,7 +94,7 @@ def test_empty_selection_shows_messages_on_every_chart(app):
 
 
 def test_clicking_a_bar_adds_its_issue_to_the_filters(app):
-    from pages import common
+    from views import common
 
     app.run()
     app.session_state["chart_issue_frequency"] = {"selection": {"points": [{"customdata": ["trade", 3, 3]}]}}
@@ -108,7 +108,7 @@ def test_clicking_a_bar_adds_its_issue_to_the_filters(app):
 
 def test_article_reader_escapes_article_html(app):
     app.run()
-    app.switch_page("pages/articles.py")
+    app.switch_page("views/articles.py")
     app.run()
     app.selectbox(key="ar_article").set_value("a1").run()  # the article with hostile markup
     assert not app.exception
@@ -135,7 +135,7 @@ def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatc
     monkeypatch.setenv("DIPLOTONE_STORE", str(path))
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60).run()
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) >= MIN_CHARTS["pages/overview.py"]
+    assert len(at.get("plotly_chart")) >= MIN_CHARTS["views/overview.py"]
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     con.close()

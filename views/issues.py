@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import figures as F
-from pages import common
+from views import common
 
 f = st.session_state["filters"]
 summary, by_visit, by_article, co, freq = common.fetch(

@@ -3,7 +3,7 @@ that drove the change, and China-side vs US-side language across the 2023 and 20
 import streamlit as st
 
 from core import figures as F
-from pages import common
+from views import common
 
 f = st.session_state["filters"]
 (summary, order) = common.fetch(f.replace(visits=()), ("corpus_summary",), ("visit_order",))

@@ -114,9 +114,8 @@ def sidebar_filters(options: dict) -> Filters:
     c2.date_input("To", key="f_to", value=None, format="YYYY-MM-DD")
     if lo and hi:
         sb.caption(f"Articles are dated {lo:%d %b %Y} – {hi:%d %b %Y}.")
-    if sb.button("Clear filters", width="stretch"):
-        clear_filters()
-        st.rerun()
+    # A callback: it runs before the next run draws the widgets, the only time their state may be set.
+    sb.button("Clear filters", width="stretch", on_click=clear_filters)
     ss = st.session_state
     filters = Filters(issues=ss[WIDGETS["issue"]], persons=ss[WIDGETS["person"]], sides=ss[WIDGETS["side"]],
                       visits=ss[WIDGETS["visit"]], outlets=ss[WIDGETS["outlet"]],

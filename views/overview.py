@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import figures as F
-from pages import common
+from views import common
 
 f = st.session_state["filters"]
 # The first chart's queries first: the trend and change queries run after it is on its way to the browser.

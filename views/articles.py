@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import figures as F
 from core.reader import article_html, plain_markdown, raw_lines_html
-from pages import common
+from views import common
 
 
 

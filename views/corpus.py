@@ -8,7 +8,7 @@ from core.catalogs import VISIT_IDS
 from core.errors import DiplotoneError
 from core.paths import store_path
 from core.store import Store
-from pages import common
+from views import common
 
 f = st.session_state["filters"]
 (table,) = common.fetch(f, ("article_table",))
