@@ -3,4 +3,4 @@
 __version__ = "0.1.0"
 
 # Bump when any extraction step changes its output: the store then reprocesses every article.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,21 @@ VISIT_IDS = (
 )
 ACTOR_TYPES = ("person", "org")
 ACTOR_COLUMNS = ("canonical", "aliases", "side", "type", "role")
+# Optional actors.csv column: office terms "ROLE FROM..TO" (YYYY-MM; TO empty = still in office),
+# ';'-separated, so a person's role is the one they held on the article's date.
+TERM = re.compile(r"^(?P<role>.+?)\s+(?P<start>\d{4}-\d{2})\s*\.\.\s*(?P<end>\d{4}-\d{2})?$")
+# A role that is no office: "Former …", "… -elect", "nominee", "designate".
+NOT_IN_OFFICE = re.compile(r"\b(former|retired|ex-|[\w-]+-elect|elect|nominee|designate)\b", re.IGNORECASE)
 LINE = "__line__"
+
+
+@dataclass(frozen=True)
+class Term:
+    """An office held from `start` to `end` (first days of those months; end None: still held)."""
+
+    role: str
+    start: dt.date
+    end: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,29 @@ class Actor:
     type: str
     role: str | None
     line: int = 0
+    terms: tuple[Term, ...] = ()
+
+    def role_on(self, date: dt.date | None) -> tuple[str | None, bool]:
+        """(role, in office) on `date`: the first term that covers it; else, after a term,
+        "Former" + the latest one ended; with no date or no terms, the catalogue role.
+        Organisations speak in office unless their role says otherwise (think tanks, media)."""
+        if self.type == "org":
+            return self.role, not _NOT_OFFICIAL_ORG.search(self.role or "")
+        if date is not None and self.terms:
+            month = date.replace(day=1)
+            held = [t for t in self.terms if t.start <= month and (t.end is None or month < t.end)]
+            if held:
+                return held[0].role, True
+            ended = [t for t in self.terms if t.end is not None and t.end <= month]
+            if ended:
+                return "Former " + max(ended, key=lambda t: t.end).role, False
+            return None, False  # before the first office the catalogue knows: the text says the role
+        role = self.role
+        return role, bool(role) and not NOT_IN_OFFICE.search(role)
+
+
+_NOT_OFFICIAL_ORG = re.compile(r"think tank|university|consultancy|forum|news|newspaper|tabloid|broadcaster|"
+                               r"opposition", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -222,9 +260,31 @@ def load_actors(path: Path) -> list[Actor]:
             raise CatalogError(path, line, f"type must be one of {', '.join(ACTOR_TYPES)}, got {kind!r}")
         aliases = tuple(a.strip() for a in (row["aliases"] or "").split(";") if a.strip())
         role = (row["role"] or "").strip() or None
-        actors.append(Actor(canonical, aliases, side, kind, role, line))
+        terms = _terms(path, line, row.get("terms") or "")
+        actors.append(Actor(canonical, aliases, side, kind, role, line, terms))
     _unique(path, actors, "canonical")
     return actors
+
+
+def _terms(path: Path, line: int, value: str) -> tuple[Term, ...]:
+    """'Chinese Foreign Minister 2022-12..2023-07; …' -> Terms, each checked (dates, order)."""
+    out = []
+    for part in (p.strip() for p in value.split(";")):
+        if not part:
+            continue
+        m = TERM.match(part)
+        if not m:
+            raise CatalogError(path, line, f"term {part!r} must read 'ROLE YYYY-MM..YYYY-MM' (end empty while in "
+                                           "office); or is it more fields than the header has (a comma inside a value? quote it)")
+        try:
+            start = dt.date.fromisoformat(m["start"] + "-01")
+            end = dt.date.fromisoformat(m["end"] + "-01") if m["end"] else None
+        except ValueError:
+            raise CatalogError(path, line, f"term {part!r} has a month that does not exist") from None
+        if end is not None and end <= start:
+            raise CatalogError(path, line, f"term {part!r} ends before it starts")
+        out.append(Term(m["role"].strip(), start, end))
+    return tuple(out)
 
 
 def _fixed_id(path, item, allowed: tuple[str, ...], what: str) -> str:

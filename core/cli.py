@@ -98,12 +98,15 @@ def build(obj: _Settings, dask, seeds, batch_size, quiet):
               help="jsonl: one JSON object per line per file; json: one indented JSON array.")
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False),
               help="Catalogue folder (default: the project's seeds/).")
+@click.option("--sentences", "with_sentences", is_flag=True,
+              help="Add 'sentences': text, start, end, tone, issues, speaker, side, official, recalled, when.")
 @click.pass_obj
-def extract(obj: _Settings, files, fmt, seeds):
+def extract(obj: _Settings, files, fmt, seeds, with_sentences):
     """Print the extraction results of FILES as JSON, without touching the store.
 
     Each object has file, title, outlet, pub_date, pub_date_confidence, event (the visit),
-    persons, speakers, issues (sentences per issue), tone and tone_by_side. A file listed in
+    persons, speakers, issues (sentences per issue), tone and tone_by_side; --sentences adds
+    one record per analysed sentence (whose words it carries, official, recalled). A file listed in
     seeds/articles.yaml gets the metadata given there. A file that cannot be read is reported
     on stderr, the others still print, and the exit code is 1.
 
@@ -112,6 +115,7 @@ def extract(obj: _Settings, files, fmt, seeds):
       diplotone extract seeds/000_9783058766f01c0c.txt
       diplotone extract ~/articles/*.txt --format json > results.json
       diplotone extract story.html | jq '.issues'
+      diplotone extract --sentences story.txt | jq '.sentences[] | select(.speaker)'
     """
     from core.build import extract_batch
     from core.catalogs import load_catalogs
@@ -139,9 +143,9 @@ def extract(obj: _Settings, files, fmt, seeds):
             failed = True
         for result in results:
             if fmt == "jsonl":
-                click.echo(json.dumps(to_contract(result), ensure_ascii=False))
+                click.echo(json.dumps(to_contract(result, with_sentences), ensure_ascii=False))
             else:
-                collected.append(to_contract(result))
+                collected.append(to_contract(result, with_sentences))
     if fmt == "json":
         click.echo(json.dumps(collected, ensure_ascii=False, indent=2))
     if failed:

@@ -22,6 +22,7 @@ from core.nlp import load_nlp
 from core.paths import seeds_dir
 from core.people import extract_people
 from core.quotes import extract_quotes
+from core.speakers import assign_speakers, mark_official
 from core.tone import ToneScorer, aggregate_tone
 
 
@@ -101,8 +102,10 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     if doc is None:
         doc = ctx.nlp(cleaned.text)
     sentences = make_sentences(doc, cleaned)
-    mentions, persons = extract_people(doc, sentences, ctx.catalogs)
+    mentions, persons = extract_people(doc, sentences, ctx.catalogs, meta["pub_date"])
     quotes = extract_quotes(doc, sentences, mentions, persons)
+    mark_official(quotes, persons, mentions, ctx.catalogs, meta["pub_date"])
+    assign_speakers(sentences, quotes)
     hits = ctx.issue_tagger.tag(doc, sentences)
     tones = ctx.tone_scorer.score(doc, sentences)
     tone, tone_by_side = aggregate_tone(tones, sentences, quotes)
@@ -114,24 +117,40 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     )
 
 
-def to_contract(result: ArticleResult) -> dict:
-    """The `diplotone extract` JSON object (DESIGN.md contract), plus nothing else."""
+def to_contract(result: ArticleResult, sentences: bool = False) -> dict:
+    """The `diplotone extract` JSON object (DESIGN.md contract), plus nothing else;
+    sentences=True adds the per-sentence records of `extract --sentences`."""
     speakers = sorted({q.speaker for q in result.quotes if q.speaker})
     persons = sorted(result.persons, key=lambda p: (-p.mentions, p.canonical))
-    return {
+    out = {
         "file": result.file,
         "title": result.title,
         "outlet": result.outlet,
         "pub_date": result.pub_date.isoformat() if result.pub_date else None,
         "pub_date_confidence": result.pub_date_confidence,
         "event": result.visit,
-        "persons": [{"name": p.canonical, "side": p.side, "role": p.role, "mentions": p.mentions}
-                    for p in persons],
+        "persons": [{"name": p.canonical, "side": p.side, "role": p.role, "mentions": p.mentions,
+                     "official": p.official} for p in persons],
         "speakers": speakers,
         "issues": _issue_sentence_counts(result),
         "tone": round(result.tone, 3),
         "tone_by_side": {k: (None if v is None else round(v, 3)) for k, v in result.tone_by_side.items()},
     }
+    if sentences:
+        out["sentences"] = _sentence_records(result)
+    return out
+
+
+def _sentence_records(result: ArticleResult) -> list[dict]:
+    """One record per analysed sentence (DESIGN.md `extract --sentences`), in order."""
+    tone = {t.sent_idx: round(t.score, 3) for t in result.tones}
+    issues: dict[int, list[str]] = {}
+    for h in result.issue_hits:
+        if h.issue not in issues.setdefault(h.sent_idx, []):
+            issues[h.sent_idx].append(h.issue)
+    return [{"text": s.text, "start": s.start, "end": s.end, "tone": tone.get(s.idx, 0.0),
+             "issues": issues.get(s.idx, []), "speaker": s.speaker, "side": s.side,
+             "official": s.official, "recalled": s.recalled, "when": s.when} for s in result.sentences]
 
 
 def _issue_sentence_counts(result: ArticleResult) -> dict[str, int]:

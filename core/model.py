@@ -73,6 +73,15 @@ class Sentence:
     text: str
     paragraph: int
     is_heading: bool = False
+    # Whose words the sentence carries (core.speakers): a canonical person, or None with the
+    # side of an institution heard ("the Foreign Ministry said"); official: an office holder,
+    # ministry or spokesperson at the article's date (False: a commentator; None: nobody speaks).
+    speaker: str | None = None
+    side: str | None = None
+    official: bool | None = None
+    # recalled: it reports an earlier occasion than the article's news; when: that occasion, "YYYY-MM".
+    recalled: bool = False
+    when: str | None = None
 
 
 @dataclass
@@ -96,6 +105,7 @@ class Person:
     role: str | None
     mentions: int
     in_catalog: bool
+    official: bool = False  # holds office at the article's date (core.people.is_official)
 
 
 @dataclass
@@ -110,6 +120,8 @@ class Quote:
     side: str | None
     cue: str | None
     kind: str  # 'direct' or 'reported'
+    official: bool | None = None  # the speaker (or institution) speaks in office; None: unknown
+    main: bool = False  # its cue is the sentence's main verb (core.speakers prefers it); not stored
 
 
 @dataclass

@@ -30,13 +30,14 @@ and an analyst may want to see that. Both carry the country's side.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from core.catalogs import Actor, Catalogs
+from core.catalogs import NOT_IN_OFFICE, Actor, Catalogs
 from core.model import Mention, Person, Sentence
 
 PLACE_LABELS = ("ORG", "GPE", "LOC", "NORP", "FAC")
@@ -251,11 +252,11 @@ class SentenceLocator:
         return max(0, bisect.bisect_right(self.starts, char) - 1)
 
 
-def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
+def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs, date: dt.date | None = None):
     """(mentions, persons) for one article: every named reference, resolved to a canonical.
 
     doc: the parsed cleaned text; sentences[i] is list(doc.sents)[i]; catalogs: for the actor
-    list. Mentions cover PERSON, ORG, GPE, LOC, NORP and FAC; persons are PERSON only, with
+    list; date: the article's date, for the role a catalogue person held then (office terms). Mentions cover PERSON, ORG, GPE, LOC, NORP and FAC; persons are PERSON only, with
     side, role, in_catalog and the number of name references (headline and headings included).
     """
     index = ActorIndex.build(catalogs.actors)
@@ -305,7 +306,7 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs):
             t.text == "," or t.lower_ == "and" for t in doc[prev.end:name.start]) and name.start > prev.end
         lead = (lead or prev) if in_list else None
         people[name.canonical].descriptors += _descriptors(doc, name, lead)
-    persons = {c: _person(info, sum(n.canonical == c for n in person_spans)) for c, info in people.items()}
+    persons = {c: _person(info, sum(n.canonical == c for n in person_spans), date) for c, info in people.items()}
     persons = {c: p for c, p in persons.items() if p.mentions}
     mentions = [_mention(doc, n.start, n.end, "PERSON", n.canonical, persons[n.canonical].side,
                          persons[n.canonical].role, locate) for n in person_spans]
@@ -564,13 +565,24 @@ def _clean_role(descriptor: str) -> str:
     return re.sub(r"(\s*'s?|[.,;:])$", "", " ".join(words[:14]))
 
 
-def _person(info: PersonInfo, count: int) -> Person:
-    if info.actor:
-        return Person(info.canonical, info.actor.side, info.actor.role, count, True)
-    side = next((s for s in map(classify_side, info.descriptors) if s), "Other")
+def is_official(descriptor: str) -> bool:
+    """A title or apposition that names a current office ("Foreign Ministry spokesperson"), not
+    a commentator's ("professor", "analyst") or a past one ("former deputy national security adviser")."""
+    text = norm(descriptor).lower()
+    return bool(GOVERNMENT.search(text)) and not (SCHOLARLY.search(text) or FORMER.search(text)
+                                                  or NOT_IN_OFFICE.search(text))
+
+
+def _person(info: PersonInfo, count: int, date: dt.date | None = None) -> Person:
     roles = [d for d in info.descriptors if any(w.lower() in ROLE_NOUNS for w in re.findall(r"[\w-]+", d))]
-    role = _clean_role(max(roles or info.descriptors, key=len)) if info.descriptors else None
-    return Person(info.canonical, side, role or None, count, False)
+    text_role = _clean_role(max(roles or info.descriptors, key=len)) if info.descriptors else None
+    if info.actor:
+        role, official = info.actor.role_on(date)
+        return Person(info.canonical, info.actor.side, role or text_role, count, True, official)
+    side = next((s for s in map(classify_side, info.descriptors) if s), "Other")
+    official = any(map(is_official, info.descriptors)) and not any(
+        classify_side(d) == "Other" and not is_official(d) for d in info.descriptors)
+    return Person(info.canonical, side, text_role or None, count, False, official)
 
 
 def _mention(doc, start, end, label, canonical, side, role, locate) -> Mention:

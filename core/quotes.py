@@ -321,7 +321,7 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
         if not seg.continues and (len(words) < MIN_DIRECT_WORDS or all(w[:1].isupper() for w in words)):
             continue  # a scare-quoted word, a term or a title ("China Threat Theory"), not speech
         quotes.append(Quote(resolver.sent_index(seg.start), seg.start, seg.end, said, seg.speaker,
-                            seg.side, seg.cue, "direct"))
+                            seg.side, seg.cue, "direct", main=seg.cue not in (None, "turn", "according")))
     quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
     return sorted(quotes + reported, key=lambda q: (q.start, q.kind))
 
@@ -414,7 +414,7 @@ def _colon_blocks(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver
         label = LABEL_LINE.match(resolver.text[first.start:last.end])  # the parser may split "MR | MILLER:"
         if label:
             who = _label_speaker(doc, first.start, first.start + label.end(1), resolver)
-            turn = (who, resolver.side.get(who), "say") if who else None
+            turn = (who, resolver.side.get(who), "turn") if who else None
             if turn:
                 blocks[p] = turn
                 continue
@@ -472,6 +472,9 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             continue
         found = []
         for cue in _cue_tokens(doc, s.start, s.end, in_quote):
+            main = cue
+            while main.dep_ == "conj":
+                main = main.head
             who, side, _ = resolver.subject(cue)
             content = _content(doc, cue, in_quote)
             if not (who or side):
@@ -479,13 +482,13 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             if not content or _mostly_quoted(in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
                 continue
-            found.append((cue, content, who, side))
-        for cue, content, who, side in found:
-            if any(c[0] <= cue.idx < c[1] for _, c, _, _ in found):
+            found.append((cue, content, who, side, main.dep_ == "ROOT"))
+        for cue, content, who, side, main in found:
+            if any(c[0] <= cue.idx < c[1] for _, c, _, _, _ in found):
                 continue
             resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())
             out.append(Quote(s.idx, content[0], content[1], resolver.text[content[0]:content[1]], who, side,
-                             cue.lemma_.lower(), "reported"))
+                             cue.lemma_.lower(), "reported", main=main))
         according = _according(doc, s.start, s.end, resolver)
         if according and not found and not any(in_quote[s.start:s.end]):
             text = resolver.text[s.start:s.end].rstrip()

@@ -16,11 +16,13 @@ tagged sentences and weighted tone sums (issue charts without a side or person f
 per issue of an article instead of one per hit).
 
 Schema 2: issue_hits.paragraph/tone/side/speaker; the issue_pairs, article_words and
-article_sides tables. Schema 3: the article_issues table.
+article_sides tables. Schema 3: the article_issues table. Schema 4: whose words a sentence carries
+is the sentence's own record (core.speakers), with sentences.official/recalled/recalled_when,
+quotes.official and persons.official (office held at the article's date).
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TABLES = {
     "meta": """
@@ -64,12 +66,15 @@ TABLES = {
             article_id VARCHAR, line_idx INTEGER, text VARCHAR, removed BOOLEAN, reason VARCHAR
         )""",
     # Sentences of the cleaned text with their tone (-1..1), cooperation-conflict reading
-    # (-1..1), PLOVER quad class, and the speaker/side when the sentence is attributed speech.
+    # (-1..1), PLOVER quad class, and whose words they carry: speaker (a person; NULL for an
+    # institution or nobody), side, official (spoken in office; NULL: nobody speaks), recalled
+    # (reports an earlier occasion) and recalled_when ('YYYY-MM' of that occasion, when known).
     "sentences": """
         CREATE TABLE IF NOT EXISTS sentences (
             article_id VARCHAR, sent_idx INTEGER, start_char INTEGER, end_char INTEGER,
             text VARCHAR, paragraph INTEGER, is_heading BOOLEAN,
-            tone DOUBLE, coop DOUBLE, quad VARCHAR, speaker VARCHAR, side VARCHAR
+            tone DOUBLE, coop DOUBLE, quad VARCHAR, speaker VARCHAR, side VARCHAR,
+            official BOOLEAN, recalled BOOLEAN, recalled_when VARCHAR
         )""",
     "mentions": """
         CREATE TABLE IF NOT EXISTS mentions (
@@ -79,13 +84,13 @@ TABLES = {
     "persons": """
         CREATE TABLE IF NOT EXISTS persons (
             article_id VARCHAR, canonical VARCHAR, side VARCHAR, role VARCHAR,
-            mentions INTEGER, in_catalog BOOLEAN, quotes INTEGER
+            mentions INTEGER, in_catalog BOOLEAN, quotes INTEGER, official BOOLEAN
         )""",
     "quotes": """
         CREATE TABLE IF NOT EXISTS quotes (
             article_id VARCHAR, quote_idx INTEGER, sent_idx INTEGER, start_char INTEGER,
             end_char INTEGER, text VARCHAR, speaker VARCHAR, side VARCHAR, cue VARCHAR,
-            kind VARCHAR, tone DOUBLE
+            kind VARCHAR, tone DOUBLE, official BOOLEAN
         )""",
     # paragraph .. speaker: copies of the hit's sentence's columns (DERIVED).
     "issue_hits": """
@@ -157,6 +162,9 @@ MIGRATIONS = {
         "ALTER TABLE issue_hits ADD COLUMN side VARCHAR", "ALTER TABLE issue_hits ADD COLUMN speaker VARCHAR",
         *(TABLES[t] for t in ("issue_pairs", "article_words", "article_sides"))],
     2: [TABLES["article_issues"]],
+    3: ["ALTER TABLE sentences ADD COLUMN official BOOLEAN", "ALTER TABLE sentences ADD COLUMN recalled BOOLEAN",
+        "ALTER TABLE sentences ADD COLUMN recalled_when VARCHAR", "ALTER TABLE quotes ADD COLUMN official BOOLEAN",
+        "ALTER TABLE persons ADD COLUMN official BOOLEAN"],
 }
 
 INDEXES = [

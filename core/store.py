@@ -365,9 +365,10 @@ def result_frames(results: list[ArticleResult], raws: dict[str, RawArticle], fin
         (_article_row(r, raws[r.article_id], fingerprint, old.get(r.article_id, {}), now) for r in results))
     lines = frame("article_id line_idx text removed reason",
                   ((r.article_id, x.idx, x.text, x.removed, x.reason) for r in results for x in r.cleaned.lines))
-    sentences = frame("article_id sent_idx start_char end_char text paragraph is_heading",
-                      ((r.article_id, s.idx, s.start, s.end, s.text, s.paragraph, s.is_heading)
-                       for r in results for s in r.sentences))
+    sentences = frame("article_id sent_idx start_char end_char text paragraph is_heading speaker side official "
+                      "recalled recalled_when",
+                      ((r.article_id, s.idx, s.start, s.end, s.text, s.paragraph, s.is_heading, s.speaker, s.side,
+                        s.official, s.recalled, s.when) for r in results for s in r.sentences))
     tones = frame("article_id sent_idx tone coop quad",
                   ((r.article_id, t.sent_idx, t.score, t.coop, t.quad) for r in results for t in r.tones))
     drivers = frame("article_id sent_idx word contribution source",
@@ -376,21 +377,17 @@ def result_frames(results: list[ArticleResult], raws: dict[str, RawArticle], fin
     mentions = frame("article_id sent_idx start_char end_char text label canonical side role",
                      ((r.article_id, m.sent_idx, m.start, m.end, m.text, m.label, m.canonical, m.side, m.role)
                       for r in results for m in r.mentions))
-    quotes = frame("article_id quote_idx sent_idx start_char end_char text speaker side cue kind",
-                   ((r.article_id, i, q.sent_idx, q.start, q.end, q.text, q.speaker, q.side, q.cue, q.kind)
+    quotes = frame("article_id quote_idx sent_idx start_char end_char text speaker side cue kind official",
+                   ((r.article_id, i, q.sent_idx, q.start, q.end, q.text, q.speaker, q.side, q.cue, q.kind, q.official)
                     for r in results for i, q in enumerate(r.quotes)))
-    persons = frame("article_id canonical side role mentions in_catalog",
-                    ((r.article_id, p.canonical, p.side, p.role, p.mentions, p.in_catalog)
+    persons = frame("article_id canonical side role mentions in_catalog official",
+                    ((r.article_id, p.canonical, p.side, p.role, p.mentions, p.in_catalog, p.official)
                      for r in results for p in r.persons))
     hits = frame("article_id sent_idx issue trigger weight",
                  ((r.article_id, h.sent_idx, h.issue, h.trigger, h.weight) for r in results for h in r.issue_hits))
 
     key = ["article_id", "sent_idx"]
     sentences = sentences.merge(tones.drop_duplicates(key), on=key, how="left")
-    # A sentence's speaker: its first quote with a resolved speaker, else its first quote.
-    first = (quotes.assign(unresolved=quotes.speaker.isna()).sort_values(key + ["unresolved", "quote_idx"])
-             .drop_duplicates(key)[key + ["speaker", "side"]])
-    sentences = sentences.merge(first, on=key, how="left")
     quotes = quotes.merge(tones[key + ["tone"]].drop_duplicates(key), on=key, how="left")
     counts = quotes.dropna(subset=["speaker"]).groupby(["article_id", "speaker"]).size().rename("quotes")
     persons = persons.merge(counts, left_on=["article_id", "canonical"], right_index=True, how="left")

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from core.keys import content_hash
+from core.speakers import assign_speakers
 from core.model import (ArticleResult, CleanedText, IssueHit, Line, Mention, Person, Quote, RawArticle,
                         Sentence, SentenceTone, ToneDriver)
 
@@ -43,15 +44,16 @@ def synthetic_article(text: str, file: str = "a.txt", *, outlet: str | None = "R
     for i, line in enumerate(lines):
         sentences.append(Sentence(i, pos, pos + len(line), line, i))
         pos += len(line) + 1
-    quotes = [Quote(s.idx, s.start, s.end, s.text, "Antony Blinken", "US", "said", "direct")
+    quotes = [Quote(s.idx, s.start, s.end, s.text, "Antony Blinken", "US", "said", "direct", official=True)
               for s in sentences if s.text.startswith("Q:")]
+    assign_speakers(sentences, quotes)
     hits = [IssueHit(s.idx, "taiwan", "Taiwan") for s in sentences if "Taiwan" in s.text]
     tones = [SentenceTone(s.idx, 0.5 if "talks" in s.text else 0.0, 0.2, "verbal_cooperation",
                           [ToneDriver("talks", 0.5, "diplomatic")] if "talks" in s.text else [])
              for s in sentences]
     mentions = [Mention(s.idx, s.start, s.start + 7, "Blinken", "PERSON", "Antony Blinken", "US", None)
                 for s in sentences if "Blinken" in s.text]
-    persons = [Person("Antony Blinken", "US", "Secretary of State", len(mentions), True)] if mentions else []
+    persons = [Person("Antony Blinken", "US", "Secretary of State", len(mentions), True, True)] if mentions else []
     result = ArticleResult(
         article_id=content_hash(text), file=file, title=lines[0], outlet=outlet, url=None,
         pub_date=pub_date, pub_date_confidence=0.9, date_evidence="test", visit=visit,

@@ -23,6 +23,7 @@ PEOPLE = {
     "Wang Wenbin": ("China", "Foreign Ministry spokesperson"),
     "Evans Revere": ("Other", None),
 }
+COMMENTATORS = {"Evans Revere"}  # everyone else speaks in office
 
 # (text, speaker or None, tone, coop, {issue: weight}, [persons mentioned], [(driver word, contribution)])
 ARTICLES = [
@@ -74,10 +75,11 @@ def build_handmade_store(path: Path) -> Path:
         persons: dict[str, list[int]] = {}
         for i, (text, speaker, tone, coop, issues, mentioned, drivers) in enumerate(art["sentences"]):
             side = PEOPLE[speaker][0] if speaker else None
+            official = (speaker not in COMMENTATORS) if speaker else None
             rows["sentences"].append(dict(article_id=aid, sent_idx=i, start_char=pos, end_char=pos + len(text),
                                           text=text, paragraph=i, is_heading=False, tone=tone, coop=coop,
                                           quad="verbal_cooperation" if coop > 0 else "verbal_conflict",
-                                          speaker=speaker, side=side))
+                                          speaker=speaker, side=side, official=official, recalled=False))
             for name in mentioned:
                 surface = name if name in text else name.split()[-1]
                 start = text.find(surface)
@@ -88,7 +90,7 @@ def build_handmade_store(path: Path) -> Path:
             if speaker:
                 rows["quotes"].append(dict(article_id=aid, quote_idx=quote_idx, sent_idx=i, start_char=pos,
                                            end_char=pos + len(text), text=text, speaker=speaker, side=side,
-                                           cue="said", kind="reported", tone=tone))
+                                           cue="said", kind="reported", tone=tone, official=official))
                 quote_idx += 1
                 persons.setdefault(speaker, [0, 0])[1] += 1
             for issue, weight in issues.items():
@@ -100,7 +102,8 @@ def build_handmade_store(path: Path) -> Path:
             pos += len(text) + 1
         for name, (mentions, quotes) in persons.items():
             rows["persons"].append(dict(article_id=aid, canonical=name, side=PEOPLE[name][0], role=PEOPLE[name][1],
-                                        mentions=mentions, quotes=quotes, in_catalog=True))
+                                        mentions=mentions, quotes=quotes, in_catalog=True,
+                                        official=name not in COMMENTATORS))
         raw_lines = [art["title"], *text_parts, REMOVED_LINE[0]]
         for j, line in enumerate(raw_lines):
             removed = line == REMOVED_LINE[0]
@@ -135,8 +138,19 @@ def build_handmade_store(path: Path) -> Path:
     return path
 
 
+def downgrade_to_schema_3(path) -> None:
+    """Make path look like a store written by schema 3 (before official / recalled columns)."""
+    con = duckdb.connect(str(path))
+    for table, column in (("sentences", "official"), ("sentences", "recalled"), ("sentences", "recalled_when"),
+                          ("quotes", "official"), ("persons", "official")):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+
+
 def downgrade_to_schema_1(path) -> None:
     """Make path look like a store written by schema 1 (before the derived columns and tables)."""
+    downgrade_to_schema_3(path)
     con = duckdb.connect(str(path))
     for column in ("paragraph", "tone", "side", "speaker"):
         con.execute(f"ALTER TABLE issue_hits DROP COLUMN {column}")
@@ -148,6 +162,7 @@ def downgrade_to_schema_1(path) -> None:
 
 def downgrade_to_schema_2(path) -> None:
     """Make path look like a store written by schema 2 (before article_issues)."""
+    downgrade_to_schema_3(path)
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE article_issues")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")

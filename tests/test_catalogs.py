@@ -2,6 +2,7 @@
 '<file>, line N: <problem>' (by the loaders and by the CLI, without a traceback)."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -122,3 +123,27 @@ def test_cli_reports_a_bad_edit_in_one_line_without_traceback(seeds, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().startswith(f"Error: {seeds / 'visits.yaml'}, line ")
     assert "Traceback" not in result.output and not (tmp_path / "s.duckdb").exists()
+
+
+def test_actor_office_terms_give_the_role_held_on_the_article_date(seeds):
+    actors = {a.canonical: a for a in load_catalogs(seeds).actors}
+    assert actors["Qin Gang"].role_on(dt.date(2023, 6, 18)) == ("Chinese Foreign Minister", True)
+    assert actors["Qin Gang"].role_on(dt.date(2024, 4, 26)) == ("Former Chinese Foreign Minister", False)
+    assert actors["Wang Yi"].role_on(dt.date(2024, 4, 26)) == ("Chinese Foreign Minister", True)
+    assert actors["Li Shangfu"].role_on(dt.date(2023, 6, 10)) == ("Chinese Defense Minister", True)
+    assert actors["Donald Trump"].role_on(dt.date(2023, 6, 18)) == ("Former US President", False)
+    assert actors["Xinhua"].role_on(dt.date(2023, 6, 18))[1] is False  # state media is no office
+    assert actors["Chinese Foreign Ministry"].role_on(None)[1] is True
+
+
+@pytest.mark.parametrize("term, problem", [
+    ("Foreign Minister 2023", "must read 'ROLE YYYY-MM..YYYY-MM'"),
+    ("Foreign Minister 2023-13..", "a month that does not exist"),
+    ("Foreign Minister 2023-07..2022-12", "ends before it starts"),
+])
+def test_actor_bad_office_term_is_reported_with_its_line(seeds, term, problem):
+    with open(seeds / "actors.csv", "a", encoding="utf-8") as f:
+        f.write(f"Jane Doe,Doe,China,person,Foreign Minister,{term}\n")
+    err = _problem(seeds)
+    assert err.line == _line_of(seeds / "actors.csv", "Jane Doe")
+    assert problem in err.problem

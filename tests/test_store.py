@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import synthetic_article
-from handmade_store import downgrade_to_schema_1, downgrade_to_schema_2
+from handmade_store import downgrade_to_schema_1, downgrade_to_schema_2, downgrade_to_schema_3
 from core.errors import StoreError
 from core.model import IssueHit
 from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
@@ -239,7 +239,7 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
                                "article_issues": 3, "articles": 3}
 
 
-@pytest.mark.parametrize("downgrade", [downgrade_to_schema_1, downgrade_to_schema_2], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("downgrade", [downgrade_to_schema_1, downgrade_to_schema_2, downgrade_to_schema_3], ids=lambda d: d.__name__)
 def test_older_schema_is_upgraded_in_place_keeping_every_article(tmp_path, downgrade):
     path = tmp_path / "old.duckdb"
     text = "Blinken in Beijing for talks on Taiwan\nQ: Taiwan talks were candid said Blinken.\nTrade."
