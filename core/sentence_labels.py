@@ -5,7 +5,8 @@ Two sets share one format (eval/sentences/CONVENTIONS.md): `seeds` labels every 
 the five seed articles (eval/sentences/seeds.json, texts in seeds/); `styles` is the project's
 own set in the styles of real coverage (eval/styles/labels/*.json, texts in
 eval/styles/articles/). Both are development data: anything fitted on them is reported
-cross-validated with folds by article (`folds`).
+cross-validated with folds by article (`folds`). `blind` (eval/blind/) is written by an annotator
+for testing only: nothing is tuned or fitted on it, and nobody reads it while tuning.
 
 A label's sentence is found in the analysed text by `locate` (tolerant of quote style and
 whitespace), then matched to the system sentence that overlaps it most, so scorers and model
@@ -24,6 +25,7 @@ from core.paths import PROJECT_ROOT
 SENTENCE_SETS = {
     "seeds": (EVAL_DIR / "sentences" / "seeds.json", PROJECT_ROOT / "seeds"),
     "styles": (EVAL_DIR / "styles" / "labels", EVAL_DIR / "styles" / "articles"),
+    "blind": (EVAL_DIR / "blind" / "labels", EVAL_DIR / "blind" / "articles"),
 }
 
 
