@@ -323,7 +323,7 @@ def _register(doc, name: NameSpan, index: ActorIndex, people, person_spans, sing
     if actor and actor.type == "person":
         name.canonical = actor.canonical
     elif len(toks) > 1:
-        name.canonical = _merge_full_name(toks, people)
+        name.canonical = _merge_full_name(toks, people, person_spans)
     else:
         singles.append(name)
         return
@@ -332,8 +332,11 @@ def _register(doc, name: NameSpan, index: ActorIndex, people, person_spans, sing
     person_spans.append(name)
 
 
-def _merge_full_name(toks: list[str], people: dict[str, PersonInfo]) -> str:
-    """A full name not in the catalogue: same first and last token as a known one = same person."""
+def _merge_full_name(toks: list[str], people: dict[str, PersonInfo], spans: list[NameSpan]) -> str:
+    """A full name not in the catalogue: same first and last token as a known one = same person.
+
+    When the new form is longer it becomes the canonical, and the spans already registered
+    under the shorter one are renamed with it (else they would name a person that is gone)."""
     for canonical, info in list(people.items()):
         if info.actor:
             continue
@@ -343,6 +346,9 @@ def _merge_full_name(toks: list[str], people: dict[str, PersonInfo]) -> str:
                 longer = " ".join(toks)
                 people[longer] = people.pop(canonical)
                 people[longer].canonical = longer
+                for span in spans:
+                    if span.canonical == canonical:
+                        span.canonical = longer
                 return longer
             return canonical
     return " ".join(toks)

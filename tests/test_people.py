@@ -148,3 +148,13 @@ def test_transcript_label_is_a_mention(run):
     _, persons = run("Press briefing on Monday\nMS. MAO: The Chinese side has made its position clear.\n"
                      "QUESTION: What about trade with Washington?")
     assert persons["Mao Ning"].mentions == 1 and "Question" not in persons
+
+
+def test_a_longer_form_of_a_name_renames_the_earlier_mentions(run):
+    """Issue 14: 'George At East' after 'George East' renamed the person but not the first
+    mention, and extraction failed with KeyError: 'George East' (the article was refused)."""
+    mentions, persons = run(
+        "Human rights activist George East joined the summit.\n\nOfficials said the value George At East "
+        "had placed on talks was high, Antony Blinken said.")
+    assert persons["George At East"].mentions == 2 and "George East" not in persons
+    assert [m.canonical for m in mentions if m.label == "PERSON"].count("George At East") == 2
