@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from core.errors import CatalogError
+from core.errors import CatalogError, shown
 from core.model import SIDES
 from core.paths import seeds_dir
 
@@ -171,7 +171,7 @@ def read_yaml(path: Path, top_key: str) -> list[dict]:
         raise CatalogError(path, 1, f"expected a top-level '{top_key}:' list")
     for item in data[top_key]:
         if not isinstance(item, dict):
-            raise CatalogError(path, None, f"every entry of '{top_key}' must be a mapping, got {item!r}")
+            raise CatalogError(path, None, f"every entry of '{top_key}' must be a mapping, got {shown(item)}")
     return data[top_key]
 
 
@@ -195,7 +195,7 @@ def _str(path, item, key, required=True) -> str | None:
             raise CatalogError(path, item.get(LINE), f"'{key}' is missing or empty")
         return None
     if not isinstance(value, (str, int, float)):
-        raise CatalogError(path, item.get(LINE), f"'{key}' must be text, got {value!r}")
+        raise CatalogError(path, item.get(LINE), f"'{key}' must be text, got {shown(value)}")
     return str(value).strip()
 
 
@@ -212,18 +212,37 @@ def _str_list(path, item, key, required=False) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def parse_date(path, line, value, key) -> dt.date | None:
-    """Accept a YAML date or 'YYYY-MM-DD' text; reject impossible dates with the reason."""
+# Publication dates the product accepts: a year 1 or 9999 typo would otherwise be stored, and
+# pandas, plotly and the date widgets cannot show dates outside 1677-2262.
+PUB_DATE_MIN = dt.date(1900, 1, 1)
+
+
+def pub_date_problem(date: dt.date) -> str | None:
+    """Why a publication date cannot be right (before 1900, or after today), or None when it can."""
+    latest = dt.date.today() + dt.timedelta(days=1)  # a day ahead: the writer's time zone
+    if date < PUB_DATE_MIN or date > latest:
+        return f"must be between {PUB_DATE_MIN.isoformat()} and today ({dt.date.today().isoformat()})"
+    return None
+
+
+def parse_date(path, line, value, key, publication: bool = True) -> dt.date | None:
+    """Accept a YAML date or 'YYYY-MM-DD' text; reject impossible dates with the reason, and
+    publication dates out of range (pub_date_problem)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise CatalogError(path, line, f"'{key}' must be a real date as YYYY-MM-DD, got {value!r}") from None
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            if not isinstance(value, str):  # a list or mapping: str() of an alias bomb never ends
+                raise ValueError
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise CatalogError(path, line, f"'{key}' must be a real date as YYYY-MM-DD, got {shown(value)}") from None
+    problem = pub_date_problem(value) if publication else None
+    if problem:
+        raise CatalogError(path, line, f"'{key}' {problem}, got {value.isoformat()}")
+    return value
 
 
 def _unique(path, items, key):
@@ -331,8 +350,8 @@ def load_visits(path: Path) -> list[Visit]:
     for item in read_yaml(path, "visits"):
         line = item[LINE]
         visit_id = _fixed_id(path, item, VISIT_IDS, "visit")
-        start = parse_date(path, line, item.get("start"), "start")
-        end = parse_date(path, line, item.get("end"), "end")
+        start = parse_date(path, line, item.get("start"), "start", publication=False)
+        end = parse_date(path, line, item.get("end"), "end", publication=False)
         if visit_id != "other" and (start is None or end is None):
             raise CatalogError(path, line, f"visit {visit_id!r} needs both 'start' and 'end' dates")
         if start and end and end < start:

@@ -84,7 +84,7 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
             try:
                 data.decode(codec)
                 return codec
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError):  # a page may declare any name: 'undefined' always fails
                 pass
     high = len(data) - len(data.translate(None, _HIGH_BYTES))
     if high > MULTIBYTE_SHARE * len(data):
@@ -113,7 +113,7 @@ def decode_bytes(data: bytes, source: str, declared: str | None = None) -> str:
         raise InputError(source, f"looks like a binary file (it contains NUL bytes), not text: {CONVERT}")
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         raise InputError(source, f"cannot be decoded as text (tried {encoding}): save it as UTF-8") from None
     text = _NEWLINES.sub("\n", text).lstrip("\ufeff")
     controls = len(_CONTROL.findall(text))

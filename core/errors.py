@@ -6,6 +6,18 @@ without a traceback and the dashboard shows it in an error box.
 """
 from __future__ import annotations
 
+import reprlib
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxtuple, _SHOWN.maxdict = 2, 4, 4, 4
+_SHOWN.maxstring = _SHOWN.maxother = 80
+
+
+def shown(value) -> str:
+    """A user's value quoted in a message, cut to a few items and characters: a YAML alias bomb
+    (< 1 KB of text, billions of items once expanded) must not be expanded by its own error message."""
+    return _SHOWN.repr(value)
+
 
 class DiplotoneError(Exception):
     """Base class: str(error) is the complete message for the user."""

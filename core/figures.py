@@ -187,6 +187,19 @@ def _dates(values: pd.Series) -> list[str]:
     return pd.to_datetime(values).dt.strftime("%Y-%m-%d").tolist()
 
 
+_FIRST_DAY, _LAST_DAY = pd.Timestamp("0001-01-01"), pd.Timestamp("9999-12-31")
+
+
+def _date_range(dates: pd.Series, min_pad_days: int) -> list[str]:
+    """An x-axis range around dates with a 5 % margin, kept within years 1-9999: a date stored
+    before the publication-date check (year 1 or 9999) must not pad the axis out of the calendar."""
+    lo, hi = dates.min(), dates.max()
+    pad = max(pd.Timedelta(days=min_pad_days), (hi - lo) * 0.05)
+    lo = lo - pad if lo - _FIRST_DAY > pad else _FIRST_DAY
+    hi = hi + pad if _LAST_DAY - hi > pad else _LAST_DAY
+    return [f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in (lo, hi)]
+
+
 # --- Overview ---------------------------------------------------------------------------------
 
 def issue_frequency(df: pd.DataFrame, ctx: ChartContext, measure: str = "sentences") -> go.Figure:
@@ -232,10 +245,8 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         line_y.append(tone)
     line = dict(type="scatter", x=line_x, y=line_y, mode="lines", name="30-day mean",
                 line=dict(color=INK, width=2), hoverinfo="skip", connectgaps=False)
-    lo, hi = dates.min(), dates.max()
-    pad = max(pd.Timedelta(days=10), (hi - lo) * 0.05)
-    lo, hi = lo - pad, hi + pad
-    shown = [v for v in ctx.visits if v.id != "other" and v.start and lo <= pd.Timestamp(v.start) <= hi]
+    x_range = _date_range(dates, 10)
+    shown = [v for v in ctx.visits if v.id != "other" and v.start and x_range[0] <= f"{v.start:%Y-%m-%d}" <= x_range[1]]
     bands = [dict(type="rect", xref="x", yref="paper", x0=f"{v.start:%Y-%m-%d}", y0=0, y1=1,
                   x1=f"{(v.end or v.start) + pd.Timedelta(days=1):%Y-%m-%d}", fillcolor="#f6ad55", opacity=0.35,
                   line=dict(width=0), layer="below") for v in shown]
@@ -244,7 +255,7 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
              for v in shown]
     return figure(ctx, title, [dots, line], dict(
         shapes=bands, annotations=names,
-        xaxis=dict(title=dict(text="Publication date"), range=[f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}"], tickformat="%b %Y",
+        xaxis=dict(title=dict(text="Publication date"), range=x_range, tickformat="%b %Y",
                    type="date"),
         yaxis=_tone_axis(title=dict(text="Article tone"))))
 
@@ -381,11 +392,9 @@ def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure
                 customdata=_rows(d, ["hover", "title", "kind", "article_id", "sent_idx"]),
                 hovertemplate="%{customdata[0]}<br><i>%{customdata[1]}</i> · %{x|%d %b %Y} · %{customdata[2]}"
                               "<br>tone %{y:.2f}<extra></extra>")
-    lo, hi = dates.min(), dates.max()
-    pad = max(pd.Timedelta(days=7), (hi - lo) * 0.05)
     return figure(ctx, title, [dots], dict(
         xaxis=dict(title=dict(text="Publication date"), type="date", tickformat="%d %b %Y",
-                   range=[f"{lo - pad:%Y-%m-%d}", f"{hi + pad:%Y-%m-%d}"]),
+                   range=_date_range(dates, 7)),
         yaxis=_tone_axis(title=dict(text="Quote tone"))))
 
 

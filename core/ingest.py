@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import os
 import re
+import stat
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,11 +70,7 @@ def read_article(source: str | os.PathLike | bytes, name: str | None = None) -> 
         if path.is_dir():
             raise InputError(name, "is a folder, not a file (`diplotone ingest FOLDER` adds the articles in it)")
         fmt = _format(name)
-        _check_size(path.stat().st_size, name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+        data = _read_bounded(path, name)
     text = decode_bytes(data, name, _declared_charset(data) if fmt == "html" else None)
     return article_from_text(text, name, fmt)
 
@@ -98,6 +95,33 @@ def _format(name: str) -> str:
         kind = f"'{suffix}'" if suffix else "without an extension"
         raise InputError(name, f"unsupported file type {kind}: use {SUPPORTED}")
     return FORMATS[suffix]
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a disk device"),
+            (stat.S_ISSOCK, "a socket"))
+
+
+def _read_bounded(path: Path, name: str) -> bytes:
+    """A regular file's bytes, never more than the size limit: a pipe, a device (/dev/zero, or a
+    link to one) or a socket is refused before a byte is read, and the size is checked on what
+    is read, not on st_size alone (which special and virtual files report as 0)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens without a writer
+    except OSError as exc:
+        raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd)
+        kind = next((what for test, what in _SPECIAL if test(mode.st_mode)), None)
+        if kind or not stat.S_ISREG(mode.st_mode):
+            raise InputError(name, f"is {kind or 'not a regular file'}, not a file: save the article as "
+                                   f"a .txt, .md or .html file first")
+        _check_size(mode.st_size, name)
+        try:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+    _check_size(len(data), name)
+    return data
 
 
 def _check_size(size: int, name: str) -> None:
@@ -176,19 +200,23 @@ def _visible_text(html: str) -> str:
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
-_MD_RULES = (  # line rules use [ \t], not \s, so they never swallow the blank line between paragraphs
+# Line rules use [ \t], not \s, so they never swallow the blank line between paragraphs. Every span
+# (emphasis, link text, code) is bounded: an unbounded lazy match rescans the rest of the line from
+# each opening mark, quadratic in the line's length ('*a ' * 50000 took two minutes).
+_MD_RULES = (
     (re.compile(r"^(```|~~~).*$", re.M), ""),                               # code fences
-    (re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]+\S+.*$", re.M), ""),            # link reference definitions
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),                               # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                           # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),                          # [text][ref]
+    (re.compile(r"^[ \t]{0,3}\[[^\]\[\n]{1,300}\]:[ \t]+\S+.*$", re.M), ""),     # link reference definitions
+    (re.compile(r"!\[[^\]\[\n]{0,300}\]\([^()\n]{0,2000}\)"), ""),             # images
+    (re.compile(r"\[([^\]\[\n]{1,300})\]\([^()\n]{0,2000}\)"), r"\1"),          # [text](url)
+    (re.compile(r"\[([^\]\[\n]{1,300})\]\[[^\]\n]{0,300}\]"), r"\1"),          # [text][ref]
     (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), r"\1"),   # # headings
     (re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.M), ""),               # horizontal rules
     (re.compile(r"^[ \t]{0,3}=+[ \t]*$", re.M), ""),                          # setext underlines
     (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),                            # block quotes
     (re.compile(r"^([ \t]*)[-*+][ \t]+", re.M), r"\1"),                       # bullets
-    (re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
-    (re.compile(r"`([^`\n]+)`"), r"\1"),                                     # inline code
+    (re.compile(r"(?<![\w*])(\*{1,3})(?=[^\s*])([^*\n]{1,300}?)(?<=\S)\1(?![\w*])"), r"\2"),  # *emphasis*
+    (re.compile(r"(?<![\w*])(_{1,3})(?=[^\s_])([^_\n]{1,300}?)(?<=\S)\1(?![\w*])"), r"\2"),  # _emphasis_
+    (re.compile(r"`([^`\n]{1,300})`"), r"\1"),                               # inline code
 )
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet",
                "url": "url", "link": "url", "date": "pub_date", "pub_date": "pub_date"}
@@ -271,8 +299,8 @@ def collect(paths) -> tuple[list[RawArticle], list[DiplotoneError]]:
         found = 0
         for child in sorted(path.rglob("*")):
             rel = child.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts) or not child.is_file():
-                continue
+            if any(part.startswith(".") for part in rel.parts) or child.is_dir():
+                continue  # a pipe, device or socket is read (and refused with its reason) below
             if child.suffix.lower() not in FORMATS:
                 errors.append(InputError(child, f"skipped: unsupported file type '{child.suffix or '(none)'}' "
                                                 f"(use {SUPPORTED})"))

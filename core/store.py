@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from core import PIPELINE_VERSION
-from core.catalogs import Catalogs, load_catalogs
-from core.errors import InputError, OlderSchemaError, StoreError
+from core.catalogs import Catalogs, load_catalogs, pub_date_problem
+from core.errors import InputError, OlderSchemaError, StoreError, shown
 from core.keys import content_hash
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path
@@ -319,6 +319,13 @@ def _validate_edits(article_id: str, fields: dict, catalogs: Catalogs) -> dict:
             raise InputError(article_id, f"the date must be a real date as YYYY-MM-DD, got {date!r}") from None
     elif isinstance(date, dt.date):
         out["pub_date"] = date.isoformat()
+    if out.get("pub_date") not in (None, ""):
+        problem = pub_date_problem(dt.date.fromisoformat(out["pub_date"]))
+        if problem:
+            raise InputError(article_id, f"the date {problem}, got {out['pub_date']}")
+    url = out.get("url")
+    if url not in (None, "") and not str(url).strip().lower().startswith(("http://", "https://")):
+        raise InputError(article_id, f"the URL must start with http:// or https://, got {shown(str(url))}")
     visits = [v.id for v in catalogs.visits]
     if out.get("visit") not in (None, "") and out["visit"] not in visits:
         raise InputError(article_id, f"unknown visit {out['visit']!r}; use one of {', '.join(visits)}")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import os
 import subprocess
 import sys
 import textwrap
@@ -244,3 +246,113 @@ def test_locked_store_is_reported_and_left_untouched(tmp_path, filled_store):
     finally:
         holder.communicate("\n", timeout=10)
     assert _articles(filled_store) == before_rows
+
+
+# -- issue 14: hostile input that froze, crashed or misled -------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "# T\n\n" + "*a " * 50000,  # 150 KB: two minutes with an unbounded emphasis pattern
+    "# T\n\n" + "_a " * 50000,
+    "x " + "[" * 150000, "x " + "![" * 75000, "x " + "[\n" * 75000, "x " + "[a](" * 40000, "`a" * 75000,
+])
+def test_markdown_that_defeated_the_patterns_is_read_in_linear_time(text):
+    started = time.perf_counter()
+    raw = read_article(text.encode(), "emphasis.md")
+    assert time.perf_counter() - started < 2.0
+    assert raw.text.strip()
+
+
+def test_a_named_pipe_is_refused_without_blocking_and_the_others_in_its_folder_are_read(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")  # reading it would wait forever for a writer
+    os.symlink("/dev/zero", folder / "zero.txt")  # reading it would never end
+    os.symlink("/dev/urandom", folder / "random.txt")
+    started = time.perf_counter()
+    raws, errors = collect([folder])
+    assert time.perf_counter() - started < 5
+    assert [r.file for r in raws] == [str(folder / "good.txt")]
+    assert sorted(map(str, errors)) == sorted([
+        f"{folder / 'pipe.txt'}: is a named pipe, not a file: save the article as a .txt, .md or .html file first",
+        f"{folder / 'random.txt'}: is a device, not a file: save the article as a .txt, .md or .html file first",
+        f"{folder / 'zero.txt'}: is a device, not a file: save the article as a .txt, .md or .html file first"])
+
+
+def test_a_page_declaring_an_undefined_charset_is_read_and_its_neighbours_added(tmp_path, filled_store):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "odd.html").write_bytes(b'<html><head><meta charset="undefined"></head><body><p>Blinken said '
+                                      b'\x93candid\x94 talks with Wang Yi in Beijing went well.</p></body></html>')
+    raws, errors = collect([folder])
+    assert errors == [] and raws[0].text == "Blinken said \u201ccandid\u201d talks with Wang Yi in Beijing went well."
+
+
+def _alias_bomb(last_line: str) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]  # 9**9 items
+    return "\n".join(lines) + "\n" + last_line
+
+
+@pytest.mark.parametrize("tail, expected", [
+    ("articles:\n  - file: a.txt\n    title: *a8\n", "line 11: 'title' must be text, got [[[...], [...], [...], [...], ...], "),
+    ("articles:\n  - file: a.txt\n    pub_date: *a8\n",
+     "line 11: 'pub_date' must be a real date as YYYY-MM-DD, got [[[...], [...], [...], [...], ...], "),
+    ("articles: *a8\n", "every entry of 'articles' must be a mapping, got [[[...], [...], [...], [...], ...], "),
+])
+def test_a_yaml_alias_bomb_in_a_sidecar_is_refused_at_once(tmp_path, tail, expected):
+    path = tmp_path / "meta.yaml"
+    path.write_text(_alias_bomb(tail), encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(CatalogError) as exc:
+        load_sidecar(path)
+    assert time.perf_counter() - started < 1
+    assert message(exc).startswith(f"{path}{', ' if 'line' in expected else ': '}{expected}")
+    assert len(message(exc)) < 300
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "1899-12-31"])
+def test_a_sidecar_date_out_of_range_is_refused(tmp_path, date):
+    path = write(tmp_path, "meta.csv", f"file,pub_date\na.txt,{date}\n".encode())
+    with pytest.raises(CatalogError) as exc:
+        load_sidecar(path)
+    today = dt.date.today().isoformat()
+    assert message(exc) == f"{path}, line 2: 'pub_date' must be between 1900-01-01 and today ({today}), got {date}"
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"pub_date": "0001-01-01"}, "the date must be between 1900-01-01 and today ({today}), got 0001-01-01"),
+    ({"pub_date": dt.date(9999, 12, 31)}, "the date must be between 1900-01-01 and today ({today}), got 9999-12-31"),
+    ({"url": "javascript:alert(document.cookie)"},
+     "the URL must start with http:// or https://, got 'javascript:alert(document.cookie)'"),
+    ({"url": "data:text/html,<script>x</script>"},
+     "the URL must start with http:// or https://, got 'data:text/html,<script>x</script>'"),
+])
+def test_a_metadata_edit_out_of_range_or_with_a_script_url_is_refused(filled_store, fields, expected):
+    before = filled_store.read_bytes(), _articles(filled_store)
+    with Store.open(filled_store) as store:
+        aid = store.find_article("kept.txt")
+        with pytest.raises(InputError) as exc:
+            store.set_user_meta(aid, fields)
+    assert message(exc) == f"{aid}: " + expected.format(today=dt.date.today().isoformat())
+    assert _articles(filled_store) == before[1]
+
+
+def test_charts_of_a_store_with_dates_out_of_range_draw(tmp_path):
+    """Dates stored before the check (year 1, year 9999) padded the time axis out of the calendar."""
+    from core.export import all_charts, make_context
+    from core.filters import Filters
+    from core.store import read_connection
+
+    path = tmp_path / "old.duckdb"
+    pairs = [synthetic_article("Blinken held talks in Beijing.\nTaiwan came up.", "a.txt", pub_date=dt.date(9999, 12, 31)),
+             synthetic_article("Blinken met Wang.\nQ: The talks on Taiwan.", "b.txt", pub_date=dt.date(1, 1, 1),
+                               visit="blinken-2024-04")]
+    with Store.open(path) as store:
+        store.write([p[0] for p in pairs], [p[1] for p in pairs], "fp")
+    with read_connection(path) as con:
+        ctx = make_context(con, Filters(), path)
+        charts = {stem: fig for stem, _, fig in all_charts(con, Filters(), ctx)}
+    assert charts["tone_trend"].layout.xaxis.range == ("0001-01-01", "9999-12-31")
+    assert charts["person_quotes"].layout.xaxis.range[0] == "0001-01-01"
