@@ -12,8 +12,8 @@ applies the filters the same way (see core.filters for their meaning):
 Where no filter narrows to some sentences of an article (issue, person), charts read the
 per-article sums of core.schema (issue_pairs, article_words) instead of sentence-level rows;
 likewise issue counts and tones read article_issues where no side or person filter drops hits.
-Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to rows of
-`sentences` with `evidence()`.
+Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to its rows
+with core.evidence.
 """
 from __future__ import annotations
 
@@ -239,19 +239,30 @@ def issue_by_article(con, f: Filters, top: int = ARTICLE_COLUMNS) -> pd.DataFram
 
 
 def issue_cooccurrence(con, f: Filters) -> pd.DataFrame:
-    """Pairs of issues discussed in the same paragraph: number of such paragraphs (a < b)."""
+    """Pairs of issues discussed in the same paragraph: number of such paragraphs (a < b).
+
+    Under an issue filter, the pairs that include a chosen issue, with any other issue of the
+    paragraph (Taiwan with the South China Sea), not only pairs of chosen issues."""
+    q = _Sql()
+    scope = _scope(f.replace(issues=()), q)
+    chosen_articles = chosen_pair = "TRUE"
+    if f.issues:
+        chosen = f"(SELECT unnest({q.bind('chosen', f.issues, '::VARCHAR[]')}))"
+        chosen_articles = f"article_id IN (SELECT article_id FROM issue_hits WHERE issue IN {chosen})"
+        chosen_pair = f"(issue_a IN {chosen} OR issue_b IN {chosen})"
     if not (f.sides or f.persons):  # every sentence of the selected articles counts: per-article pairs
-        return _run(con, f, f"""
+        sql = f"""WITH {scope}
             SELECT issue_a, issue_b, sum(paragraphs)::BIGINT AS paragraphs, count(*) AS articles
-            FROM issue_pairs WHERE article_id IN (SELECT article_id FROM arts)
-                 AND {_issue_cond(f, 'issue_a')} AND {_issue_cond(f, 'issue_b')}
-            GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""")
-    return _run(con, f, """
-        SELECT x.issue AS issue_a, y.issue AS issue_b, count(*) AS paragraphs,
-               count(DISTINCT x.article_id) AS articles
-        FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
-        GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""",
-                "ph AS (SELECT DISTINCT article_id, paragraph, issue FROM hits)")
+            FROM issue_pairs WHERE article_id IN (SELECT article_id FROM arts) AND {chosen_articles} AND {chosen_pair}
+            GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b"""
+    else:
+        sql = f"""WITH {scope}, ph AS (SELECT DISTINCT article_id, paragraph, issue FROM hits WHERE {chosen_articles})
+            SELECT x.issue AS issue_a, y.issue AS issue_b, count(*) AS paragraphs,
+                   count(DISTINCT x.article_id) AS articles
+            FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
+            WHERE {chosen_pair.replace('issue_a', 'x.issue').replace('issue_b', 'y.issue')}
+            GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b"""
+    return con.execute(sql, q.params).df()
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -300,17 +311,22 @@ def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd
 def person_cooccurrence(con, f: Filters, top: int = 15) -> pd.DataFrame:
     """Pairs among the `top` (at most 64) most-mentioned people: articles in which both appear (a < b).
 
+    A person filter selects the articles and puts its people first among the top, so the chart
+    shows who appears with them (not only pairs of chosen people); a side filter keeps that side's people.
+
     Each article's top people are one bit mask, so pairs are counted over distinct masks, not a
     self-join of the people of every article."""
     if not 0 <= top <= 64:
         raise ValueError(f"top must be 0..64, got {top}")
     q = _Sql()
     scope = _scope(f, q)
+    chosen_first = "canonical IN (SELECT unnest($persons::VARCHAR[]))" if f.persons else "FALSE"
     sql = f"""WITH {scope},
         pa AS (SELECT DISTINCT p.article_id, p.canonical, p.side, p.mentions FROM persons p
-               WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f, q)}),
-        topp AS (SELECT canonical, (row_number() OVER (ORDER BY sum(mentions) DESC, canonical) - 1)::INTEGER AS i
-                 FROM pa GROUP BY canonical ORDER BY sum(mentions) DESC, canonical LIMIT {q.bind('top', int(top))}),
+               WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f.replace(persons=()), q)}),
+        ranked AS (SELECT canonical, {chosen_first} AS chosen, sum(mentions) AS n FROM pa GROUP BY canonical),
+        topp AS (SELECT canonical, (row_number() OVER (ORDER BY chosen DESC, n DESC, canonical) - 1)::INTEGER AS i
+                 FROM ranked ORDER BY chosen DESC, n DESC, canonical LIMIT {q.bind('top', int(top))}),
         masks AS (SELECT m, count(*) AS n FROM (
                       SELECT bit_or(1::UBIGINT << topp.i) AS m FROM pa JOIN topp USING (canonical) GROUP BY pa.article_id)
                   GROUP BY m),
@@ -453,33 +469,6 @@ def side_words_by_year(con, f: Filters, top: int = 8) -> pd.DataFrame:
 
 
 # --- Evidence, articles, corpus ---------------------------------------------------------------
-
-def evidence(con, f: Filters, issue: str | None = None, person: str | None = None, side: str | None = None,
-             visit: str | None = None, article_id: str | None = None, word: str | None = None,
-             year: int | None = None, limit: int = 200) -> pd.DataFrame:
-    """The sentences behind a number: the selection narrowed by the clicked/picked value."""
-    f = f.replace(issues=f.issues if not issue else (issue,), persons=f.persons if not person else (person,),
-                  sides=f.sides if not side else (side,), visits=f.visits if not visit else (visit,))
-    q = _Sql()
-    scope = _scope(f, q)
-    conds = []
-    if article_id:
-        conds.append(f"s.article_id = {q.bind('article_id', article_id)}")
-    if word:
-        conds.append(f"EXISTS (SELECT 1 FROM tone_drivers d WHERE d.article_id = s.article_id "
-                     f"AND d.sent_idx = s.sent_idx AND d.word = {q.bind('word', word)})")
-    if year:
-        conds.append(f"year(s.pub_date) = {q.bind('year', int(year))}")
-    sql = f"""WITH {scope}
-        SELECT s.pub_date, s.title, s.outlet, s.visit, s.text, s.speaker, s.side, round(s.tone, 3) AS tone,
-               round(s.coop, 3) AS coop,
-               (SELECT string_agg(DISTINCT h.issue, ', ' ORDER BY h.issue) FROM issue_hits h
-                WHERE h.article_id = s.article_id AND h.sent_idx = s.sent_idx) AS issues,
-               s.article_id, s.sent_idx
-        FROM sents s WHERE {' AND '.join(conds) or 'TRUE'}
-        ORDER BY s.pub_date NULLS LAST, s.article_id, s.sent_idx LIMIT {q.bind('limit', int(limit))}"""
-    return con.execute(sql, q.params).df()
-
 
 def article_table(con, f: Filters) -> pd.DataFrame:
     """The selected articles with their metadata, newest first."""

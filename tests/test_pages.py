@@ -139,3 +139,37 @@ def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatc
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     con.close()
+
+
+def _evidence_tables(at) -> list:
+    return [d.value for d in at.dataframe]
+
+
+def test_every_evidence_panel_states_its_number_and_lists_its_rows(app):
+    """Each chart's evidence panel: a statement starting with the number, the rows with the sentence first."""
+    app.run()
+    for page, panels in (("views/overview.py", 3), ("views/issues.py", 3), ("views/people.py", 2),
+                         ("views/tone_shifts.py", 5)):
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, app.exception
+        boxes = [s for s in app.selectbox if s.key and s.key.startswith("ev_")]
+        assert len(boxes) == panels, (page, [s.key for s in boxes])
+        statements = [m.value for m in app.markdown if m.value.startswith("**")]
+        assert len(statements) >= panels, page
+        for table in _evidence_tables(app):
+            if "text" in table.columns and "title" in table.columns:
+                assert table.columns[0] == "text"
+
+
+def test_visit_change_evidence_lists_only_the_first_and_last_visit(app):
+    app.run()
+    box = app.selectbox(key="ev_ov_change")
+    box.set_value(next(n for n, label in enumerate(box.options) if "Trade" in label)).run()  # options: shown labels
+    table = _evidence_tables(app)[-1]  # the last panel of the page
+    statement = next(m.value for m in app.markdown if m.value.startswith("**Trade"))
+    assert "yellen-2024-04" not in set(table["visit"])
+    n_first = (table["visit"] == "blinken-2023-06").sum()
+    assert n_first == 2 and "2 sentences in 57 words" in statement
+    assert "0 sentences in 39 words" in statement  # the last visit: the bar is -35.09 = 1000 x (0/39 - 2/57)
+    assert "change -35.09 per 1,000 words" in statement

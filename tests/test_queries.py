@@ -82,13 +82,7 @@ def test_cooccurrence_and_people_pairs(con):
     assert pairs.iloc[0][["person_a", "person_b", "articles"]].tolist() == ["Antony Blinken", "Wang Yi", 2]
 
 
-def test_evidence_returns_the_sentences_behind_a_number(con):
-    freq = Q.issue_frequency(con, Filters()).set_index("issue")
-    ev = Q.evidence(con, Filters(), issue="trade")
-    assert len(ev) == freq.loc["trade", "sentences"]
-    assert all("trade" in i for i in ev["issues"])
-    words = Q.evidence(con, Filters(), word="constructive")
-    assert len(words) == 2 and words["text"].str.contains("constructive").all()
+def test_person_quotes_in_time_order(con):
     quotes = Q.person_quotes(con, Filters(), "Wang Yi")
     assert quotes["tone"].tolist() == [-0.6, 0.6, -0.5]
 
@@ -97,7 +91,7 @@ def test_empty_selection_gives_empty_frames_not_errors(con):
     nothing = Filters(outlets=["No Such Outlet"])
     for fn in (Q.issue_frequency, Q.tone_trend, Q.visit_change, Q.issue_by_visit, Q.issue_by_article,
                Q.issue_cooccurrence, Q.people, Q.person_cooccurrence, Q.side_language_by_year,
-               Q.side_words_by_year, Q.evidence, Q.article_table):
+               Q.side_words_by_year, Q.article_table):
         assert fn(con, nothing).empty, fn.__name__
     assert Q.corpus_summary(con, nothing)["articles"].iloc[0] == 0
 

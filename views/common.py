@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core import figures as F
+from core import evidence as E
 from core import queries as Q
 from core.catalogs import ISSUE_IDS, VISIT_IDS
 from core.export import catalogue_labels, figure_image
@@ -209,28 +210,38 @@ def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple[str, int | N
 
 
 TABLE_COLUMNS = {"text": st.column_config.TextColumn("sentence", width="large"),
+                 "title": st.column_config.TextColumn("article", width="medium"),
                  "tone": st.column_config.NumberColumn(format="%+.2f"),
+                 "coop": st.column_config.NumberColumn("cooperation", format="%+.2f"),
+                 "weight": st.column_config.NumberColumn(format="%.2f"),
+                 "w": st.column_config.NumberColumn("weight", format="%.2f"),
+                 "contribution": st.column_config.NumberColumn(format="%+.3f"),
+                 "words": st.column_config.TextColumn("as written"),
                  "pub_date": st.column_config.DateColumn("date", format="YYYY-MM-DD")}
-EVIDENCE_COLUMNS = ["pub_date", "title", "outlet", "visit", "speaker", "side", "tone", "issues", "text"]
 
 
-def evidence(filters: Filters, label: str, key: str, choices: list, kind: str, format_func=str, **fixed) -> None:
-    """Evidence drill-down: pick a value of the chart (issue, person, visit, word...) -> its sentences."""
-    with st.expander(f"Evidence: the sentences behind “{label}”"):
-        if not choices:
-            st.info("Nothing to show for the current filters.")
+@st.cache_data(max_entries=256, show_spinner=False)
+def _run_evidence(signature, filters: Filters, name: str, args: tuple, issues: dict, visits: dict) -> E.Evidence:
+    with attached_connection(signature[0]) as con:
+        return getattr(E, name)(con, filters, *args, labels=E.Labels(issues, visits))
+
+
+def evidence_of(filters: Filters, name: str, *args) -> E.Evidence:
+    """core.evidence.<name>(con, filters, *args): a chart mark's rows and its number, cached by store state."""
+    names, visits = labels()
+    return _run_evidence(store_signature(), filters, name, tuple(args), names, {v.id: v.name for v in visits})
+
+
+def evidence_panel(filters: Filters, key: str, name: str, marks: list[tuple], format_func, what: str) -> None:
+    """A chart's evidence: pick one of its marks -> the rows that produced its number (same filters,
+    visits and weighting, core.evidence), the number stated and recomputed from those rows."""
+    with st.expander(f"Evidence: the sentences behind each {what}"):
+        if not marks:
+            st.info("This chart shows no number for the current filters, so there is no evidence to list.")
             return
-        choice = st.selectbox(f"Show sentences for {kind}", choices, key=f"ev_{key}", format_func=format_func)
-        (df,) = fetch(filters, ("evidence", *_evidence_args(kind, choice, fixed)))
-        st.caption(f"{len(df)} sentence{'s' if len(df) != 1 else ''} (tone −1 hostile … +1 cooperative)")
-        st.dataframe(df[EVIDENCE_COLUMNS], hide_index=True, width="stretch",
+        i = st.selectbox(f"Which {what}", range(len(marks)), key=f"ev_{key}",
+                         format_func=lambda j: format_func(*marks[j]))
+        ev = evidence_of(filters, name, *marks[i or 0])
+        st.markdown(ev.statement)
+        st.dataframe(ev.rows.drop(columns=["article_id", "sent_idx"]), hide_index=True, width="stretch",
                      column_config=TABLE_COLUMNS)
-
-
-def _evidence_args(kind: str, choice, fixed: dict) -> tuple:
-    """Positional args of core.queries.evidence: issue, person, side, visit, article_id, word, year."""
-    args = {"issue": None, "person": None, "side": None, "visit": None, "article": None, "word": None, "year": None}
-    args.update(fixed)
-    args[kind] = choice
-    return (args["issue"], args["person"], args["side"], args["visit"], args["article"], args["word"], args["year"])
-

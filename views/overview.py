@@ -26,13 +26,14 @@ measure = st.segmented_control("Count issues as", ["sentences", "per_1k_words"],
                                                                "per_1k_words": "Per 1,000 words"}.get)
 common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "sentences"), freq,
                   click=("issue", 0))
-common.evidence(f, "issue frequency", "ov_issue", freq["issue"].tolist(), "issue", common.issue_name)
+common.evidence_panel(f, "ov_issue", "issue_sentences", [(i,) for i in freq["issue"]], common.issue_name, "issue bar")
 
 trend, change = common.fetch(f, ("tone_trend",), ("visit_change",))
 common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend,
                   caption="Dots: articles (size = sentences read). Line: 30-day rolling mean. Bands: visits.")
-common.evidence(f, "tone trend", "ov_article", trend["article_id"].tolist(), "article",
-                dict(zip(trend["article_id"], trend["title"])).get)
+titles = {r.article_id: f"{r.title} ({r.pub_date:%d %b %Y})" for r in trend.itertuples()}
+common.evidence_panel(f, "ov_article", "article_tone", [(a,) for a in trend["article_id"]], titles.get, "article dot")
 
 common.show_chart("visit_change", F.visit_change(change, ctx), change)
-common.evidence(f, "first vs last visit", "ov_change", change["issue"].tolist(), "issue", common.issue_name)
+common.evidence_panel(f, "ov_change", "visit_change", list(change[["issue", "first_visit", "last_visit"]].itertuples(
+    index=False, name=None)), lambda i, a, b: common.issue_name(i), "issue bar")

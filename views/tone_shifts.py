@@ -24,8 +24,14 @@ if a and b:
     by_issue, by_side, drivers = common.fetch(f, ("tone_shift", a, b, "issue"), ("tone_shift", a, b, "side"),
                                               ("tone_drivers_shift", a, b))
     common.show_chart("tone_shift_by_issue", F.tone_shift(by_issue, ctx, a, b, "issue"), by_issue)
+    common.evidence_panel(f, "ts_issue_ev", "shift_issue", [(i, a, b) for i in by_issue["label"]],
+                          lambda i, *_: common.issue_name(i), "issue")
     common.show_chart("tone_shift_by_side", F.tone_shift(by_side, ctx, a, b, "side"), by_side)
+    common.evidence_panel(f, "ts_side_ev", "shift_side", [(s, a, b) for s in by_side["label"]],
+                          lambda s, *_: f"{s} side", "side")
     common.show_chart("tone_drivers", F.tone_drivers(drivers, ctx, a, b), drivers)
+    common.evidence_panel(f, "ts_word", "shift_word", [(w, a, b) for w in drivers["word"]],
+                          lambda w, *_: f"“{w}”", "word")
     st.subheader("Sentences that drove the change")
     c1, c2 = st.columns(2)
     issue = c1.selectbox("Issue", [None, *by_issue["label"].tolist()], key="ts_issue",
@@ -33,13 +39,16 @@ if a and b:
     side = c2.selectbox("Side", [None, *by_side["label"].tolist()], key="ts_side",
                         format_func=lambda v: "All sides" if v is None else v)
     (sents,) = common.fetch(f, ("tone_shift_sentences", a, b, issue, side))
-    st.dataframe(sents[["visit", "pub_date", "title", "speaker", "side", "tone", "text"]], hide_index=True,
+    st.dataframe(sents[["text", "title", "pub_date", "visit", "speaker", "side", "tone"]], hide_index=True,
                  width="stretch", column_config=common.TABLE_COLUMNS)
-    common.evidence(f, "a driving word", "ts_word", drivers["word"].tolist(), "word")
 
 st.subheader("China-side and US-side language, 2023 against 2024")
 years, words = common.fetch(f, ("side_language_by_year",), ("side_words_by_year",))
 ctx_f = common.context(f, common.fetch(f, ("corpus_summary",))[0])
 common.show_chart("side_language_by_year", F.side_years(years, ctx_f), years)
+common.evidence_panel(f, "ts_year", "side_year", list(years[["side", "year"]].itertuples(index=False, name=None)),
+                      lambda s, y: f"{s} side, {y}", "point")
 common.show_chart("side_words_by_year", F.side_words(words, ctx_f), words)
-common.evidence(f, "each side's words", "ts_side_word", words["word"].drop_duplicates().tolist(), "word")
+common.evidence_panel(f, "ts_side_word", "side_year_word",
+                      list(words[["side", "year", "word"]].itertuples(index=False, name=None)),
+                      lambda s, y, w: f"“{w}”, {s} side, {y}", "bar")
