@@ -20,7 +20,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+import zlib
 from difflib import SequenceMatcher
+
+import numpy as np
 
 from core.dates import PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
 from core.model import CleanedText, Line
@@ -31,6 +34,10 @@ MAX_FURNITURE_WORDS = 25  # a prompt or caption is short; a paragraph that says 
 REPEAT_MIN_WORDS = 4  # an exact repeat this long is a repeated block, not a refrain like "He said."
 NEAR_REPEAT_MIN_WORDS = 12
 NEAR_REPEAT_RATIO = 0.85
+NEAR_REPEAT_MAX_CHARS = 2000  # about 330 words; longer paragraphs are checked for exact repeats only
+NEAR_REPEAT_CANDIDATES = 8
+_MH_BANDS, _MH_ROWS = 8, 2  # a pair sharing 70 % of its words becomes a candidate with p = 0.995
+_MH_A, _MH_B = np.random.default_rng(14).integers(1, 2**63, size=(2, _MH_BANDS * _MH_ROWS), dtype=np.uint64) | np.uint64(1)
 
 _TAG = re.compile(r"<[^>]{1,200}>")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -93,11 +100,28 @@ def _key(text: str) -> str:
 
 
 class _Repeats:
-    """Paragraphs seen so far, to find exact and near-exact repeats (the first one is kept)."""
+    """Paragraphs seen so far, to find exact and near-exact repeats (the first one is kept).
+
+    Exact repeats are a set lookup. A near repeat is only looked for among a few earlier
+    paragraphs that share a MinHash band with it (NEAR_REPEAT_CANDIDATES at most), and only in
+    paragraphs up to NEAR_REPEAT_MAX_CHARS long: comparing each paragraph with every earlier one
+    was quadratic in their number (a 225 KB file of reshuffled paragraphs took 7 minutes), and
+    SequenceMatcher is quadratic in a paragraph's length. A repeated block of web furniture is short.
+    """
 
     def __init__(self):
         self.exact: set[str] = set()
-        self.long: list[tuple[str, set[str]]] = []
+        self.long: list[tuple[str, set[str], set[tuple[str, str]]]] = []
+        self.buckets: dict[tuple, list[int]] = {}
+        self.word_hash: dict[str, int] = {}
+
+    def _bands(self, bag: set[str]) -> list[tuple]:
+        """The MinHash bands of a word set: similar sets share a band with high probability."""
+        hashes = np.fromiter((self.word_hash.setdefault(w, zlib.crc32(w.encode())) for w in bag),
+                             dtype=np.uint64, count=len(bag))
+        with np.errstate(over="ignore"):  # multiply-add modulo 2**64 is the hash family
+            sig = (_MH_A[:, None] * hashes[None, :] + _MH_B[:, None]).min(axis=1)
+        return [(band, *sig[band * _MH_ROWS:(band + 1) * _MH_ROWS].tolist()) for band in range(_MH_BANDS)]
 
     def seen(self, text: str) -> bool:
         key = _key(text)
@@ -106,15 +130,26 @@ class _Repeats:
             return False
         if key in self.exact:
             return True
-        if len(words) >= NEAR_REPEAT_MIN_WORDS:
-            bag = set(words)
-            for other, other_bag in self.long:
-                if len(bag & other_bag) < 0.7 * max(len(bag), len(other_bag)):
-                    continue
-                if SequenceMatcher(None, key, other, autojunk=False).ratio() >= NEAR_REPEAT_RATIO:
-                    return True
-            self.long.append((key, bag))
         self.exact.add(key)
+        if len(words) < NEAR_REPEAT_MIN_WORDS or len(key) > NEAR_REPEAT_MAX_CHARS:
+            return False
+        bag, pairs = set(words), set(zip(words, words[1:]))
+        bands = self._bands(bag)
+        candidates = dict.fromkeys(i for band in bands for i in self.buckets.get(band, ()))
+        for i in list(candidates)[:NEAR_REPEAT_CANDIDATES]:
+            other, other_bag, other_pairs = self.long[i]
+            if len(bag & other_bag) < 0.7 * max(len(bag), len(other_bag)):
+                continue
+            # The same words in another order are not a repeat: most word pairs must recur too.
+            if len(pairs & other_pairs) < 0.5 * min(len(pairs), len(other_pairs)):
+                continue
+            matcher = SequenceMatcher(None, key, other, autojunk=False)
+            if (matcher.real_quick_ratio() >= NEAR_REPEAT_RATIO and matcher.quick_ratio() >= NEAR_REPEAT_RATIO
+                    and matcher.ratio() >= NEAR_REPEAT_RATIO):
+                return True
+        for band in bands:
+            self.buckets.setdefault(band, []).append(len(self.long))
+        self.long.append((key, bag, pairs))
         return False
 
 

@@ -43,14 +43,23 @@ TABLES = {
 }
 
 # Shingles of a relation `_dd_texts(article_id, text)`: lower-cased letter/digit words, 5 at a time.
+# Words are unnested with their position and each shingle is built from the next words by lead(),
+# so the work is linear in the text: slicing the word list once per position (t[i:i+4] in a join
+# with range()) copied the whole list for every word, quadratic in time and memory (a 999,000-
+# character article ran out of memory). Same shingle strings, so stored signatures stay valid.
 _SHINGLES_SQL = f"""
-    WITH toks AS (
+    WITH words AS (
+        SELECT article_id, unnest(t) AS w, generate_subscripts(t, 1) AS i
+        FROM (SELECT article_id,
+                     list_filter(regexp_split_to_array(lower(text), '[^\\pL\\pN]+'), lambda w: w <> '') AS t
+              FROM _dd_texts)
+    ), grams AS (
         SELECT article_id,
-               list_filter(regexp_split_to_array(lower(text), '[^\\pL\\pN]+'), lambda w: w <> '') AS t
-        FROM _dd_texts
+               concat_ws(' ', w, {", ".join(f"lead(w, {k}) OVER win" for k in range(1, SHINGLE_WORDS))}) AS g,
+               lead(w, {SHINGLE_WORDS - 1}) OVER win IS NOT NULL AS whole
+        FROM words WINDOW win AS (PARTITION BY article_id ORDER BY i)
     )
-    SELECT DISTINCT article_id, hash(array_to_string(t[i:i + {SHINGLE_WORDS - 1}], ' ')) AS h
-    FROM toks, range(1, greatest(len(t) - {SHINGLE_WORDS - 2}, 1)) AS r(i)
+    SELECT DISTINCT article_id, hash(g) AS h FROM grams WHERE whole
 """
 
 

@@ -151,3 +151,33 @@ def test_an_excerpt_under_half_the_length_is_a_different_article(con):
     add(con, "full", "\n".join(body))
     add(con, "brief", "\n".join(body[: len(body) // 4]))
     assert mark_duplicates(con) == 0
+
+
+def test_a_near_limit_article_is_signed_in_linear_time_and_memory(con):
+    """Issue 14: slicing the word list per position made shingling quadratic (a 999,000-character
+    article ran out of memory). 60,000 words as one line, then the same article again."""
+    import random
+    import time
+
+    words = seed_text(0).split()
+    rng = random.Random(14)
+    big = " ".join(rng.choice(words) for _ in range(60_000))
+    started = time.perf_counter()
+    add(con, "big", big)
+    add(con, "big2", big + " one more closing line of text here")
+    assert mark_duplicates(con) == 1
+    assert time.perf_counter() - started < 15
+    assert groups(con)["big2"] == "big"
+
+
+def test_shingles_are_the_five_word_windows_of_the_text(con):
+    """The linear shingling yields exactly the 5-word windows (so signatures stored before stay valid)."""
+    import pandas as pd
+
+    from core.dedupe import _SHINGLES_SQL
+
+    con.register("_dd_texts", pd.DataFrame({"article_id": ["a", "b"], "text": ["One two, three FOUR five six!", "a b c d"]}))
+    got = sorted(h for (_, h) in con.execute(_SHINGLES_SQL).fetchall())
+    want = sorted(con.execute("SELECT hash(s) FROM (VALUES ('one two three four five'), ('two three four five six')) t(s)")
+                  .fetchall()[i][0] for i in range(2))
+    assert got == want
