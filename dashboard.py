@@ -9,15 +9,17 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import DiplotoneError, OlderSchemaError
-from core.paths import store_path
+from core.paths import PROJECT_ROOT, store_path
+from core.reader import plain_markdown
 from core.store import Store
 from core.attached import attached_connection, writing
 from views import common
 
-# A Material icon, not an emoji: an emoji page icon makes Streamlit load its emoji catalogue
-# (~0.3-0.6 s) on the first script run, on the path to the first chart.
-st.set_page_config(page_title="Diplotone — US–China diplomacy coverage", page_icon=":material/handshake:",
-                   layout="wide")
+# The icon is a file shipped with the app: a Material icon as page icon makes the browser fetch it
+# from a font CDN (the product works offline), and an emoji makes Streamlit load its emoji
+# catalogue (~0.3-0.6 s) on the first script run, on the path to the first chart.
+st.set_page_config(page_title="Diplotone — US–China diplomacy coverage",
+                   page_icon=str(PROJECT_ROOT / "assets" / "icon.png"), layout="wide")
 
 
 def _store_ready() -> bool:
@@ -74,7 +76,7 @@ try:
     ensure_store()
     options = common.fetch_plain("filter_options")
 except DiplotoneError as exc:
-    st.error(str(exc))
+    st.error(plain_markdown(str(exc)))
     st.stop()
 
 PAGES = [
@@ -88,4 +90,7 @@ PAGES = [
 page = st.navigation(PAGES)
 st.session_state["filters"] = common.sidebar_filters(options)
 common.url_notices()
-page.run()
+try:
+    page.run()
+except DiplotoneError as exc:  # a store damaged or gone under a page: its message, not a traceback
+    st.error(plain_markdown(str(exc)))

@@ -22,7 +22,8 @@ import duckdb
 from core.errors import StoreError
 from core.paths import store_path
 from core.schema import SCHEMA_VERSION
-from core.store import LOCKED, _check_schema, _is_lock_conflict
+from core.store import (DUCKDB_CONFIG, LOCKED, _check_schema, _is_lock_conflict, is_store_failure, store_failure,
+                        verify)
 
 _lock = threading.Lock()
 _idle = threading.Condition(_lock)  # notified when a store is detached
@@ -34,7 +35,7 @@ _aliases = itertools.count()
 def _host_connection() -> duckdb.DuckDBPyConnection:
     global _host
     if _host is None:
-        _host = duckdb.connect(":memory:")
+        _host = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
     return _host
 
 
@@ -48,6 +49,8 @@ def _attach(host, path: Path, alias: str, lock_timeout: float) -> None:
             return
         except duckdb.Error as exc:
             # A file open elsewhere in this process ("file handle conflict") is busy too: wait.
+            if is_store_failure(exc):
+                raise store_failure(path, exc) from None
             if not (_is_lock_conflict(exc) or "file handle conflict" in str(exc)):
                 first = str(exc).splitlines()[0]
                 raise StoreError(f"{path} cannot be opened as a Diplotone store ({first}). The file was left "
@@ -65,6 +68,20 @@ def _check(cur, path: Path) -> None:
         row = None
     if row != (str(SCHEMA_VERSION),):
         _check_schema(cur, path, read_only=True)  # raises the store's own message
+
+
+_verified: set[tuple] = set()  # (path, mtime, size) of store files read through once
+
+
+def _verify_once(cur, path: Path) -> None:
+    """core.store.verify, once per state of the file: a damaged store is reported on the first
+    request after it changed, not with a traceback from whichever chart meets the bad block."""
+    st = path.stat()
+    wal = path.with_name(path.name + ".wal")
+    state = (path, st.st_mtime_ns, st.st_size, wal.stat().st_mtime_ns if wal.exists() else 0)
+    if state not in _verified:
+        verify(cur, path)
+        _verified.add(state)
 
 
 @contextmanager
@@ -86,7 +103,12 @@ def attached_connection(path=None, lock_timeout: float = 10.0):
     try:
         cur.execute(f"USE {entry[0]}")
         _check(cur, path)
+        _verify_once(cur, path)
         yield cur
+    except duckdb.Error as exc:
+        if not is_store_failure(exc):
+            raise
+        raise store_failure(path, exc) from None  # a damaged block met by a query: say so, not a traceback
     finally:
         cur.close()
         with _lock:

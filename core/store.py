@@ -37,6 +37,52 @@ LOCKED = "the store is locked by another Diplotone process (a running build or d
 EDITABLE = ("title", "outlet", "url", "pub_date", "visit")
 
 
+# No DuckDB extension is ever downloaded or loaded behind the user's back: a file that is not a
+# DuckDB database (a SQLite file, say) would otherwise make DuckDB fetch a reader from the internet.
+# Every connection of the product opens with this configuration (one per file and process: DuckDB
+# refuses a second connection to a file with another one).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# What a damaged file raises when its blocks are read (truncated: "Could not read enough bytes";
+# a flipped block: "Corrupt database file: computed checksum ...", a bare duckdb.Error) and what a
+# failed write raises (a full disk: "No space left on device", inside several exception types).
+_DAMAGE_TYPES = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+                 duckdb.FatalException)
+DAMAGED = ("Nothing was written to it. Keep it aside (move or rename it) and run `diplotone build` "
+           "to start a new store, or pick another store with --store or DIPLOTONE_STORE.")
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """A DuckDB error that says the file is damaged or cannot be written, not a query's own error."""
+    return isinstance(exc, _DAMAGE_TYPES) or (isinstance(exc, duckdb.Error) and any(
+        sign in str(exc) for sign in ("Corrupt database file", "No space left", "Could not read enough bytes",
+                                    "Could not write file")))
+
+
+def store_failure(path, exc: duckdb.Error, writing: bool = False) -> StoreError:
+    """The user's message for a DuckDB error on the store file: a full disk or a damaged store."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "No space left" in first:
+        return StoreError(f"Could not write to the store {path}: the disk is full ({first}). Free some space "
+                          "and run it again; what was stored before is kept.")
+    if writing and "Could not write" in str(exc):
+        return StoreError(f"Could not write to the store {path} ({first}). What was stored before is kept.")
+    return StoreError(f"The store {path} is damaged ({first}). {DAMAGED}")
+
+
+def verify(con, path) -> None:
+    """Read every block of every table (DuckDB checks each block's checksum as it reads it), so a
+    truncated or damaged store is reported before anything reads half of it or writes into it."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
+    try:
+        for table in tables:
+            con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{table}"').fetchall()
+    except duckdb.Error as exc:
+        if not is_store_failure(exc):
+            raise
+        raise store_failure(path, exc) from None
+
+
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
     """Another process holds the file lock, or this process has it open in the other mode."""
     msg = str(exc)
@@ -54,7 +100,7 @@ def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBP
     deadline, pause = time.monotonic() + lock_timeout, 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
         except duckdb.Error as exc:
             if not _is_lock_conflict(exc):
                 first = str(exc).splitlines()[0]
@@ -114,8 +160,17 @@ def _migrate(con, version: int) -> None:
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
+
+
+def _rollback(con) -> None:
+    """Roll back if a transaction is still open: DuckDB ends it itself when a write fails (a full
+    disk), and a failing ROLLBACK must not replace the error that says why."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def refresh_derived(con, article_ids) -> None:
@@ -141,7 +196,13 @@ class Store:
         path = store_path(path)
         con = _connect(path, read_only, lock_timeout)
         try:
-            _check_schema(con, path, read_only)
+            try:
+                _check_schema(con, path, read_only)
+                verify(con, path)
+            except duckdb.Error as exc:
+                if not is_store_failure(exc):
+                    raise
+                raise store_failure(path, exc, writing=not read_only) from None
         except BaseException:
             con.close()
             raise
@@ -192,8 +253,10 @@ class Store:
             yield self.con
             mark_duplicates(self.con)
             self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
+        except BaseException as exc:
+            _rollback(self.con)
+            if is_store_failure(exc):
+                raise store_failure(self.path, exc, writing=True) from None
             raise
 
     def write(self, results: list[ArticleResult], raws: list[RawArticle], fingerprint: str) -> None:
