@@ -102,6 +102,8 @@ def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBP
         try:
             return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
         except duckdb.Error as exc:
+            if is_store_failure(exc) and "Corrupt database file" in str(exc):
+                raise store_failure(path, exc) from None
             if not _is_lock_conflict(exc):
                 first = str(exc).splitlines()[0]
                 raise StoreError(

@@ -356,3 +356,113 @@ def test_charts_of_a_store_with_dates_out_of_range_draw(tmp_path):
         charts = {stem: fig for stem, _, fig in all_charts(con, Filters(), ctx)}
     assert charts["tone_trend"].layout.xaxis.range == ("0001-01-01", "9999-12-31")
     assert charts["person_quotes"].layout.xaxis.range[0] == "0001-01-01"
+
+
+# -- issue 14: damaged stores, full disks, no downloads ------------------------------------------------
+
+
+def _store_of(path, n=30):
+    pairs = [synthetic_article(f"Blinken held talks in Beijing {i}.\nTaiwan came up {i} times.\n" * 40, f"n{i}.txt")
+             for i in range(n)]
+    with Store.open(path) as store:
+        store.write([p[0] for p in pairs], [p[1] for p in pairs], "fp")
+    return path
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+DAMAGED_END = ("Nothing was written to it. Keep it aside (move or rename it) and run `diplotone build` to start a "
+               "new store, or pick another store with --store or DIPLOTONE_STORE.")
+
+
+def test_a_truncated_store_is_reported_as_damaged_everywhere_and_left_untouched(tmp_path):
+    path = _store_of(tmp_path / "store.duckdb")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    before = path.read_bytes()
+    for args in (["articles"], ["meta", "n1.txt"], ["meta", "n1.txt", "--title", "New"]):
+        result = _cli("--store", str(path), *args)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.output.startswith(f"Error: The store {path} is damaged (IO Error: Could not read enough bytes")
+        assert result.output.strip().endswith(DAMAGED_END)
+    article = write(tmp_path, "a.txt", ARTICLE.encode())
+    with pytest.raises(StoreError, match="is damaged"):
+        ingest_paths([article], path, progress=False)
+    assert path.read_bytes() == before
+
+
+def test_a_flipped_block_is_found_before_meta_writes_into_the_store(tmp_path):
+    from core.attached import attached_connection
+
+    path = _store_of(tmp_path / "store.duckdb")
+    good, block = path.read_bytes(), 262144
+    for start in range(3 * 4096, len(good) - block, block):  # the first block a table reads
+        damaged = bytearray(good)
+        damaged[start + 64:start + block - 64] = bytes(b ^ 0x55 for b in damaged[start + 64:start + block - 64])
+        path.write_bytes(bytes(damaged))
+        result = _cli("--store", str(path), "meta", "n1.txt", "--title", "New")
+        if result.exit_code:
+            break
+        path.write_bytes(good)
+    assert result.output.startswith(f"Error: The store {path} is damaged (")
+    assert "checksum" in result.output and result.output.strip().endswith(DAMAGED_END)
+    assert path.read_bytes() == bytes(damaged)  # not written into
+    with pytest.raises(StoreError, match="is damaged"), attached_connection(path) as con:  # the dashboard
+        con.execute("SELECT count(*) FROM articles").fetchall()
+    assert _cli("--store", str(path), "articles").output.startswith(f"Error: The store {path} is damaged (")
+
+
+def test_a_full_disk_is_reported_as_such_and_the_store_keeps_what_it_had(tmp_path, filled_store):
+    """Writes past the size limit (RLIMIT_FSIZE, as a full disk would) fail; the message is the OS
+    reason, not 'cannot rollback - no transaction is active', and the article stored before is kept."""
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        sys.path.insert(0, {str(tmp_path.parent)!r})
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        from conftest import synthetic_article
+        from core.errors import StoreError
+        from core.store import Store
+        pairs = [synthetic_article(f"Talks {{i}} in Beijing.\\nTaiwan came up {{i}} times." * 300, f"n{{i}}.txt")
+                 for i in range(60)]
+        resource.setrlimit(resource.RLIMIT_FSIZE, ({filled_store.stat().st_size} + 300_000,) * 2)
+        try:
+            with Store.open({str(filled_store)!r}) as store:
+                store.write([p[0] for p in pairs], [p[1] for p in pairs], "fp")
+        except StoreError as exc:
+            print(exc)
+    """)
+    import pathlib
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(pathlib.Path(__file__).parent.parent),
+                                                        str(pathlib.Path(__file__).parent)])}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.startswith(f"Could not write to the store {filled_store} ("), out.stdout + out.stderr
+    assert "File too large" in out.stdout and "rollback" not in out.stdout
+    assert out.stdout.strip().endswith("What was stored before is kept.")
+    assert [r[1] for r in _articles(filled_store)] == ["kept.txt"]
+
+
+def test_no_connection_may_download_or_load_a_duckdb_extension(tmp_path, filled_store):
+    from core.attached import attached_connection
+
+    setting = ("SELECT current_setting('autoinstall_known_extensions'), "
+               "current_setting('autoload_known_extensions')")
+    with Store.open(filled_store) as store:
+        assert store.con.execute(setting).fetchone() == (False, False)
+    with attached_connection(filled_store) as con:
+        assert con.execute(setting).fetchone() == (False, False)
+    # A SQLite file given as the store: DuckDB would fetch its sqlite reader; it is refused instead.
+    import sqlite3
+    other = tmp_path / "other.duckdb"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    before = other.read_bytes()
+    started = time.perf_counter()
+    with pytest.raises(StoreError) as exc:
+        Store.open(other)
+    assert time.perf_counter() - started < 5
+    assert message(exc).startswith(f"{other} cannot be opened as a Diplotone store (")
+    assert other.read_bytes() == before
