@@ -104,6 +104,29 @@ def all_charts(con, filters: Filters, ctx: F.ChartContext) -> Iterator[tuple[str
         yield from page_charts(con, filters, ctx, page)
 
 
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as a CSV for a spreadsheet: dates as YYYY-MM-DD (not "2024-04-30 00:00:00"), missing
+    values empty (not "None"), and text cells that a spreadsheet would run as a formula (= + - @)
+    prefixed with an apostrophe."""
+    out = table.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[col] = values.dt.strftime("%Y-%m-%d")
+        elif not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+            out[col] = [_cell(v) for v in values]
+    return out.to_csv(index=False)
+
+
+def _cell(value):
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return ""
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat(sep=" ")
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def _ensure_browser():
     """Point kaleido at Debian's chromium unless the user chose a browser (BROWSER_PATH)."""
     if not os.environ.get("BROWSER_PATH"):
@@ -131,7 +154,7 @@ def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("
         charts = list(all_charts(con, filters, ctx))
     figs, files, fmts, written = [], [], [], []
     for stem, table, fig in charts:
-        table.to_csv(out / f"{stem}.csv", index=False)
+        (out / f"{stem}.csv").write_text(csv_text(table), encoding="utf-8")
         for fmt in formats:
             figs.append(fig)
             files.append(out / f"{stem}.{fmt}")

@@ -335,7 +335,9 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Symmetric heatmap: paragraphs in which two issues are discussed together."""
     title = "Issues discussed together (paragraphs with both)"
     if df.empty:
-        return empty(ctx, title, f"No paragraph in the selection discusses two issues{_narrowing(ctx)}.")
+        chosen = " or ".join(ctx.issue(i) for i in ctx.filters.issues)
+        return empty(ctx, title, f"No paragraph{_narrowing(ctx)} of the selected articles discusses "
+                                 + (f"{chosen} together with another issue." if chosen else "two issues."))
     both = pd.concat([df, df.rename(columns={"issue_a": "issue_b", "issue_b": "issue_a"})])
     order = both.groupby("issue_a")["paragraphs"].sum().sort_values(ascending=False).index.tolist()
     wide = both.pivot_table(index="issue_a", columns="issue_b", values="paragraphs", aggfunc="sum")
@@ -402,7 +404,8 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Symmetric heatmap: number of articles in which two people both appear."""
     title = "Who appears with whom (articles mentioning both)"
     if df.empty:
-        return empty(ctx, title, "No two people appear in the same article of the selection.")
+        return empty(ctx, title, "No article of the selection names two people"
+                                 + (f" of the {' or '.join(ctx.filters.sides)} side." if ctx.filters.sides else "."))
     both = pd.concat([df, df.rename(columns={"person_a": "person_b", "person_b": "person_a"})])
     order = both.groupby("person_a")["articles"].sum().sort_values(ascending=False).index.tolist()
     wide = both.pivot_table(index="person_a", columns="person_b", values="articles", aggfunc="sum")
@@ -430,6 +433,11 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
             xs += [a, b, None]
             ys += [label, label, None]
     custom = _rows(d, ["n_a", "n_b", "change", "label"])
+    # A row with one dot: say which visit has no reading, beside the dot, instead of a silent gap.
+    alone = [(b if pd.isna(a) else a, label, ctx.visit(visit_a if pd.isna(a) else visit_b, short=True))
+             for a, b, label in zip(d["tone_a"], d["tone_b"], labels) if pd.isna(a) or pd.isna(b)]
+    notes = [dict(x=x, y=label, xref="x", yref="y", text=f"no {by} reading in {name}", showarrow=False,
+                  xanchor="left", xshift=12, font=dict(size=11, color=MUTED)) for x, label, name in alone]
     data = [
         dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#9aa5b1", width=3), showlegend=False,
              hoverinfo="skip"),
@@ -442,7 +450,7 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
                            "<extra>" + name_b + "</extra>"),
     ]
     return figure(ctx, title, data, dict(
-        yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
+        annotations=notes, yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
         xaxis=_tone_axis(title=dict(text="Mean tone of the sentences"))), _rows_height(len(d), 34))
 
 
@@ -468,10 +476,11 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     title = "US-side and China-side language: tone by year"
     if df.empty:
         return empty(ctx, title, "No words attributed to US or China speakers in the selection.")
-    data = []
+    data, missing = [], []
     for side in ("US", "China"):
         s = df[df["side"] == side]
         if s.empty:
+            missing.append(side)
             continue
         data.append(dict(
             type="scatter", x=s["year"].astype(str).tolist(), y=s["tone"].tolist(), mode="lines+markers+text",
@@ -483,7 +492,11 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
             customdata=_rows(s, ["sentences", "coop"]),
             hovertemplate=side + " side, %{x}: tone %{y:.2f}, cooperation %{customdata[1]:.2f}"
                                  "<br>%{customdata[0]} sentences<extra></extra>"))
+    notes = [dict(text=f"No {side}-side words in the selection{_narrowing(ctx)}: only the "
+                       f"{'China' if side == 'US' else 'US'} side is drawn.", xref="paper", yref="paper", x=0, y=1.0,
+                  yshift=14, xanchor="left", showarrow=False, font=dict(size=12, color=MUTED)) for side in missing]
     return figure(ctx, title, data, dict(
+        annotations=notes,
         xaxis=dict(type="category", title=dict(text="Year"), categoryorder="category ascending"),
         yaxis=_tone_axis(title=dict(text="Mean tone of the side's words"))))
 

@@ -33,3 +33,19 @@ def test_write_charts_of_an_empty_selection_still_writes_explained_charts(tmp_pa
     files = write_charts(store, tmp_path / "out", Filters(outlets=["Nowhere"]), formats=("svg",))
     svg = (tmp_path / "out" / "issue_frequency.svg").read_text()
     assert files and "No issue is discussed" in svg and "0 articles" in svg
+
+
+def test_csv_text_is_readable_and_safe_in_a_spreadsheet():
+    import datetime as dt
+
+    import pandas as pd
+
+    from core.export import csv_text
+
+    df = pd.DataFrame({"title": ["=HYPERLINK(\"x\")", "Plain", None], "tone": [-0.5, 0.2, None],
+                       "pub_date": [dt.date(2024, 4, 30), None, dt.date(2023, 6, 18)],
+                       "when": pd.to_datetime(["2024-04-30", "2023-01-01", None])})
+    lines = csv_text(df).splitlines()
+    assert lines[1] == "\"'=HYPERLINK(\"\"x\"\")\",-0.5,2024-04-30,2024-04-30"
+    assert lines[2] == "Plain,0.2,,2023-01-01"
+    assert "None" not in csv_text(df) and "00:00:00" not in csv_text(df)

@@ -141,12 +141,21 @@ def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatc
     con.close()
 
 
-def _evidence_tables(at) -> list:
-    return [d.value for d in at.dataframe]
+def _evidence_lists(at) -> list[list[str]]:
+    """Each evidence panel's rows (the HTML reading list), as the text of each row."""
+    import html as h
+
+    out = []
+    for el in at.get("html"):
+        body = str(el.proto.body)
+        if 'class="dt-ev"' in body:
+            rows = re.findall(r'<div class="row">(.*?)</div></div>', body)
+            out.append([h.unescape(re.sub(r"<[^>]+>", " ", r)) for r in rows])
+    return out
 
 
 def test_every_evidence_panel_states_its_number_and_lists_its_rows(app):
-    """Each chart's evidence panel: a statement starting with the number, the rows with the sentence first."""
+    """Each chart's evidence panel: a statement of the number, then as many rows as it counts."""
     app.run()
     for page, panels in (("views/overview.py", 3), ("views/issues.py", 3), ("views/people.py", 2),
                          ("views/tone_shifts.py", 5)):
@@ -156,20 +165,63 @@ def test_every_evidence_panel_states_its_number_and_lists_its_rows(app):
         boxes = [s for s in app.selectbox if s.key and s.key.startswith("ev_")]
         assert len(boxes) == panels, (page, [s.key for s in boxes])
         statements = [m.value for m in app.markdown if m.value.startswith("**")]
-        assert len(statements) >= panels, page
-        for table in _evidence_tables(app):
-            if "text" in table.columns and "title" in table.columns:
-                assert table.columns[0] == "text"
+        lists = _evidence_lists(app)
+        assert len(statements) == len(lists) == panels, page
+        first = statements[0]
+        if page == "views/overview.py":  # "**Global order…: 5 sentences** tagged…": one row per sentence
+            n = int(re.search(r": (\d+) sentences?\*\*", first).group(1))
+            assert len(lists[0]) == n
 
 
 def test_visit_change_evidence_lists_only_the_first_and_last_visit(app):
     app.run()
     box = app.selectbox(key="ev_ov_change")
     box.set_value(next(n for n, label in enumerate(box.options) if "Trade" in label)).run()  # options: shown labels
-    table = _evidence_tables(app)[-1]  # the last panel of the page
+    rows = _evidence_lists(app)[-1]  # the last panel of the page
     statement = next(m.value for m in app.markdown if m.value.startswith("**Trade"))
-    assert "yellen-2024-04" not in set(table["visit"])
-    n_first = (table["visit"] == "blinken-2023-06").sum()
-    assert n_first == 2 and "2 sentences in 57 words" in statement
+    assert len(rows) == 2 and all("Blinken in Beijing (Jun 2023)" in r for r in rows)
+    assert not any("overcapacity" in r for r in rows)  # the middle visit's trade sentence is not this bar's evidence
+    assert "2 sentences in 57 words" in statement
     assert "0 sentences in 39 words" in statement  # the last visit: the bar is -35.09 = 1000 x (0/39 - 2/57)
     assert "change -35.09 per 1,000 words" in statement
+
+
+def _chart(at, title: str) -> dict:
+    return next(f for f in _figures(at) if title in f["layout"]["title"]["text"])
+
+
+def _notes(fig: dict) -> str:
+    return json.dumps([a.get("text", "") for a in fig["layout"].get("annotations", [])])
+
+
+@pytest.mark.parametrize("page,params,title,message", [
+    ("views/issues.py", {"issue": "russia_ukraine"}, "Issues discussed together",
+     "discusses Russia and Ukraine together with another issue"),
+    ("views/people.py", {"person": "Janet Yellen"}, "Who appears with whom", "No article of the selection names two people"),
+    ("views/people.py", {"from": "2030-01-01"}, "Who is mentioned", "No people are mentioned"),
+    ("views/overview.py", {"visit": "blinken-2023-06"}, "What changed most", "fewer than two visits"),
+    ("views/overview.py", {"outlet": "SCMP", "issue": "russia_ukraine"}, "How often each issue", "No issue is discussed"),
+    ("views/tone_shifts.py", {"side": "Other", "visit": "blinken-2023-06"}, "US-side and China-side language",
+     "No words attributed to US or China speakers"),
+    ("views/tone_shifts.py", {"side": "Other"}, "The words each side used", "No tone words attributed"),
+])
+def test_a_filter_that_empties_a_chart_says_what_is_missing_and_why(app, page, params, title, message):
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, app.exception
+    fig = _chart(app, title)
+    assert not fig["data"] and message in _notes(fig), _notes(fig)
+
+
+def test_a_series_missing_from_a_comparison_gets_a_note(app):
+    app.query_params["side"] = "China"
+    app.run()
+    app.switch_page("views/tone_shifts.py")
+    app.run()
+    assert "No US-side words in the selection" in _notes(_chart(app, "US-side and China-side language"))
+    shift = _chart(app, "Tone shift by issue")
+    # Trade has China-side sentences in Jun 2023 (a2) but none in Apr 2024: one dot, and a note saying so.
+    assert "no issue reading in Blinken in Shanghai and Beijing" in _notes(shift)

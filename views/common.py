@@ -16,7 +16,7 @@ from core import figures as F
 from core import evidence as E
 from core import queries as Q
 from core.catalogs import ISSUE_IDS, VISIT_IDS
-from core.export import catalogue_labels, figure_image
+from core.export import catalogue_labels, csv_text, figure_image
 from core.filters import Filters, from_query_params, to_query_params
 from core.model import SIDES
 from core.paths import store_path
@@ -201,7 +201,7 @@ def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple[str, int | N
         if caption:
             st.caption(caption)
     c1, c2, c3, _ = st.columns([1, 1, 1, 5])
-    c1.download_button("CSV", table.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
+    c1.download_button("CSV", csv_text(table), file_name=f"{name}.csv", mime="text/csv",
                        key=f"csv_{name}", on_click="ignore", icon=":material/table:")
     c2.download_button("SVG", lambda: figure_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
                        key=f"svg_{name}", on_click="ignore", icon=":material/image:")
@@ -243,5 +243,54 @@ def evidence_panel(filters: Filters, key: str, name: str, marks: list[tuple], fo
                          format_func=lambda j: format_func(*marks[j]))
         ev = evidence_of(filters, name, *marks[i or 0])
         st.markdown(ev.statement)
-        st.dataframe(ev.rows.drop(columns=["article_id", "sent_idx"]), hide_index=True, width="stretch",
-                     column_config=TABLE_COLUMNS)
+        st.html(evidence_html(ev.rows))
+        st.download_button("Evidence CSV", csv_text(ev.rows), file_name=f"evidence_{key}.csv", mime="text/csv",
+                           key=f"evcsv_{key}", on_click="ignore", icon=":material/table:")
+
+
+EVIDENCE_SHOWN = 200
+_EXTRA = {"weight": ("weight", "{:.2f}"), "w": ("weight", "{:.2f}"), "contribution": ("contribution", "{:+.3f}"),
+          "uses": ("uses", "{:d}"), "coop": ("cooperation", "{:+.2f}"), "kind": ("", "{}"), "words": ("as written", "“{}”"),
+          "issue": ("issue", "{}"), "person": ("names", "{}"), "paragraph": ("paragraph", "{}")}
+EVIDENCE_STYLE = """<style>
+.dt-ev{max-height:32rem;overflow-y:auto;border:1px solid #e4e7eb;border-radius:6px;padding:.2rem .8rem}
+.dt-ev .row{padding:.45rem 0;border-bottom:1px solid #eef0f3}
+.dt-ev .s{font-size:.98rem;line-height:1.45;color:#1f2933}
+.dt-ev .m{font-size:.8rem;color:#6b7785;margin-top:.15rem}
+.dt-ev .t{font-weight:600}.dt-ev .neg{color:#b2182b}.dt-ev .pos{color:#1b7837}
+</style>"""
+
+
+def _value(v, fmt: str = "{}") -> str | None:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    try:
+        return fmt.format(int(v) if fmt == "{:d}" else v)
+    except (ValueError, TypeError):
+        return str(v)
+
+
+def evidence_html(rows: pd.DataFrame) -> str:
+    """Evidence rows as a reading list: the whole sentence, then its article, date, outlet, visit,
+    speaker and tone (every value escaped; the first EVIDENCE_SHOWN rows, the CSV has all)."""
+    import html
+
+    if rows.empty:
+        return "<p>No rows.</p>"
+    out = [EVIDENCE_STYLE, '<div class="dt-ev">']
+    for r in rows.head(EVIDENCE_SHOWN).to_dict("records"):
+        date = r.get("pub_date")
+        meta = [f"“{r.get('title') or 'untitled'}”", f"{date:%d %b %Y}" if _value(date) else "undated",
+                r.get("outlet") or "unknown outlet", visit_name(r["visit"]) if r.get("visit") else None]
+        speaker = _value(r.get("speaker"))
+        meta.append(f"{speaker} ({r.get('side')})" if speaker and _value(r.get("side")) else speaker or "narration")
+        meta += [f"{label + ' ' if label else ''}{_value(r[c], fmt)}" for c, (label, fmt) in _EXTRA.items()
+                 if c in r and _value(r[c], fmt) is not None and not (c in ("weight", "w") and r[c] == 1)]
+        tone = _value(r.get("tone"), "{:+.2f}")
+        cls = "" if tone is None else ("neg" if float(r["tone"]) < -0.05 else "pos" if float(r["tone"]) > 0.05 else "")
+        out.append(f'<div class="row"><div class="s">{html.escape(str(r.get("text") or ""))}</div><div class="m">'
+                   + " · ".join(html.escape(str(m)) for m in meta if m)
+                   + f' · <span class="t {cls}">tone {tone or "n/a"}</span></div></div>')
+    if len(rows) > EVIDENCE_SHOWN:
+        out.append(f'<div class="m">The first {EVIDENCE_SHOWN} of {len(rows):,} rows; the CSV has all of them.</div>')
+    return "".join(out) + "</div>"

@@ -6,6 +6,7 @@ import streamlit as st
 from core.attached import writing
 from core.catalogs import VISIT_IDS
 from core.errors import DiplotoneError
+from core.export import csv_text
 from core.paths import store_path
 from core.store import Store
 from views import common
@@ -19,7 +20,7 @@ st.subheader(f"Articles in the selection ({len(table)})")
 st.dataframe(table.drop(columns=["meta_source"]), hide_index=True, width="stretch",
              column_config={"tone": st.column_config.NumberColumn(format="%+.2f"),
                             "date_confidence": st.column_config.NumberColumn("date conf.", format="%.2f")})
-st.download_button("CSV", table.to_csv(index=False), file_name="articles.csv", mime="text/csv",
+st.download_button("CSV", csv_text(table), file_name="articles.csv", mime="text/csv",
                    on_click="ignore", icon=":material/table:")
 dups = common.fetch_plain("duplicates")
 if not dups.empty:
