@@ -62,8 +62,8 @@ def ensure_store() -> None:
         if total:
             bar.progress(done / total, text=f"Extracting articles: {done} of {total}")
 
-    with writing(store_path()):
-        report = build(None, store_path(), progress=False, batch_size=1, on_progress=on_progress)
+    report = build(None, store_path(), progress=False, batch_size=1, on_progress=on_progress,
+                   guard=lambda: writing(store_path()))
     bar.progress(1.0, text=report.summary())
     for error in report.errors:
         st.error(str(error))

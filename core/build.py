@@ -54,14 +54,16 @@ class BuildReport:
 
 def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: str | None = None,
           seeds=None, progress: bool = True, dask: str | None = None, batch_size: int = 32,
-          on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 30.0) -> BuildReport:
+          on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 30.0,
+          guard=None) -> BuildReport:
     """Bring the store up to date with raws (None = the seed corpus).
 
     store_path: the store (default core.paths.store_path()); pipeline: spaCy package name;
     seeds: the catalogue folder (default core.paths.seeds_dir()); progress: a progress bar on
     stderr; dask: None (this process), "local" (a 2-worker local cluster) or a scheduler
     address "tcp://host:port"; batch_size: articles per extraction batch and write transaction;
-    on_progress(done, total): called after each batch (e.g. the dashboard's first-start bar).
+    on_progress(done, total): called after each batch (e.g. the dashboard's first-start bar);
+    guard: held around each opening of the store only, never around extraction (Store.open).
     """
     started = time.perf_counter()
     catalogs = load_catalogs(seeds)
@@ -74,7 +76,7 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
     nlp_fp = split_fingerprint(fingerprint)[0]
     report = BuildReport(total=len(raws), unchanged=len(raws) - len(unique))
 
-    with Store.open(store_path, lock_timeout=lock_timeout) as store:
+    with Store.open(store_path, lock_timeout=lock_timeout, guard=guard) as store:
         stored, user = store.fingerprints(), store.user_meta()
         files = store.con.execute("SELECT article_id, file FROM articles").fetchall()
     seed_files = {r.file for r in raws} if seed_corpus else set()
@@ -89,7 +91,7 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
         else:
             report.unchanged += 1
     if stale or meta_only:
-        with Store.open(store_path, lock_timeout=lock_timeout) as store:
+        with Store.open(store_path, lock_timeout=lock_timeout, guard=guard) as store:
             store.delete(stale)
             store.update_metadata(meta_only, fingerprint, catalogs)
         report.removed = [dict(files)[aid] for aid in stale]
@@ -98,7 +100,7 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
         edits = {aid: user[aid]["edits"] for aid in user if user[aid]["edits"]}
         _extract_and_write(full, edits, store_path, fingerprint, report, pipeline=pipeline, seeds=seeds,
                            progress=progress, dask=dask, batch_size=batch_size, on_progress=on_progress,
-                           lock_timeout=lock_timeout)
+                           lock_timeout=lock_timeout, guard=guard)
     elif on_progress:
         on_progress(0, 0)
     report.seconds = time.perf_counter() - started
@@ -110,7 +112,7 @@ def _canon(meta: dict) -> str:
 
 
 def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline, seeds, progress,
-                       dask, batch_size, on_progress, lock_timeout) -> None:
+                       dask, batch_size, on_progress, lock_timeout, guard) -> None:
     """Extract raws batch by batch (here or on Dask) and write each batch as soon as it is done."""
     # Metadata edited in the store wins over what was given at ingest; write() keeps the edits.
     inputs = [RawArticle(r.file, r.text, {**r.meta, **edits.get(content_hash(r.text), {})}, r.source_format)
@@ -126,7 +128,7 @@ def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline
     with bar as bar:
         for results, errors in _batch_results(batches, pipeline, seeds, nlp_fp, dask):
             if results:
-                with Store.open(store_path, lock_timeout=lock_timeout) as store:
+                with Store.open(store_path, lock_timeout=lock_timeout, guard=guard) as store:
                     store.write(results, [by_id[r.article_id] for r in results], fingerprint)
             report.extracted += [r.file for r in results]
             report.errors += [InputError(file, message) for file, message in errors]

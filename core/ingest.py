@@ -425,32 +425,36 @@ class IngestReport:
 
 
 def ingest_paths(paths, store_path, sidecar=None, pipeline=None, progress=True,
-                 lock_timeout: float = 30.0) -> IngestReport:
+                 lock_timeout: float = 30.0, guard=None) -> IngestReport:
     """Read files/folders/URLs, apply the sidecar's metadata, extract and store what is new.
 
     A broken sidecar stops everything before any file is read (CatalogError); a bad article
     file is reported and skipped. A locked or unreadable store raises StoreError before
-    anything is extracted; lock_timeout: seconds to wait for another process's lock.
+    anything is extracted; lock_timeout: seconds to wait for another process's lock; guard:
+    held around each short opening of the store, never around reading or extraction (Store.open).
     """
     metas = load_sidecar(sidecar) if sidecar else {}
     raws, errors = collect(paths)
     notes = apply_sidecar(raws, metas, sidecar) if metas else []
-    return _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout)
+    return _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, guard)
 
 
 def ingest_uploads(files: list[tuple[str, bytes]], store_path, pipeline=None, progress=False,
-                   lock_timeout: float = 30.0) -> IngestReport:
-    """The dashboard's upload box: (file name, bytes) pairs, read and stored like files."""
+                   lock_timeout: float = 30.0, guard=None) -> IngestReport:
+    """The dashboard's upload box: (file name, bytes) pairs, read and stored like files.
+
+    guard: the dashboard's core.attached.writing, held only while the store is open, so the
+    other tabs keep reading while the upload is read and extracted."""
     raws, errors = [], []
     for name, data in files:
         try:
             raws.append(read_article(data, name))
         except InputError as exc:
             errors.append(exc)
-    return _ingest(raws, errors, [], store_path, pipeline, progress, lock_timeout)
+    return _ingest(raws, errors, [], store_path, pipeline, progress, lock_timeout, guard)
 
 
-def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout) -> IngestReport:
+def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, guard) -> IngestReport:
     report = IngestReport(errors=list(errors), notes=list(notes))
     fresh: dict[str, RawArticle] = {}
     for raw in raws:
@@ -461,7 +465,7 @@ def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout) -
             fresh[aid] = raw
     if not fresh:
         return report  # nothing readable: the store is not even opened
-    with Store.open(store_path, lock_timeout=lock_timeout) as store:
+    with Store.open(store_path, lock_timeout=lock_timeout, guard=guard) as store:
         stored = _files_of(store, list(fresh))
         given = {aid: m["given"] for aid, m in store.user_meta().items() if aid in stored}
     todo = []
@@ -474,11 +478,11 @@ def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout) -
         todo.append(raw)
     if todo:
         report.build = build(todo, store_path, pipeline=pipeline, progress=progress,
-                             lock_timeout=lock_timeout)
+                             lock_timeout=lock_timeout, guard=guard)
         report.errors += report.build.errors
         report.notes += [f"{file}: metadata of the stored copy updated" for file in report.build.metadata_updated]
         new = [aid for aid in fresh if aid not in stored]
-        with Store.open(store_path, read_only=True, lock_timeout=lock_timeout) as store:
+        with Store.open(store_path, read_only=True, lock_timeout=lock_timeout, guard=guard) as store:
             present = _files_of(store, new)
             rows = store.con.execute("""
                 SELECT a.article_id, r.file FROM articles a JOIN articles r ON r.article_id = a.duplicate_of

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -186,17 +186,28 @@ def refresh_derived(con, article_ids) -> None:
 class Store:
     """An open store. Use as `with Store.open(path) as store: ...`; store.con is the DuckDB connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, held: ExitStack | None = None):
         self.con, self.path, self.read_only = con, path, read_only
+        self._held = held or ExitStack()
 
     @classmethod
-    def open(cls, path=None, read_only: bool = False, lock_timeout: float = 30.0) -> "Store":
+    def open(cls, path=None, read_only: bool = False, lock_timeout: float = 30.0, guard=None) -> "Store":
         """Open (creating if needed, unless read_only) the store at path (default core.paths.store_path()).
 
-        lock_timeout: seconds to wait while another process holds the store.
+        lock_timeout: seconds to wait while another process holds the store. guard: a function
+        returning a context manager that is held exactly while the store is open (the dashboard's
+        core.attached.writing, which holds its readers off), so a caller can pass it down to
+        every short write instead of holding it around a whole extraction.
         """
         path = store_path(path)
-        con = _connect(path, read_only, lock_timeout)
+        held = ExitStack()
+        if guard is not None:
+            held.enter_context(guard())
+        try:
+            con = _connect(path, read_only, lock_timeout)
+        except BaseException:
+            held.close()
+            raise
         try:
             try:
                 _check_schema(con, path, read_only)
@@ -207,11 +218,15 @@ class Store:
                 raise store_failure(path, exc, writing=not read_only) from None
         except BaseException:
             con.close()
+            held.close()
             raise
-        return cls(con, path, read_only)
+        return cls(con, path, read_only, held)
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._held.close()
 
     def __enter__(self) -> "Store":
         return self

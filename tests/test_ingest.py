@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import InputError
-from core.ingest import apply_sidecar, collect, fetch_article, ingest_paths, load_sidecar, read_article
+from core.ingest import apply_sidecar, collect, fetch_article, ingest_paths, ingest_uploads, load_sidecar, read_article
 from core.reader import raw_lines_html
 from core.store import Store
 
@@ -243,3 +243,37 @@ def test_an_article_failing_extraction_is_reported_and_the_others_are_added(tmp_
     report = ingest_paths([tmp_path], tmp_path / "s.duckdb", progress=False)
     assert [Path(f).name for f in report.added] == ["good.txt"]
     assert [(Path(e.source).name, "boom" in e.problem) for e in report.errors] == [("bad.txt", True)]
+
+
+def test_an_upload_holds_the_dashboard_write_lock_only_while_it_writes(tmp_path, monkeypatch):
+    """Issue 14: the upload held core.attached.writing through extraction, so every other tab waited
+    (and timed out at 60 s). Now another tab reads the store while the upload is being extracted."""
+    import threading
+
+    import core.build
+    from conftest import synthetic_article
+    from core.attached import attached_connection, writing
+    from core.store import Store
+
+    store = tmp_path / "s.duckdb"
+    result, raw = synthetic_article("Blinken held talks in Beijing.\nTaiwan came up.", "kept.txt")
+    with Store.open(store) as s:
+        s.write([result], [raw], "fp")
+    real, reads = core.build.extract_batch, []
+
+    def extract_batch(raws, ctx):
+        def other_tab():
+            with attached_connection(store, lock_timeout=1) as con:
+                reads.append(con.execute("SELECT count(*) FROM articles").fetchone()[0])
+        reader = threading.Thread(target=other_tab, daemon=True)
+        reader.start()
+        reader.join(timeout=10)
+        return real(raws, ctx)
+
+    monkeypatch.setattr(core.build, "extract_batch", extract_batch)
+    report = ingest_uploads([("new.txt", "Yellen met He Lifeng in Guangzhou to discuss overcapacity.".encode())],
+                            store, guard=lambda: writing(store))
+    assert reads == [1]  # the other tab read the store (one article) while the upload was extracted
+    assert report.added == ["new.txt"]
+    with attached_connection(store) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 2

@@ -37,8 +37,9 @@ if submitted and files:
 
     with st.spinner(f"Extracting {len(files)} file(s)…"):
         try:
-            with writing(store_path()):
-                report = ingest_uploads([(u.name, u.getvalue()) for u in files], store_path())
+            # The write lock only around each short write: reading and extraction leave the other tabs free.
+            report = ingest_uploads([(u.name, u.getvalue()) for u in files], store_path(),
+                                    guard=lambda: writing(store_path()))
         except DiplotoneError as exc:
             st.error(str(exc))
         else:
