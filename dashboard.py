@@ -55,7 +55,7 @@ def ensure_store() -> None:
     from core.build import build
 
     st.title("Diplotone")
-    st.info(f"First start: processing the seed articles into {store_path()} …")
+    st.info(f"First start: processing the seed articles into {plain_markdown(store_path())} …")
     bar = st.progress(0.0, text="Loading the language pipeline…")
 
     def on_progress(done: int, total: int) -> None:
@@ -66,7 +66,7 @@ def ensure_store() -> None:
                    guard=lambda: writing(store_path()))
     bar.progress(1.0, text=report.summary())
     for error in report.errors:
-        st.error(str(error))
+        st.error(plain_markdown(str(error)))
     st.cache_data.clear()
     st.session_state["_store_ok"] = True
     st.rerun()

@@ -44,9 +44,10 @@ lines = common.fetch_plain("article_lines", aid)
 
 st.subheader(plain_markdown(meta["title"]), anchor=False)
 c = st.columns([1, 1, 3, 1])
-c[0].metric("Outlet", meta["outlet"] or "unknown")
+c[0].metric("Outlet", plain_markdown(meta["outlet"] or "unknown"))  # metrics render markdown
 c[1].metric("Published", f"{meta['pub_date']:%d %b %Y}" if str(meta["pub_date"]) != "NaT" else "undated")
-c[2].metric("Visit", common.visit_name(meta["visit"], short=True), help=common.visit_name(meta["visit"]))
+c[2].metric("Visit", plain_markdown(common.visit_name(meta["visit"], short=True)),
+            help=plain_markdown(common.visit_name(meta["visit"])))
 c[3].metric("Article tone", f"{meta['tone']:+.2f}" if meta["tone"] == meta["tone"] else "n/a")
 with st.expander("Metadata and its evidence", expanded=True):
     st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): "

@@ -20,6 +20,7 @@ from core.export import catalogue_labels, csv_text, figure_image
 from core.filters import Filters, from_query_params, to_query_params
 from core.model import SIDES
 from core.paths import store_path
+from core.reader import plain_markdown
 from core.attached import attached_connection
 
 WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": "f_visit", "outlet": "f_outlet"}
@@ -157,7 +158,7 @@ def add_filter(key: str, value: str) -> None:
 
 def url_notices() -> None:
     for notice in st.session_state.get("_url_notices", []):
-        st.warning(notice, icon=":material/link:")
+        st.warning(plain_markdown(notice), icon=":material/link:")  # it quotes the URL: text, not markdown
 
 
 # --- charts -----------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ import datetime as dt
 import streamlit as st
 
 from core.attached import writing
-from core.catalogs import VISIT_IDS
+from core.catalogs import PUB_DATE_MIN, VISIT_IDS, pub_date_problem
 from core.errors import DiplotoneError
 from core.export import csv_text
 from core.paths import store_path
+from core.reader import plain_markdown
 from core.store import Store
 from views import common
 
@@ -15,7 +16,7 @@ f = st.session_state["filters"]
 (table,) = common.fetch(f, ("article_table",))
 
 st.title("Corpus")
-st.caption(f"Store: {store_path()}")
+st.caption(f"Store: {plain_markdown(store_path())}")
 st.subheader(f"Articles in the selection ({len(table)})")
 st.dataframe(table.drop(columns=["meta_source"]), hide_index=True, width="stretch",
              column_config={"tone": st.column_config.NumberColumn(format="%+.2f"),
@@ -41,10 +42,10 @@ if submitted and files:
             report = ingest_uploads([(u.name, u.getvalue()) for u in files], store_path(),
                                     guard=lambda: writing(store_path()))
         except DiplotoneError as exc:
-            st.error(str(exc))
-        else:
+            st.error(plain_markdown(str(exc)))
+        else:  # file names and messages as text: a file named [x](http://...) is not a link
             for line in report.lines():
-                (st.error if line.startswith("Not added") else st.success)(line)
+                (st.error if line.startswith("Not added") else st.success)(plain_markdown(line))
 
 st.subheader("Edit an article's metadata")
 if table.empty:
@@ -57,8 +58,12 @@ else:
         title = st.text_input("Title", meta["title"] or "")
         outlet = st.text_input("Outlet", meta["outlet"] or "")
         url = st.text_input("URL", meta["url"] or "")
-        pub = st.date_input("Publication date", meta["pub_date"] if str(meta["pub_date"]) != "NaT" else None,
-                            min_value=dt.date(1990, 1, 1), format="YYYY-MM-DD")
+        stored = meta["pub_date"].date() if str(meta["pub_date"]) != "NaT" else None
+        if stored and pub_date_problem(stored):  # stored before dates were checked: show it, let it be fixed
+            st.warning(f"The stored date {stored.isoformat()} {pub_date_problem(stored)}: set the right one.")
+            stored = None
+        pub = st.date_input("Publication date", stored, min_value=PUB_DATE_MIN, max_value=dt.date.today(),
+                            format="YYYY-MM-DD")
         visit = st.selectbox("Visit", VISIT_IDS, index=VISIT_IDS.index(meta["visit"]) if meta["visit"] in VISIT_IDS else 0)
         st.caption("Empty fields go back to what the text says. Edits survive rebuilds.")
         if st.form_submit_button("Save metadata"):
@@ -68,6 +73,6 @@ else:
                 with writing(store_path()), Store.open(store_path()) as store:
                     store.set_user_meta(aid, fields)
             except DiplotoneError as exc:
-                st.error(str(exc))
+                st.error(plain_markdown(str(exc)))
             else:
                 st.success("Saved.")
