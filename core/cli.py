@@ -19,6 +19,7 @@ from core import __version__
 from core.errors import DiplotoneError
 from core.model import SIDES
 from core.paths import PROJECT_ROOT, store_path
+from core.terminal import json_printable, printable
 
 
 class _Group(click.Group):
@@ -26,7 +27,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DiplotoneError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(exc)) from None
 
 
 @dataclass
@@ -86,8 +87,8 @@ def build(obj: _Settings, dask, seeds, batch_size, quiet):
     report = run_build(None, obj.store, pipeline=obj.pipeline, seeds=seeds, progress=not quiet,
                        dask=dask, batch_size=batch_size)
     for error in report.errors:
-        click.echo(f"Error: {error}", err=True)
-    click.echo(f"{report.summary()}. Store: {obj.store}")
+        click.echo(f"Error: {printable(error)}", err=True)
+    click.echo(f"{report.summary()}. Store: {printable(obj.store)}")
     if report.errors:
         sys.exit(1)
 
@@ -128,7 +129,7 @@ def extract(obj: _Settings, files, fmt, seeds, with_sentences):
         try:
             raw = read_article(name)
         except DiplotoneError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {printable(exc)}", err=True)
             failed = True
             continue
         given = catalogs.articles.get(Path(name).name)  # articles.yaml metadata wins over the page's own
@@ -139,7 +140,7 @@ def extract(obj: _Settings, files, fmt, seeds, with_sentences):
     for start in range(0, len(raws), 16):
         results, errors = extract_batch(raws[start:start + 16], ctx)
         for file, message in errors:
-            click.echo(f"Error: {file}: {message}", err=True)
+            click.echo(f"Error: {printable(file)}: {printable(message)}", err=True)
             failed = True
         for result in results:
             if fmt == "jsonl":
@@ -172,15 +173,22 @@ def articles(obj: _Settings, fmt):
     with read_connection(obj.store) as con:
         df = con.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY pub_date NULLS LAST, file").df()
     if fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        from core.export import csv_text
+
+        click.echo(csv_text(df.map(_printable_cell)), nl=False)
     elif fmt == "json":
-        click.echo(json.dumps(df.astype(object).where(df.notna(), None).to_dict("records"), ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(df.astype(object).where(df.notna(), None).to_dict("records"),
+                                             ensure_ascii=False, indent=2)))
     elif df.empty:
         click.echo(f"No articles in {obj.store} yet: run `diplotone build` or `diplotone ingest PATH`.")
     else:
         shown = df.assign(id=df.id.str[:12], title=df.title.str.slice(0, 48),
                           duplicate_of=df.duplicate_of.str[:12]).astype(object)
-        click.echo(shown.where(shown.notna(), "-").to_string(index=False))
+        click.echo(shown.where(shown.notna(), "-").map(_printable_cell).to_string(index=False))
+
+
+def _printable_cell(value):
+    return printable(value) if isinstance(value, str) else value
 
 
 @main.command()
@@ -217,7 +225,8 @@ def meta(obj: _Settings, article, title, outlet, url, pub_date, visit):
     source = json.loads(row.meta_source or "{}")
     for key in ("id", "file", "title", "outlet", "pub_date", "visit"):
         origin = source.get(key)
-        click.echo(f"{key:>9}: {row[key] if row[key] is not None else '-'}" + (f"  ({origin})" if origin else ""))
+        value = printable(row[key]) if row[key] is not None else "-"
+        click.echo(f"{key:>9}: {value}" + (f"  ({printable(origin)})" if origin else ""))
 
 
 @main.command()
@@ -239,8 +248,8 @@ def ingest(obj: _Settings, paths, sidecar):
     from core.ingest import ingest_paths
 
     report = ingest_paths(list(paths), obj.store, sidecar=sidecar, pipeline=obj.pipeline, progress=True)
-    for line in report.lines():
-        click.echo(line, err=line.startswith("Not added"))
+    for line in report.lines():  # file names and sidecar values as text: a newline in one is no new line
+        click.echo(printable(line), err=line.startswith("Not added"))
     if report.errors:
         sys.exit(1)
 
@@ -283,7 +292,7 @@ def charts(obj: _Settings, out, issue, person, side, visit, outlet, date_from, d
     filters = Filters(issues=issue, persons=person, sides=side, visits=visit, outlets=outlet,
                       date_from=date_from, date_to=date_to)
     for path in write_charts(obj.store, Path(out), filters, formats or ("png", "svg")):
-        click.echo(str(path))
+        click.echo(printable(path))
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import plotly.graph_objects as go
 from core import figures as F
 from core import queries as Q
 from core.catalogs import CATALOG_FILES, load_issues, load_visits
-from core.errors import CatalogError
+from core.errors import CatalogError, InputError
 from core.filters import Filters
 from core.paths import seeds_dir
 from core.store import read_connection
@@ -106,8 +107,10 @@ def all_charts(con, filters: Filters, ctx: F.ChartContext) -> Iterator[tuple[str
 
 def csv_text(table: pd.DataFrame) -> str:
     """A table as a CSV for a spreadsheet: dates as YYYY-MM-DD (not "2024-04-30 00:00:00"), missing
-    values empty (not "None"), and text cells that a spreadsheet would run as a formula (= + - @)
-    prefixed with an apostrophe."""
+    values empty (not "None"), and text cells that a spreadsheet would run as a formula (= + - @,
+    or a tab or carriage return before one) prefixed with an apostrophe. Every CSV the product
+    writes goes through here (chart and evidence downloads, the Corpus table, `diplotone charts`,
+    `diplotone articles --format csv`)."""
     out = table.copy()
     for col in out.columns:
         values = out[col]
@@ -124,7 +127,7 @@ def _cell(value):
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat(sep=" ")
     text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _ensure_browser():
@@ -145,26 +148,43 @@ def figure_image(fig: go.Figure, fmt: str) -> bytes:
 def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("png", "svg")) -> list[Path]:
     """Write every chart for a filter set as image files (and its table as CSV) into out_dir.
 
-    Returns the image paths written. One read-only connection, closed before rendering."""
+    Returns the image paths written. One read-only connection, closed before rendering. Files
+    are written into a fresh private folder inside out_dir and then moved onto their names, so a
+    symlink planted in out_dir is replaced, never followed (its target is not overwritten).
+    """
     filters = filters or Filters()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     with read_connection(store_path) as con:
         ctx = make_context(con, filters, Path(store_path))
         charts = list(all_charts(con, filters, ctx))
-    figs, files, fmts, written = [], [], [], []
-    for stem, table, fig in charts:
-        (out / f"{stem}.csv").write_text(csv_text(table), encoding="utf-8")
-        for fmt in formats:
-            figs.append(fig)
-            files.append(out / f"{stem}.{fmt}")
-            fmts.append(fmt)
-    if figs:
-        _ensure_browser()
-        import plotly.io as pio
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".diplotone-", dir=out))
+    except OSError as exc:
+        raise InputError(out, f"cannot write the charts here ({exc.strerror or exc}): choose a folder you "
+                              "can write to with --out") from None
+    try:
+        figs, files, fmts, names = [], [], [], []
+        for stem, table, fig in charts:
+            (staging / f"{stem}.csv").write_text(csv_text(table), encoding="utf-8")
+            names.append(f"{stem}.csv")
+            for fmt in formats:
+                figs.append(fig)
+                files.append(staging / f"{stem}.{fmt}")
+                fmts.append(fmt)
+                names.append(f"{stem}.{fmt}")
+        if figs:
+            _ensure_browser()
+            import plotly.io as pio
 
-        # kaleido does not read the layout's size: pass it, so the file is the chart as designed.
-        pio.write_images(figs, files, format=fmts, scale=[PNG_SCALE if f == "png" else 1 for f in fmts],
-                         width=[f.layout.width for f in figs], height=[f.layout.height for f in figs])
-        written = files
-    return written
+            # kaleido does not read the layout's size: pass it, so the file is the chart as designed.
+            pio.write_images(figs, files, format=fmts, scale=[PNG_SCALE if f == "png" else 1 for f in fmts],
+                             width=[f.layout.width for f in figs], height=[f.layout.height for f in figs])
+        for name in names:
+            os.replace(staging / name, out / name)  # replaces a symlink itself, not its target
+    except OSError as exc:
+        raise InputError(out, f"cannot write the charts here ({exc.strerror or exc}): choose a folder you "
+                              "can write to with --out") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / f.name for f in files]

@@ -466,3 +466,72 @@ def test_no_connection_may_download_or_load_a_duckdb_extension(tmp_path, filled_
     assert time.perf_counter() - started < 5
     assert message(exc).startswith(f"{other} cannot be opened as a Diplotone store (")
     assert other.read_bytes() == before
+
+
+# -- issue 14: what the CLI prints and writes --------------------------------------------------------
+
+
+@pytest.fixture()
+def hostile_store(tmp_path):
+    path = tmp_path / "store.duckdb"
+    result, raw = synthetic_article("\x1b[2J\x1b[HAdded 999 articles.\nBlinken held talks in Beijing.", "odd\nname.txt",
+                                    outlet="=HYPERLINK(\"https://evil.example\",\"Reuters\")")
+    with Store.open(path) as store:
+        store.write([result], [raw], "fp")
+    return path
+
+
+def test_control_sequences_in_metadata_are_shown_not_obeyed(hostile_store):
+    for args in (["articles"], ["articles", "--format", "csv"], ["articles", "--format", "json"],
+                 ["meta", "odd\nname.txt"]):
+        out = _cli("--store", str(hostile_store), *args).output
+        assert "\x1b" not in out and "odd\nname" not in out, args
+        assert ("\\x1b[2J" in out or "\\u001b[2J" in out) and ("odd\\nname" in out), (args, out)
+    assert "    title: \\x1b[2J\\x1b[HAdded 999 articles." in _cli("--store", str(hostile_store), "meta", "odd\nname.txt").output
+    import json
+    assert json.loads(_cli("--store", str(hostile_store), "articles", "--format", "json").output)[0]["file"] == "odd\nname.txt"
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_report_line(tmp_path, filled_store):
+    bad = write(tmp_path, "x\nAdded 999 articles.txt", b"")
+    out = _cli("--store", str(filled_store), "ingest", str(bad)).output
+    assert out.splitlines() == ["Added 0 articles.",
+                                f"Not added: {tmp_path}/x\\nAdded 999 articles.txt: the file is empty (0 bytes): nothing to ingest"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(hostile_store, tmp_path):
+    from core.export import write_charts
+
+    out = _cli("--store", str(hostile_store), "articles", "--format", "csv").output
+    assert ',"\'=HYPERLINK(""https://evil.example"",""Reuters"")",' in out
+    charts = tmp_path / "charts"
+    write_charts(hostile_store, charts, formats=())
+    assert "'=HYPERLINK" in (charts / "tone_trend.csv").read_text(encoding="utf-8")
+
+
+def test_charts_replace_a_symlink_in_the_output_folder_instead_of_writing_through_it(hostile_store, tmp_path):
+    from core.export import write_charts
+
+    out, victim = tmp_path / "charts", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("precious", encoding="utf-8")
+    os.symlink(victim, out / "issue_frequency.csv")
+    write_charts(hostile_store, out, formats=())
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (out / "issue_frequency.csv").is_symlink()
+    assert (out / "issue_frequency.csv").read_text(encoding="utf-8").startswith("issue")
+    assert not [p for p in out.iterdir() if p.name.startswith(".diplotone-")]  # no staging folder left
+
+
+def test_charts_into_a_folder_that_cannot_be_written_say_so(hostile_store, tmp_path):
+    if os.geteuid() == 0:  # permissions do not stop root: a kernel folder does
+        out = "/sys/diplotone-charts"
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        out = str(locked / "charts")
+    result = _cli("--store", str(hostile_store), "charts", "--out", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {out}: cannot write the charts here (")
+    assert result.output.strip().endswith("): choose a folder you can write to with --out")
