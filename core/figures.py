@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 import math
 import re
 import textwrap
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -66,6 +68,29 @@ def visit_label(visits, visit_id: str, short: bool = False) -> str:
     catalogue has none; short drops the parenthesised date (where a date is shown beside it)."""
     name = next((v.name for v in visits if v.id == visit_id and v.name), None) or str(visit_id)
     return re.sub(r"\s*\([^)]*\)\s*$", "", name) or name if short else name
+
+
+def plain(value):
+    """Text from the data (titles, outlets, names, words, file names) as plotly text: <, > and &
+    escaped, so label markup in it (<a href=...>, <span style="...url(...)">) is drawn as text, not
+    made a link or a remote style, in the browser, in SVG exports and in kaleido's Chromium."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _plain_text(chart):
+    """A chart function whose text inputs (the table's text columns, its text arguments) are plain()."""
+    @functools.wraps(chart)
+    def escaped(df: pd.DataFrame, ctx: "ChartContext", *args, **kwargs):
+        text = [c for c in df.columns if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])
+                                              or pd.api.types.is_datetime64_any_dtype(df[c]))]
+        if text and not df.empty:
+            df = df.assign(**{c: df[c].map(plain) for c in text})
+        return chart(df, ctx, *map(plain, args), **{k: plain(v) for k, v in kwargs.items()})
+    return escaped
 
 
 def _wrap(text: str, width: int = 70) -> str:
@@ -123,12 +148,12 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
     layout.setdefault("yaxis", {})
     for axis in _axes(layout):
         layout[axis] = {**AXIS, **layout[axis]}
-    note = dict(text=f"Source: Diplotone — {articles}, {ctx.store}; {TONE_NOTE}",
+    note = dict(text=f"Source: Diplotone — {articles}, {plain(ctx.store)}; {TONE_NOTE}",
                 xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left", yanchor="top",
                 showarrow=False, font=dict(size=11, color=MUTED), align="left")
     layout.update(
         template=_template(),
-        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text=f"{describe(ctx.filters)} · {articles}",
+        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text=f"{plain(describe(ctx.filters))} · {articles}",
                                                          font=dict(size=13, color=MUTED)),
                    x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=19, color=INK)),
         font=dict(family=FONT, size=13, color=INK), paper_bgcolor="white", plot_bgcolor="white",
@@ -158,7 +183,7 @@ def _narrowing(ctx: ChartContext) -> str:
     if ctx.filters.sides:
         parts.append(f"the words of {' or '.join(ctx.filters.sides)}-side speakers")
     if ctx.filters.persons:
-        parts.append(f"the sentences of {', '.join(ctx.filters.persons)}")
+        parts.append(f"the sentences of {plain(', '.join(ctx.filters.persons))}")
     return f" in {' and '.join(parts)}" if parts else ""
 
 
@@ -202,6 +227,7 @@ def _date_range(dates: pd.Series, min_pad_days: int) -> list[str]:
 
 # --- Overview ---------------------------------------------------------------------------------
 
+@_plain_text
 def issue_frequency(df: pd.DataFrame, ctx: ChartContext, measure: str = "sentences") -> go.Figure:
     """Horizontal bars: sentences per issue (or per 1,000 words), largest on top."""
     title = "How often each issue is discussed" + (" (sentences per 1,000 words)" if measure == "per_1k_words" else " (sentences)")
@@ -219,6 +245,7 @@ def issue_frequency(df: pd.DataFrame, ctx: ChartContext, measure: str = "sentenc
                               else "Sentences tagged with the issue"), rangemode="tozero")), _rows_height(len(d)))
 
 
+@_plain_text
 def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Articles' tone over time (dots), its 30-day rolling mean (line), visits as shaded bands."""
     title = "Tone of coverage over time, with the visits"
@@ -260,6 +287,7 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         yaxis=_tone_axis(title=dict(text="Article tone"))))
 
 
+@_plain_text
 def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figure:
     """Diverging bars: change in issue attention (per 1,000 words) from the first to the last visit."""
     if df.empty:
@@ -302,6 +330,7 @@ def _cells(wide: pd.DataFrame, fmt: str) -> list[list[str]]:
     return [["" if pd.isna(v) else format(v, fmt) for v in row] for row in wide.to_numpy()]
 
 
+@_plain_text
 def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure: str = "per_1k_words") -> go.Figure:
     """Heatmap of issues (rows) by visit or by article (columns), in time order."""
     what = "sentences per 1,000 words" if measure == "per_1k_words" else "sentences"
@@ -331,6 +360,7 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
                     _rows_height(len(issues), 30, 260), _slant_room(labels), x_labels=labels, customdata=hover)
 
 
+@_plain_text
 def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Symmetric heatmap: paragraphs in which two issues are discussed together."""
     title = "Issues discussed together (paragraphs with both)"
@@ -350,6 +380,7 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 
 # --- People -----------------------------------------------------------------------------------
 
+@_plain_text
 def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
     """Who is mentioned and who speaks: mentions and quotes per person, coloured by side."""
     title = "Who is mentioned and who speaks, by side"
@@ -378,6 +409,7 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
     return figure(ctx, title, data, layout, _rows_height(len(d)))
 
 
+@_plain_text
 def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure:
     """A person's quotes over time: one dot per quote at its tone; hover shows the words."""
     title = f"{person}: tone of each quote over time"
@@ -400,6 +432,7 @@ def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure
         yaxis=_tone_axis(title=dict(text="Quote tone"))))
 
 
+@_plain_text
 def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Symmetric heatmap: number of articles in which two people both appear."""
     title = "Who appears with whom (articles mentioning both)"
@@ -417,6 +450,7 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 
 # --- Tone shifts ------------------------------------------------------------------------------
 
+@_plain_text
 def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, by: str = "issue") -> go.Figure:
     """Dumbbell: tone per issue or per side in visit A (grey) and visit B (coloured)."""
     what = "issue" if by == "issue" else "side (speakers' own words)"
@@ -454,6 +488,7 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
         xaxis=_tone_axis(title=dict(text="Mean tone of the sentences"))), _rows_height(len(d), 34))
 
 
+@_plain_text
 def tone_drivers(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str) -> go.Figure:
     """Diverging bars: the words whose tone contribution per sentence changed most from A to B."""
     title = f"Words that drove the tone shift: {ctx.visit(visit_a)} → {ctx.visit(visit_b)}"
@@ -471,6 +506,7 @@ def tone_drivers(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str
         _rows_height(len(d)))
 
 
+@_plain_text
 def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Slope chart: mean tone of US-side and China-side words, year by year."""
     title = "US-side and China-side language: tone by year"
@@ -501,6 +537,7 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         yaxis=_tone_axis(title=dict(text="Mean tone of the side's words"))))
 
 
+@_plain_text
 def side_words(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     """Small multiples: each side's strongest tone words per year (side rows × year columns)."""
     title = "The words each side used, by year (sum of tone contributions)"
@@ -526,6 +563,7 @@ def side_words(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     return figure(ctx, title, data, layout, max(420, 260 * len(sides) + 120))
 
 
+@_plain_text
 def article_sentence_tone(df: pd.DataFrame, ctx: ChartContext, title_text: str) -> go.Figure:
     """One article, sentence by sentence: tone bars in reading order."""
     title = f"Tone sentence by sentence: {_short(title_text, 60)}"

@@ -102,3 +102,57 @@ def test_empty_message_says_when_a_side_filter_removed_the_sentences(con):
     ctx = F.ChartContext(f, 1, "s.duckdb")
     fig = F.issue_frequency(Q.issue_frequency(con, f), ctx)
     assert "in the words of Other-side speakers" in _texts(fig)
+
+
+MARKUP = ('<a href="https://evil.example/x">click</a> <span style="background:url(https://evil.example/p.png)">s</span>'
+          ' AT&T')
+
+
+def _markup_left(fig) -> list[str]:
+    """Plotly label markup from the data anywhere in a figure (title, subtitle, notes, labels, hovers)."""
+    import re
+    spec = fig.to_json()
+    return re.findall(r"<a href|<span style=\\?\"background|evil\.example/p\.png\)\\?\">", spec)
+
+
+def test_label_markup_in_titles_outlets_and_names_is_drawn_as_text(con, tmp_path):
+    """Issue 14: <a href> and <span style=url()> in a title, outlet, person or store name became
+    links and remote CSS in the browser, in SVG exports and in kaleido's Chromium."""
+    import datetime as dt
+
+    import pandas as pd
+
+    f = Filters(persons=[MARKUP], outlets=[MARKUP])
+    ctx = make_context(con, Filters(), tmp_path / "<a href=x>store.duckdb")
+    ctx = F.ChartContext(filters=f, articles=2, store=ctx.store, issue_names=ctx.issue_names, visits=ctx.visits)
+    trend = pd.DataFrame({"article_id": ["a1", "a2"], "title": [MARKUP, "Plain"], "outlet": [MARKUP, "Reuters"],
+                          "pub_date": [pd.Timestamp(dt.date(2023, 6, 18)), pd.Timestamp(dt.date(2024, 4, 26))],
+                          "visit": ["blinken-2023-06", "blinken-2024-04"], "sentences": [3, 4],
+                          "tone": [0.1, -0.2], "rolling_tone": [0.1, -0.05]})
+    people = Q.people(con, Filters()).assign(person=MARKUP)
+    sents = pd.DataFrame({"sent_idx": [0], "tone": [0.2], "coop": [0.1], "speaker": [MARKUP], "side": ["US"],
+                          "issues": [["taiwan"]], "text": [MARKUP]})
+    figs = [F.tone_trend(trend, ctx), F.people(people, ctx), F.article_sentence_tone(sents, ctx, MARKUP)]
+    for fig in figs:
+        assert _markup_left(fig) == [], fig.layout.title.text
+        go.Figure(fig.to_dict())
+    assert "&lt;a href=&quot;" not in figs[2].layout.title.text  # quotes stay; only < > & are escaped
+    assert "&lt;a href=\"https://evil.example/x\"&gt;click&lt;/a&gt;" in figs[2].layout.title.text
+    assert "AT&amp;T" in figs[0].layout.title.subtitle.text and "&lt;a href=x&gt;store" in figs[0].layout.annotations[-1].text
+    assert figs[1].data[0].y[0].startswith("&lt;a href=")
+
+
+@pytest.mark.slow
+def test_an_svg_export_of_label_markup_holds_no_link_and_no_remote_style(con, tmp_path):
+    import pandas as pd
+
+    from core.export import figure_image
+
+    ctx = make_context(con, Filters(), tmp_path / "demo.duckdb")
+    people = Q.people(con, Filters()).assign(person=MARKUP)
+    import re
+
+    svg = figure_image(F.people(people, ctx), "svg").decode("utf-8")
+    assert "&#60;a href=\"https://evil.example/x\"&#62;click" in svg  # drawn as text
+    assert not re.search(r"<[^>]*evil\.example", svg)  # no element (link, style) carries the address
+    assert "<a " not in svg

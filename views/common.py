@@ -7,6 +7,7 @@ file state, the store attached read-only only for the time of a cache miss so an
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -183,7 +184,7 @@ def _select_callback(chart_key: str, filter_key: str, field: int | None):
         for p in points:
             value = p.get("customdata", [None])[field] if field is not None and p.get("customdata") else p.get("y")
             if isinstance(value, str):
-                add_filter(filter_key, value)
+                add_filter(filter_key, html.unescape(value))  # charts draw text escaped (core.figures.plain)
     return apply
 
 
