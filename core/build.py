@@ -8,13 +8,21 @@ visit catalogue or given metadata (articles.yaml, a sidecar) only re-resolves it
 
 Extraction never holds the store open: each batch is extracted in memory, then written in one
 short transaction (core.store), so the dashboard can read between batches and a build killed
-halfway leaves whole batches that the next build does not redo. With dask=ADDRESS, batches are
-extracted on a Dask cluster and written here as they come back.
+halfway leaves whole batches that the next build does not redo.
+
+Where batches are extracted: by default on every core, in worker processes that each load the
+pipeline once (started with spawn: a fork of a process holding DuckDB or Streamlit threads is not
+safe), while this process is the one writer; jobs=1 extracts here. A build too small to repay a
+worker's model load (fewer than MIN_ARTICLES_PER_WORKER articles per worker) uses fewer workers
+or none. With dask=ADDRESS, batches are extracted on a Dask cluster and written here as they
+come back. Every path stores the same rows (tests compare the stores).
 """
 from __future__ import annotations
 
 import functools
 import json
+import math
+import os
 import sys
 import time
 from contextlib import contextmanager, nullcontext
@@ -28,6 +36,9 @@ from core.errors import DiplotoneError, InputError, PipelineError
 from core.keys import content_hash, split_fingerprint, store_fingerprint
 from core.model import ArticleResult, RawArticle
 from core.store import Store
+
+# A worker's start (spawn, imports, model load) costs about what extracting a few articles does.
+MIN_ARTICLES_PER_WORKER = 4
 
 
 @dataclass
@@ -55,7 +66,7 @@ class BuildReport:
 def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: str | None = None,
           seeds=None, progress: bool = True, dask: str | None = None, batch_size: int = 32,
           on_progress: Callable[[int, int], None] | None = None, lock_timeout: float = 30.0,
-          guard=None) -> BuildReport:
+          guard=None, jobs: int | None = None) -> BuildReport:
     """Bring the store up to date with raws (None = the seed corpus).
 
     store_path: the store (default core.paths.store_path()); pipeline: spaCy package name;
@@ -63,7 +74,9 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
     stderr; dask: None (this process), "local" (a 2-worker local cluster) or a scheduler
     address "tcp://host:port"; batch_size: articles per extraction batch and write transaction;
     on_progress(done, total): called after each batch (e.g. the dashboard's first-start bar);
-    guard: held around each opening of the store only, never around extraction (Store.open).
+    guard: held around each opening of the store only, never around extraction (Store.open);
+    jobs: extraction processes (None = every core this process may use, 1 = this process only;
+    ignored with dask).
     """
     started = time.perf_counter()
     catalogs = load_catalogs(seeds)
@@ -100,7 +113,7 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
         edits = {aid: user[aid]["edits"] for aid in user if user[aid]["edits"]}
         _extract_and_write(full, edits, store_path, fingerprint, report, pipeline=pipeline, seeds=seeds,
                            progress=progress, dask=dask, batch_size=batch_size, on_progress=on_progress,
-                           lock_timeout=lock_timeout, guard=guard)
+                           lock_timeout=lock_timeout, guard=guard, jobs=jobs)
     elif on_progress:
         on_progress(0, 0)
     report.seconds = time.perf_counter() - started
@@ -112,12 +125,15 @@ def _canon(meta: dict) -> str:
 
 
 def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline, seeds, progress,
-                       dask, batch_size, on_progress, lock_timeout, guard) -> None:
-    """Extract raws batch by batch (here or on Dask) and write each batch as soon as it is done."""
+                       dask, batch_size, on_progress, lock_timeout, guard, jobs) -> None:
+    """Extract raws batch by batch (here, in worker processes or on Dask) and write each batch as
+    soon as it is done."""
     # Metadata edited in the store wins over what was given at ingest; write() keeps the edits.
     inputs = [RawArticle(r.file, r.text, {**r.meta, **edits.get(content_hash(r.text), {})}, r.source_format)
               for r in raws]
-    batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
+    workers = 1 if dask else worker_count(jobs, len(inputs))
+    size = min(batch_size, math.ceil(len(inputs) / workers))  # every worker gets work from the start
+    batches = [inputs[i:i + size] for i in range(0, len(inputs), size)]
     by_id = {content_hash(r.text): r for r in raws}
     nlp_fp = split_fingerprint(fingerprint)[0]
     seeds = str(Path(seeds).resolve()) if seeds else None
@@ -126,7 +142,7 @@ def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline
         on_progress(0, total)
     bar = _progress_bar(total) if progress else nullcontext()
     with bar as bar:
-        for results, errors in _batch_results(batches, pipeline, seeds, nlp_fp, dask):
+        for results, errors in _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers):
             if results:
                 with Store.open(store_path, lock_timeout=lock_timeout, guard=guard) as store:
                     store.write(results, [by_id[r.article_id] for r in results], fingerprint)
@@ -143,14 +159,27 @@ def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline
 def _progress_bar(total: int):
     import click
 
-    return click.progressbar(length=total, label="Extracting articles", file=sys.stderr, show_pos=True)
+    return click.progressbar(length=total, label="Extracting articles", file=sys.stderr, show_pos=True,
+                             show_eta=True)
 
 
-def _batch_results(batches, pipeline, seeds, nlp_fp, dask):
+def worker_count(jobs: int | None, articles: int) -> int:
+    """Extraction processes for a build of `articles`: jobs (None = every usable core), fewer
+    when there are not MIN_ARTICLES_PER_WORKER articles for each."""
+    if jobs is not None and jobs < 1:
+        raise DiplotoneError(f"--jobs must be at least 1 (got {jobs}).")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(jobs or cores, articles // MIN_ARTICLES_PER_WORKER))
+
+
+def _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers):
     """Yield (results, errors) per batch, in completion order."""
-    if dask is None:
+    if dask is None and workers == 1:
         for batch in batches:
             yield extract_partition(batch, pipeline, seeds, nlp_fp)
+        return
+    if dask is None:
+        yield from _pool_results(batches, pipeline, seeds, nlp_fp, workers)
         return
     from distributed import as_completed
 
@@ -159,6 +188,39 @@ def _batch_results(batches, pipeline, seeds, nlp_fp, dask):
                    for batch in batches]
         for future in as_completed(futures):
             yield future.result()
+
+
+def _pool_results(batches, pipeline, seeds, nlp_fp, workers):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(extract_partition, batch, pipeline, seeds, nlp_fp) for batch in batches]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            raise PipelineError(
+                "An extraction worker process stopped (out of memory, or a script that calls build() "
+                "without an `if __name__ == '__main__':` guard, which worker processes need). The batches "
+                "written so far are kept: run the build again to extract the rest.") from None
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _watch_parent(parent: int) -> None:
+    """A worker exits when the build that started it is gone (killed: nothing else would stop it)."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="diplotone-parent-watch").start()
 
 
 @contextmanager

@@ -67,8 +67,10 @@ def main(ctx, store, pipeline):
               help="Seeds folder: articles (*.txt) and catalogues (default: the project's seeds/).")
 @click.option("--batch-size", default=32, show_default=True, help="Articles per extraction batch and store write.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Extraction processes (default: every core; 1 = this process only).")
 @click.pass_obj
-def build(obj: _Settings, dask, seeds, batch_size, quiet):
+def build(obj: _Settings, dask, seeds, batch_size, quiet, jobs):
     """Process the seed corpus into the store: only what is new or changed.
 
     An article is re-extracted when its text, the spaCy pipeline, PIPELINE_VERSION or the
@@ -85,7 +87,7 @@ def build(obj: _Settings, dask, seeds, batch_size, quiet):
     from core.build import build as run_build
 
     report = run_build(None, obj.store, pipeline=obj.pipeline, seeds=seeds, progress=not quiet,
-                       dask=dask, batch_size=batch_size)
+                       dask=dask, batch_size=batch_size, jobs=jobs)
     for error in report.errors:
         click.echo(f"Error: {printable(error)}", err=True)
     click.echo(f"{report.summary()}. Store: {printable(obj.store)}")
@@ -233,8 +235,10 @@ def meta(obj: _Settings, article, title, outlet, url, pub_date, visit):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--sidecar", type=click.Path(exists=True, dir_okay=False),
               help="CSV/YAML/JSON with metadata per file (file, title, outlet, url, pub_date, visit).")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Extraction processes (default: every core; 1 = this process only).")
 @click.pass_obj
-def ingest(obj: _Settings, paths, sidecar):
+def ingest(obj: _Settings, paths, sidecar, jobs):
     """Add .txt, .md or .html files, folders of them (or URLs, when online) to the store.
 
     Metadata (title, outlet, date, visit) is inferred where the sidecar does not give it;
@@ -247,7 +251,7 @@ def ingest(obj: _Settings, paths, sidecar):
     """
     from core.ingest import ingest_paths
 
-    report = ingest_paths(list(paths), obj.store, sidecar=sidecar, pipeline=obj.pipeline, progress=True)
+    report = ingest_paths(list(paths), obj.store, sidecar=sidecar, pipeline=obj.pipeline, progress=True, jobs=jobs)
     for line in report.lines():  # file names and sidecar values as text: a newline in one is no new line
         click.echo(printable(line), err=line.startswith("Not added"))
     if report.errors:

@@ -425,18 +425,19 @@ class IngestReport:
 
 
 def ingest_paths(paths, store_path, sidecar=None, pipeline=None, progress=True,
-                 lock_timeout: float = 30.0, guard=None) -> IngestReport:
+                 lock_timeout: float = 30.0, guard=None, jobs: int | None = None) -> IngestReport:
     """Read files/folders/URLs, apply the sidecar's metadata, extract and store what is new.
 
     A broken sidecar stops everything before any file is read (CatalogError); a bad article
     file is reported and skipped. A locked or unreadable store raises StoreError before
     anything is extracted; lock_timeout: seconds to wait for another process's lock; guard:
-    held around each short opening of the store, never around reading or extraction (Store.open).
+    held around each short opening of the store, never around reading or extraction (Store.open);
+    jobs: extraction processes (core.build.build; None = every core).
     """
     metas = load_sidecar(sidecar) if sidecar else {}
     raws, errors = collect(paths)
     notes = apply_sidecar(raws, metas, sidecar) if metas else []
-    return _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, guard)
+    return _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, guard, jobs)
 
 
 def ingest_uploads(files: list[tuple[str, bytes]], store_path, pipeline=None, progress=False,
@@ -454,7 +455,7 @@ def ingest_uploads(files: list[tuple[str, bytes]], store_path, pipeline=None, pr
     return _ingest(raws, errors, [], store_path, pipeline, progress, lock_timeout, guard)
 
 
-def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, guard) -> IngestReport:
+def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, guard, jobs=None) -> IngestReport:
     report = IngestReport(errors=list(errors), notes=list(notes))
     fresh: dict[str, RawArticle] = {}
     for raw in raws:
@@ -478,7 +479,7 @@ def _ingest(raws, errors, notes, store_path, pipeline, progress, lock_timeout, g
         todo.append(raw)
     if todo:
         report.build = build(todo, store_path, pipeline=pipeline, progress=progress,
-                             lock_timeout=lock_timeout, guard=guard)
+                             lock_timeout=lock_timeout, guard=guard, jobs=jobs)
         report.errors += report.build.errors
         report.notes += [f"{file}: metadata of the stored copy updated" for file in report.build.metadata_updated]
         new = [aid for aid in fresh if aid not in stored]
