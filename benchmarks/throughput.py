@@ -8,14 +8,20 @@ one process, models loaded and warmed up before the clock starts:
   cleaning, metadata, the project's spaCy components, people, quotes, issues, tone; then
   core.store.Store.write per batch, duplicate detection included) into a fresh store.
 ratio = bare time / Diplotone time (1.0 = no overhead; the target is >= 0.8). Words are the
-non-punctuation tokens Diplotone counts per article, the same for both sides. Then the same with
-two processes: spaCy's n_process=2, and a Diplotone build on a 2-worker local Dask cluster
-(cluster start and each worker's model load included, as a user would wait for them).
+non-punctuation tokens Diplotone counts per article, the same for both sides. Then the same on
+every core (two on the development machine), each from a cold start as a user waits for it:
+bare spaCy `spacy.load` + `nlp.pipe(n_process=cores)`, Diplotone's default build (one worker
+process per core, each loading the pipeline, this process writing) and the build on a local Dask
+cluster. parallel_ratio = Diplotone default build time / bare spaCy n_process time (target
+<= 1.1). On a machine other jobs share, wall time depends on their load; the CPU seconds of
+each run (this process and its children) are recorded beside it.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import tempfile
 import time
@@ -28,6 +34,18 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def _cpu_s() -> float:
+    """CPU seconds used so far by this process and its finished children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _timed_cpu(fn) -> tuple[float, float]:
+    cpu = _cpu_s()
+    wall = _timed(fn)
+    return wall, _cpu_s() - cpu
 
 
 def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, parallel: bool = True) -> dict:
@@ -86,27 +104,41 @@ def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, par
             "ratio": round(statistics.median(bare_s) / statistics.median(full_s), 3),
         }
         if parallel:
-            bare2 = _timed(lambda: [None for _ in bare.pipe(texts, batch_size=batch_size, n_process=2)])
-            report = None
+            cores = len(os.sched_getaffinity(0))
 
-            def dask_build():
-                nonlocal report
-                report = build(raws, Path(tmp) / "dask.duckdb", progress=False, dask="local", batch_size=8)
+            def bare_parallel():
+                nlp = spacy.load(DEFAULT_PIPELINE)
+                for _ in nlp.pipe(texts, batch_size=4, n_process=cores):
+                    pass
 
-            dask_s = _timed(dask_build)
+            reports = {}
+
+            def diplotone_build(name, **kwargs):
+                reports[name] = build(raws, Path(tmp) / f"{name}.duckdb", progress=False, **kwargs)
+
+            bare2, bare2_cpu = _timed_cpu(bare_parallel)
+            pool_s, pool_cpu = _timed_cpu(lambda: diplotone_build("default"))
+            dask_s, dask_cpu = _timed_cpu(lambda: diplotone_build("dask", dask="local", batch_size=8))
             result.update({
+                "cores": cores,
+                "bare_n_process_s": round(bare2, 2), "bare_n_process_cpu_s": round(bare2_cpu, 1),
+                "diplotone_default_build_s": round(pool_s, 2), "diplotone_default_build_cpu_s": round(pool_cpu, 1),
+                "diplotone_dask_local_s": round(dask_s, 2), "diplotone_dask_local_cpu_s": round(dask_cpu, 1),
+                "parallel_ratio": round(pool_s / bare2, 3),
                 "bare_n_process_2_words_per_s": round(words / bare2),
+                "diplotone_default_build_words_per_s": round(words / pool_s),
                 "diplotone_dask_2_workers_words_per_s": round(words / dask_s),
-                "diplotone_dask_2_workers_s": round(dask_s, 2),
-                "dask_extracted": len(report.extracted),
+                "extracted": {name: len(r.extracted) for name, r in reports.items()},
             })
     print(f"throughput: {n} articles, {words:,} words; bare spaCy {result['bare_words_per_s']:,} words/s, "
           f"Diplotone (with store writes) {result['diplotone_words_per_s']:,} words/s; "
           f"ratio {result['ratio']:.2f} (target >= 0.8)", flush=True)
     if parallel:
-        print(f"throughput, 2 processes: bare spaCy n_process=2 {result['bare_n_process_2_words_per_s']:,} words/s; "
-              f"Diplotone build on 2 Dask workers {result['diplotone_dask_2_workers_words_per_s']:,} words/s "
-              f"(worker start and model loads included)", flush=True)
+        print(f"throughput on {result['cores']} cores, cold (model loads included): bare spaCy n_process "
+              f"{result['bare_n_process_s']:.1f} s ({result['bare_n_process_cpu_s']:.0f} CPU s); Diplotone default "
+              f"build {result['diplotone_default_build_s']:.1f} s ({result['diplotone_default_build_cpu_s']:.0f} CPU s); "
+              f"on local Dask {result['diplotone_dask_local_s']:.1f} s ({result['diplotone_dask_local_cpu_s']:.0f} "
+              f"CPU s); ratio default build / bare {result['parallel_ratio']:.2f} (target <= 1.1)", flush=True)
     return result
 
 
