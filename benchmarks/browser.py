@@ -27,11 +27,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_dashboard(store: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard.py` against `store` on a free port, output to `log` (a file, not a
-    pipe nobody reads, which would block the server once full). Returns the process and its URL."""
+def start_dashboard(store: Path, log: Path, script: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard.py` (or `script`) against `store` on a free port, output to `log` (a
+    file, not a pipe nobody reads, which would block the server once full). Returns the process and its URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or PROJECT_ROOT / "dashboard.py"), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env={**os.environ, "DIPLOTONE_STORE": str(store)},

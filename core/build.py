@@ -10,11 +10,12 @@ Extraction never holds the store open: each batch is extracted in memory, then w
 short transaction (core.store), so the dashboard can read between batches and a build killed
 halfway leaves whole batches that the next build does not redo.
 
-Where batches are extracted: by default on every core, in worker processes that each load the
-pipeline once (started with spawn: a fork of a process holding DuckDB or Streamlit threads is not
-safe), while this process is the one writer; jobs=1 extracts here. A build too small to repay a
-worker's model load (fewer than MIN_ARTICLES_PER_WORKER articles per worker) uses fewer workers
-or none. With dask=ADDRESS, batches are extracted on a Dask cluster and written here as they
+Where batches are extracted: by default on every core, in worker processes, while this process
+is the one writer; jobs=1 extracts here. This process loads the extraction context (pipeline,
+tone lexicons: several CPU seconds) once and forks the workers, which share it; a process that
+runs other threads (the dashboard) cannot fork safely, so its workers are spawned and each loads
+its own. A build too small to repay the workers (fewer than MIN_ARTICLES_PER_WORKER articles
+each) uses fewer workers or none. With dask=ADDRESS, batches are extracted on a Dask cluster and written here as they
 come back. Every path stores the same rows (tests compare the stores).
 """
 from __future__ import annotations
@@ -37,8 +38,9 @@ from core.keys import content_hash, split_fingerprint, store_fingerprint
 from core.model import ArticleResult, RawArticle
 from core.store import Store
 
-# A worker's start (spawn, imports, model load) costs about what extracting a few articles does.
-MIN_ARTICLES_PER_WORKER = 4
+# Below this many articles per worker, a worker's start (and, spawned, its context load, worth
+# about ten articles' extraction) costs more than the core it adds.
+MIN_ARTICLES_PER_WORKER = 8
 
 
 @dataclass
@@ -192,10 +194,14 @@ def _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers):
 
 def _pool_results(batches, pipeline, seeds, nlp_fp, workers):
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        _context(pipeline, seeds, nlp_fp)  # loaded once here, inherited by every worker
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                              initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(extract_partition, batch, pipeline, seeds, nlp_fp) for batch in batches]
         try:

@@ -2,11 +2,13 @@
 single-process build stores, and a parallel build killed halfway is finished by the next build."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -44,12 +46,25 @@ def test_worker_count_uses_every_core_unless_the_build_is_too_small():
         worker_count(0, 10)
 
 
-def test_worker_pool_build_equals_single_process_build(seed_store, tmp_path, monkeypatch):
+@pytest.mark.parametrize("threads", [False, True], ids=["forked", "spawned"])
+def test_worker_pool_build_equals_single_process_build(seed_store, tmp_path, monkeypatch, threads):
+    """Forked workers (a one-thread process, like the CLI) and spawned ones (a process running other
+    threads, like the dashboard) store what one process stores."""
     monkeypatch.setattr(core.build, "MIN_ARTICLES_PER_WORKER", 1)  # two workers for the five seeds
+    methods, real = [], multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: methods.append(method) or real(method))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    if threads:
+        other.start()
     path = tmp_path / "pool.duckdb"
     progress = []
-    report = build(None, path, progress=False, jobs=2, batch_size=2,
-                   on_progress=lambda done, total: progress.append((done, total)))
+    try:
+        report = build(None, path, progress=False, jobs=2, batch_size=2,
+                       on_progress=lambda done, total: progress.append((done, total)))
+    finally:
+        stop.set()
+    assert methods == ["spawn" if threads else "fork"]
     assert not report.errors and len(report.extracted) == 5
     assert progress[0] == (0, 5) and progress[-1] == (5, 5) and len(progress) == 4  # 3 batches
     assert_same_store(path, seed_store)
