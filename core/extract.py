@@ -22,7 +22,7 @@ from core.nlp import load_nlp
 from core.paths import seeds_dir
 from core.people import extract_people
 from core.quotes import extract_quotes
-from core.speakers import assign_speakers, mark_official
+from core.speakers import assign_speakers, find_turns, mark_official
 from core.tone import ToneScorer, aggregate_tone
 
 
@@ -105,7 +105,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     mentions, persons = extract_people(doc, sentences, ctx.catalogs, meta["pub_date"])
     quotes = extract_quotes(doc, sentences, mentions, persons)
     mark_official(quotes, persons, mentions, ctx.catalogs, meta["pub_date"])
-    assign_speakers(sentences, quotes)
+    assign_speakers(sentences, quotes, find_turns(doc.text, sentences, mentions, persons), persons)
     hits = ctx.issue_tagger.tag(doc, sentences)
     tones = ctx.tone_scorer.score(doc, sentences)
     tone, tone_by_side = aggregate_tone(tones, sentences, quotes)
@@ -120,7 +120,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
 def to_contract(result: ArticleResult, sentences: bool = False) -> dict:
     """The `diplotone extract` JSON object (DESIGN.md contract), plus nothing else;
     sentences=True adds the per-sentence records of `extract --sentences`."""
-    speakers = sorted({q.speaker for q in result.quotes if q.speaker})
+    speakers = sorted({q.speaker for q in result.quotes if q.speaker} | {s.speaker for s in result.sentences if s.speaker})
     persons = sorted(result.persons, key=lambda p: (-p.mentions, p.canonical))
     out = {
         "file": result.file,

@@ -127,7 +127,8 @@ SHORT_FORMS = {"Matthew": "Matt", "Antony": "Tony", "Anthony": "Tony", "James": 
                "Christopher": "Chris", "Nicholas": "Nick", "Thomas": "Tom", "Joseph": "Joe"}
 INITIAL = re.compile(r"^[A-Z]\.?$")
 # A transcript turn: a capitalised speaker label opening the line ("MR MILLER:", "MS. MAO:").
-LABEL_NAME = re.compile(r"^[ \t]*((?:[A-Z][A-Z.’'\-]*[ \t]+){0,3}[A-Z][A-Z’'\-]+)[ \t]*:[ \t]", re.MULTILINE)
+LABEL_NAME = re.compile(r"^[ \t]*((?:[A-Z][A-Z.’'\-]*[ \t]+){0,3}[A-Z][A-Z’'\-]+|[A-Z][a-z’'\-]+)[ \t]*:[ \t]",
+                        re.MULTILINE)
 APPOSITION_START = {"a", "an", "the", "who", "former", "then", "now", "also"}
 APPOSITION_STOP = {",", ";", "(", ")", "—", "–", ":", "\"", "“", "”"}
 LEFT_STOP_POS = {"VERB", "AUX", "CCONJ", "SCONJ", "PRON", "PUNCT", "SPACE", "NUM", "ADV"}
@@ -206,6 +207,8 @@ def trim_name(span: Span) -> tuple[int, int] | None:
     """The token range of the name inside an entity span, or None if no name is left."""
     doc = span.doc
     start, end = span.start, span.end
+    if end - start > 1 and doc[start].text in {"Q.", "A."} and (start == 0 or _line_break_after(doc[start - 1])):
+        start += 1  # "Q. Wang said …": an interview's question label, not an initial
     inner = [t.i for t in doc[start:end - 1] if t.text in POSSESSIVE]
     if inner:  # "USIP’s Rosie Levine", "Cornell University’s Carlson"
         start = inner[-1] + 1
@@ -464,9 +467,21 @@ def _label_names(doc, spans: list[NameSpan], people, keys, index: ActorIndex) ->
         if canonical is None and actor and actor.type == "person":
             canonical = actor.canonical
             people.setdefault(canonical, PersonInfo(canonical, actor))
+        if canonical is None and len(words) == 1:
+            canonical = _full_name_for(doc.text, form)
+            if canonical:
+                people.setdefault(canonical, PersonInfo(canonical, None)).forms.add(canonical)
         if canonical:
             found.append(NameSpan(words[0].i, words[-1].i + 1, "PERSON", canonical=canonical))
     return found
+
+
+def _full_name_for(text: str, surname: str) -> str | None:
+    """'Marcus Ellery' for the label 'Ellery:' when the text names him in full somewhere (the
+    model missed him in "Rebecca Tan and Marcus Ellery discuss …"); None when it never does."""
+    found = {m[1] for m in re.finditer(rf"\b([A-Z][a-z]+) {re.escape(surname)}\b", text)
+             if m[1].lower() not in TITLE_WORDS and m[1].lower() not in APPOSITION_START}
+    return f"{found.pop()} {surname}" if len(found) == 1 else None
 
 
 def _sweep(doc, spans: list[NameSpan], others: list[Span], people, keys) -> list[NameSpan]:

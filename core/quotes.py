@@ -35,6 +35,17 @@ SPEECH_VERBS = {
     "pledge", "promise", "accuse", "complain", "describe", "admit", "propose", "ask", "wonder",
     "question", "express", "remark", "observe", "highlight", "recall", "report", "confirm",
     "point", "call", "tweet", "post", "concede", "counter", "lament", "convey",
+    "raise", "reaffirm", "reject", "mention", "repeat", "welcome", "defend", "outline", "praise",
+    "condemn", "hail", "voice", "make", "put", "hope",
+}
+# Speech verbs whose noun object is the message when a person says it as the sentence's main
+# verb ("Blinken raised concerns about …", "Biden reaffirmed the one-China policy"), which
+# makes the sentence theirs; a plan or a promise of action ("announced plans") is not speech.
+NOUN_OBJECT_CUES = {
+    "note", "raise", "reaffirm", "reiterate", "reject", "describe", "mention", "repeat", "stress",
+    "emphasize", "emphasise", "underscore", "highlight", "welcome", "express", "acknowledge",
+    "criticize", "criticise", "warn", "urge", "point", "propose", "demand", "accuse", "deny", "ask",
+    "defend", "outline", "convey", "praise", "condemn", "hail", "voice", "make", "put",
 }
 # Verbs whose infinitive complement is itself the message ("urged Washington to lift
 # sanctions", "vowed to respond"). A plain noun object is not reported speech ("announced
@@ -51,6 +62,8 @@ ROLE_HEADS = {
     "analyst", "expert", "scholar", "director", "chief", "fellow", "academic", "specialist",
     "researcher", "senator", "lawmaker", "general", "admiral", "head", "chairman", "economist",
 }
+ROLE_ALIASES = {"fm": "foreign minister"}
+NATIONALITY = {"us", "u.s.", "american", "chinese", "china", "china's", "'s", "’s", "top", "visiting", "new"}
 # Verbs whose following person is the one spoken to ("told Blinken", "urged Wang").
 ADDRESSEE_CUES = {"tell", "ask", "urge", "warn", "assure", "remind", "inform", "brief", "call"}
 ADDRESSEE_DEPS = {"dobj", "obj", "dative", "iobj", "pobj"}
@@ -146,6 +159,8 @@ class SpeakerResolver:
         self.doc, self.sentences, self.in_quote = doc, sentences, in_quote
         self.text = doc.text  # Doc.text joins every token on each access: read it once
         self.side = {p.canonical: p.side for p in persons}
+        self.persons = persons
+        self.mentions = {p.canonical: p.mentions for p in persons}
         self.by_char = {}
         for m in mentions:
             for c in range(m.start, m.end):
@@ -207,11 +222,31 @@ class SpeakerResolver:
             return m.canonical, self.side.get(m.canonical), True
         if m and m.side:  # an organisation or government: its side, no person
             return None, m.side, True
+        role = self.role_anaphor(head)
+        if role:
+            return role, self.side.get(role), True
         if head.lower_ in PRONOUNS or (head.lower_ in ROLE_HEADS and any(
                 c.lower_ == "the" for c in head.children)):
             who = self.pronoun(head)
             return who, self.side.get(who) if who else None, who is not None or head.lower_ in PRONOUNS
         return None, None, False
+
+    def role_anaphor(self, head: Token) -> str | None:
+        """The article's person a bare title stands for ("The Secretary emphasized …", "Chinese
+        FM says …", "the commerce secretary"): the most-mentioned person whose role has the
+        title's words; None when no one or several fit equally."""
+        words = {ROLE_ALIASES.get(head.lower_, head.lower_)} | {
+            ROLE_ALIASES.get(c.lower_, c.lower_) for c in head.children
+            if c.dep_ in {"compound", "amod"} and c.i < head.i and c.lower_ not in NATIONALITY}
+        if not (set(" ".join(words).split()) & ROLE_HEADS) or not (
+                any(c.lower_ == "the" for c in head.children) or len(words) > 1 or head.lower_ in ROLE_ALIASES):
+            return None
+        found = [(self.mentions.get(p.canonical, 0), p.canonical) for p in self.persons
+                 if p.role and all(w in p.role.lower() for w in words) and not p.role.lower().startswith("former")]
+        found.sort(reverse=True)
+        if not found or len(found) > 1 and found[0][0] == found[1][0]:
+            return None
+        return found[0][1]
 
     def _adjacent(self, verb: Token):
         """Parser fallback for inversions: a person named right after the verb ("said Chong"),
@@ -361,7 +396,12 @@ def _cue_tokens(doc: Doc, start: int, end: int, in_quote: bytearray) -> list[Tok
 def _speech_use(t: Token) -> bool:
     lemma = t.lemma_.lower()
     if lemma == "point":
-        return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children)
+        return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children) or any(
+            c.dep_ == "prep" and c.lower_ == "to" for c in t.children)
+    if lemma == "make":  # "made clear", "made it clear that"
+        return any(c.lower_ == "clear" for c in t.children)
+    if lemma == "put":   # "put forward"
+        return any(c.lower_ == "forward" for c in t.children)
     if lemma in {"call", "report", "post", "agree", "express", "describe", "question", "observe", "state"}:
         return t.pos_ == "VERB" and t.dep_ not in {"amod", "compound"}
     return t.pos_ in {"VERB", "AUX"}
@@ -468,7 +508,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
     """
     out = []
     for s in sentences:
-        if s.is_heading:
+        if s.is_heading and s.paragraph:  # the headline may carry words ("Raimondo says …"), crossheads not
             continue
         found = []
         for cue in _cue_tokens(doc, s.start, s.end, in_quote):
@@ -479,6 +519,8 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             content = _content(doc, cue, in_quote)
             if not (who or side):
                 continue
+            if not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in NOUN_OBJECT_CUES:
+                content = _object_content(doc, cue, in_quote)
             if not content or _mostly_quoted(in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
                 continue
@@ -496,6 +538,17 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             out.append(Quote(s.idx, s.start, s.start + len(text), text, according[0], according[1],
                              "according", "reported"))
     return out
+
+
+def _object_content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | None:
+    """What a noun-object cue carries: the cue's subtree after it ("raised concerns about …")."""
+    tokens = [t.i for c in cue.children if c.i > cue.i and c.dep_ not in {"punct", "cc", "conj"}
+              for t in c.subtree]
+    while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space):
+        tokens.pop()
+    if len(tokens) < MIN_DIRECT_WORDS:
+        return None
+    return doc[min(tokens)].idx, doc[max(tokens)].idx + len(doc[max(tokens)])
 
 
 def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:

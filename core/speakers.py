@@ -17,10 +17,20 @@ is official unless the catalogue says it is a think tank, university or news out
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from core.catalogs import Catalogs
 from core.model import Mention, Person, Quote, Sentence
 
 TURN_CUES = {"turn", "block"}
+# A turn label opening a paragraph: "MR MILLER:", "Levine:", "Q:", "A.", "CCTV:", "QUESTION:".
+TURN_LABEL = re.compile(r"^\s*(?:(?P<qa>[QA])[.:]|(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Za-z][\w.’'\-]*){0,3})[ \t]*:)[ \t]+(?=\S)")
+ANSWER_LABELS = {"a", "answer"}
+# The person whose words follow a speech's introduction ("delivered the following remarks",
+# "His remarks, as delivered, are below").
+SPEECH_INTRO = re.compile(r"\b(?:delivered|gave|made) the following (?:remarks|statement|speech)|"
+                          r"\bremarks,? as (?:delivered|prepared)\b[^.]*\bbelow\b|\bfull text of (?:the|his|her) ", re.I)
 
 
 def _priority(quote: Quote, sentence: Sentence) -> tuple:
@@ -49,8 +59,84 @@ def mark_official(quotes: list[Quote], persons: list[Person], mentions: list[Men
             q.official = None
 
 
-def assign_speakers(sentences: list[Sentence], quotes: list[Quote]) -> None:
-    """Set speaker, side and official on each sentence from the quotes overlapping it."""
+def find_turns(text: str, sentences: list[Sentence], mentions: list[Mention], persons: list[Person]
+               ) -> dict[int, str | None]:
+    """Paragraph -> the person whose turn it is (None: a question, or a section label), for
+    transcripts, Q&As and reprinted speeches.
+
+    A turn opens with a label naming a person ("MR MILLER:", "Ellery:"), or "A:"/"A." for the
+    page's answerer (the person its header, before the first turn, names most: the spokesperson
+    of a press conference, the interviewee), and runs until the next label or crosshead. Any
+    other label ("Q:", "QUESTION:", "CCTV:", "Reporter:") opens a question: nobody's words.
+    After a speech's introduction ("delivered the following remarks") the paragraphs are the
+    speaker's, as if labelled.
+    """
+    paragraphs: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        paragraphs.setdefault(s.paragraph, []).append(s)
+    people = {p.canonical for p in persons}
+    by_start = sorted((m.start, m.end, m.canonical) for m in mentions if m.label == "PERSON" and m.canonical in people)
+    labels = {}
+    for p, sents in paragraphs.items():
+        start = sents[0].start
+        m = TURN_LABEL.match(text[start:sents[-1].end])
+        if m:
+            qa = (m.group("qa") or "").lower()
+            who = None if qa else _person_in(by_start, start + m.start(), start + m.end(), persons, m.group("name") or "")
+            labels[p] = "answer" if qa in ANSWER_LABELS else who
+    turns: dict[int, str | None] = {}
+    if len(labels) < 2 and not any(v == "answer" for v in labels.values()):
+        labels = {}
+    first_turn = min(labels, default=None)
+    answerer = None
+    if any(v == "answer" for v in labels.values()):
+        header = Counter(c for s, e, c in by_start if first_turn is None or s < paragraphs[first_turn][0].start)
+        answerer = header.most_common(1)[0][0] if header else None
+    current, speech = None, None
+    for p in sorted(paragraphs):
+        sents = paragraphs[p]
+        if p in labels:
+            current = answerer if labels[p] == "answer" else labels[p]
+            turns[p] = current
+            speech = None
+            continue
+        if any(s.is_heading for s in sents) and p and labels:
+            current = None
+            continue
+        if labels and (p > first_turn):
+            if text[sents[-1].start:sents[-1].end].rstrip().endswith("?"):
+                current = None  # an unlabelled question ends the answer before it
+            turns[p] = current
+            continue
+        if speech:
+            turns[p] = speech
+        intro = next((s for s in sents if SPEECH_INTRO.search(s.text)), None)
+        if intro and not labels:
+            speech = next((c for st, e, c in by_start if intro.start <= st < intro.end), None)
+    return turns
+
+
+def _person_in(by_start, start: int, end: int, persons: list[Person], label: str) -> str | None:
+    """The person a turn label names: a mention inside it, else a person whose name has the
+    label's last word ("SUN:" for Sun Wei, "MOSS:" for Hannah Moss)."""
+    for s, e, c in by_start:
+        if start <= s < end:
+            return c
+    words = [w for w in re.findall(r"[A-Za-z’'\-]+", label)]
+    if not words:
+        return None
+    last = words[-1].lower()
+    found = [p.canonical for p in persons if last in {w.lower() for w in p.canonical.split()}]
+    return found[0] if len(found) == 1 else None
+
+
+def assign_speakers(sentences: list[Sentence], quotes: list[Quote], turns: dict[int, str | None] | None = None,
+                    persons: list[Person] | None = None) -> None:
+    """Set speaker, side and official on each sentence: from the quotes overlapping it, within
+    a turn (find_turns) the turn's speaker unless the sentence reports another person's words;
+    in a question turn nobody's."""
+    turns = turns or {}
+    info = {p.canonical: p for p in persons or []}
     k = 0
     ordered = sorted(quotes, key=lambda q: q.start)
     for s in sentences:
@@ -64,6 +150,16 @@ def assign_speakers(sentences: list[Sentence], quotes: list[Quote]) -> None:
                 break
             if s.start < q.end:
                 found.append(q)
+        if s.paragraph in turns:
+            owner = turns[s.paragraph]
+            other = [q for q in found if q.speaker and q.speaker != owner and q.cue not in TURN_CUES]
+            if owner is None:
+                continue  # a question: even the words it quotes are not answered here
+            if not other:
+                person = info.get(owner)
+                s.speaker, s.side, s.official = owner, person.side if person else None, person.official if person else None
+                continue
+            found = other
         if not found:
             continue
         best = max(found, key=lambda q: _priority(q, s))
