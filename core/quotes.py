@@ -242,7 +242,8 @@ class SpeakerResolver:
                 any(c.lower_ == "the" for c in head.children) or len(words) > 1 or head.lower_ in ROLE_ALIASES):
             return None
         found = [(self.mentions.get(p.canonical, 0), p.canonical) for p in self.persons
-                 if p.role and all(w in p.role.lower() for w in words) and not p.role.lower().startswith("former")]
+                 if p.role and all(w in p.role.lower() for w in words) and not p.role.lower().startswith("former")
+                 and _role_head(p.role) in words | {w.split()[-1] for w in words}]
         found.sort(reverse=True)
         if not found or len(found) > 1 and found[0][0] == found[1][0]:
             return None
@@ -307,6 +308,13 @@ class SpeakerResolver:
             else:
                 hi = mid - 1
         return lo
+
+
+def _role_head(role: str) -> str:
+    """The title a role is named by: 'US Secretary of State' -> secretary, 'Chinese President and
+    CCP General Secretary' -> president, 'US Treasury Secretary' -> secretary."""
+    first = re.split(r",| and | of | for | to ", role.lower())[0].split()
+    return first[-1] if first else ""
 
 
 def _genders(doc: Doc, mentions: list[Mention]) -> dict[str, str]:

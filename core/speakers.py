@@ -85,8 +85,8 @@ def find_turns(text: str, sentences: list[Sentence], mentions: list[Mention], pe
             who = None if qa else _person_in(by_start, start + m.start(), start + m.end(), persons, m.group("name") or "")
             labels[p] = "answer" if qa in ANSWER_LABELS else who
     turns: dict[int, str | None] = {}
-    if len(labels) < 2 and not any(v == "answer" for v in labels.values()):
-        labels = {}
+    if not any(v is not None for v in labels.values()):
+        labels = {}  # "Chinese readout: …", "Updated: …": labels, but nobody's turns
     first_turn = min(labels, default=None)
     answerer = None
     if any(v == "answer" for v in labels.values()):
