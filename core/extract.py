@@ -22,6 +22,7 @@ from core.nlp import load_nlp
 from core.paths import seeds_dir
 from core.people import extract_people
 from core.quotes import extract_quotes
+from core.recalled import mark_recalled
 from core.speakers import assign_speakers, find_turns, mark_official
 from core.tone import ToneScorer, aggregate_tone
 
@@ -106,6 +107,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     quotes = extract_quotes(doc, sentences, mentions, persons)
     mark_official(quotes, persons, mentions, ctx.catalogs, meta["pub_date"])
     assign_speakers(sentences, quotes, find_turns(doc.text, sentences, mentions, persons), persons)
+    mark_recalled(sentences, meta["pub_date"], ctx.catalogs.visits)
     hits = ctx.issue_tagger.tag(doc, sentences)
     tones = ctx.tone_scorer.score(doc, sentences)
     tone, tone_by_side = aggregate_tone(tones, sentences, quotes)
