@@ -107,7 +107,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     quotes = extract_quotes(doc, sentences, mentions, persons)
     mark_official(quotes, persons, mentions, ctx.catalogs, meta["pub_date"])
     assign_speakers(sentences, quotes, find_turns(doc.text, sentences, mentions, persons), persons)
-    mark_recalled(sentences, meta["pub_date"], ctx.catalogs.visits)
+    mark_recalled(sentences, meta["pub_date"], ctx.catalogs.visits, meta["visit"])
     hits = ctx.issue_tagger.tag(doc, sentences)
     tones = ctx.tone_scorer.score(doc, sentences)
     tone, tone_by_side = aggregate_tone(tones, sentences, quotes)
