@@ -324,7 +324,29 @@ def match_visits(text: str, visits: list[Visit], prune: bool = True) -> list[Eve
         if dated:
             why.append("a date in the visit")
         out.append(EventMatch(v, score, hits, flat, future, why))
+    _repeat_visits(out)
     return _coherent(out) if prune else out
+
+
+_EARLIER_VISIT = re.compile(r"\b(?:first|last|previous|earlier) (?:visit|trip)\b|\b(?:visit|trip) (?:in|last) "
+                            r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
+                            re.I)
+
+
+def _repeat_visits(matches: list[EventMatch]) -> None:
+    """A lead's visit the text calls earlier ("Yellen's first visit, in July 2023") is the
+    background of a later visit by the same lead that the text also names: that one gains, the
+    earlier one loses."""
+    for m in matches:
+        if not any(_EARLIER_VISIT.search(s) for s in m.sentences):
+            continue
+        later = [o for o in matches if o.visit.start > m.visit.start and set(o.visit.leads) & set(m.visit.leads)]
+        if later:
+            m.score -= 3
+            m.why.append("called an earlier visit")
+            for o in later:
+                o.score += 3
+                o.why.append(f"the text calls {m.visit.name} an earlier visit")
 
 
 def _coherent(matches: list[EventMatch]) -> list[EventMatch]:
@@ -437,6 +459,10 @@ def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | No
     page_dates: dates printed alone on a top line (CleanedText.page_dates), accepted only when
     the content agrees with them.
     """
+    if title and CAPTURE_LINE.search(title):
+        title = None  # the page's print line, not its headline
+    text = "\n".join("" if CAPTURE_LINE.search(line) else line for line in text.split("\n"))
+    page_dates = [line for line in page_dates if not CAPTURE_LINE.search(line)]
     body = f"{title}\n{text}" if title and title not in text else text
     stamp = _stamp(body)
     if stamp and stamp[0].year:
@@ -449,6 +475,11 @@ def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | No
         if d:
             return DateGuess(d, conf - 0.1, f"{what} says {mention.text}; year {reading.year} from the content")
     return _printed_date(title, page_dates, reading)
+
+
+# A browser's print or capture line, a later repost's stamp: never the headline.
+CAPTURE_LINE = re.compile(r"^\s*(?:printed|captured|retrieved|accessed|downloaded|saved|archived|generated)\b|"
+                          r"\bupdated \d+ \w+ ago\b", re.I)
 
 
 def _printed_date(title: str | None, page_dates, reading: _Reading) -> DateGuess:

@@ -160,9 +160,54 @@ class ActorIndex:
                     by_surname[surname].append(actor)
         return cls(by_form, {a.canonical: a for a in actors}, dict(by_surname))
 
+    def misspelt(self, toks: list[str]) -> Actor | None:
+        """The catalogue person a full name misspells ("Janet Yellin"): same first name, a
+        surname one letter off (5 letters or more); None unless exactly one fits."""
+        found = {a.canonical: a for a in self.by_form.values() if a.type == "person"
+                 and len(parts := norm(a.canonical).split()) == len(toks) and parts[0] == toks[0]
+                 and len(toks[-1]) >= 5 and _one_edit(parts[-1], toks[-1])}
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def unique_surname(self, token: str) -> Actor | None:
         found = self.by_surname.get(token, [])
         return found[0] if len(found) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one substitution, insertion or deletion (not equal)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+# A line that credits people rather than names them in the story: a byline ("By A, B and C,
+# CNN", "From CNN's A", "Analysis by A", "Editor: A"), a photo credit ("Credit...Pool photo by
+# A", "© A / POOL/AFP", "(AP Photo/A)"), a contribution line ("A contributed to this report"),
+# an author's bio ("A is a former … and a senior adviser at …", at the end).
+CREDIT_LINE = re.compile(
+    r"^\s*(?:by|analysis by|from \w+['’]s|editor:|photo|credit|reporting by|writing by)\b|"
+    r"credit\.\.\.|©|\bphoto(?:graph)? by\b|\bpool photo\b|/\s*(?:AP|AFP|Reuters|Getty|EPA|POOL|Xinhua)\b|"
+    r"\bcontributed to this report\b|\bAP Photo\b", re.I)
+BIO_LINE = re.compile(r"^\s*(?:editor['’]s note:\s*)?(?:mr\.?|ms\.?|dr\.?)?\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3},? "
+                      r"(?:is|was|served)\b")
+BYLINE_PLACE = re.compile(r"^\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} in [A-Z][\w-]+\s*$")
+
+
+def _credit_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines that credit people (CREDIT_LINE; BIO_LINE in the last three lines;
+    "Amy Hawkins in Beijing" alone near the top)."""
+    out, pos = [], 0
+    lines = text.split("\n")
+    kept = [i for i, line in enumerate(lines) if line.strip()]
+    tail, head = set(kept[-3:]), set(kept[:6])
+    for i, line in enumerate(lines):
+        if CREDIT_LINE.search(line) or i in tail and BIO_LINE.match(line) or i in head and BYLINE_PLACE.match(line):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
 
 
 CHINESE_SURNAMES = {
@@ -302,6 +347,7 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs, date
     person_spans += _sweep(doc, person_spans, others, people, keys)
 
     person_spans.sort(key=lambda n: n.start)
+    person_spans = _without_credits(doc, person_spans, people)
     lead = None
     for k, name in enumerate(person_spans):
         prev = person_spans[k - 1] if k else None
@@ -318,11 +364,31 @@ def extract_people(doc: Doc, sentences: list[Sentence], catalogs: Catalogs, date
     return mentions, sorted(persons.values(), key=lambda p: (-p.mentions, p.canonical))
 
 
+def _without_credits(doc, spans: list[NameSpan], people) -> list[NameSpan]:
+    """Name spans less those in credit lines, and every mention of a person first named in
+    one (the author of a byline stays out of the story's people)."""
+    credits = _credit_lines(doc.text)
+    if not credits:
+        return spans
+    starts = [s for s, _ in credits]
+
+    def credited(name: NameSpan) -> bool:
+        char = doc[name.start].idx
+        k = bisect.bisect_right(starts, char) - 1
+        return k >= 0 and char < credits[k][1]
+
+    first: dict[str, bool] = {}
+    for n in spans:
+        first.setdefault(n.canonical, credited(n) and not (people.get(n.canonical) and people[n.canonical].actor))
+    return [n for n in spans if not first[n.canonical] and not credited(n)]
+
+
 def _register(doc, name: NameSpan, index: ActorIndex, people, person_spans, singles):
     """Full names and catalogue forms define people now; single names wait for resolution."""
     toks = name.tokens(doc)
     text = " ".join(toks)
-    actor = index.by_canonical.get(name.ent_id) or index.by_form.get(text)
+    actor = index.by_canonical.get(name.ent_id) or index.by_form.get(text) or (
+        index.misspelt(toks) if len(toks) > 1 else None)
     if actor and actor.type == "person":
         name.canonical = actor.canonical
     elif len(toks) > 1:
@@ -388,8 +454,7 @@ def _resolve_single(doc, name: NameSpan, keys, people, index: ActorIndex, from_n
     if actor:
         people.setdefault(actor.canonical, PersonInfo(actor.canonical, actor))
         return actor.canonical
-    people.setdefault(token, PersonInfo(token, None)).forms.add(token)
-    return token
+    return None  # a lone capitalised word ("Progress", "Cautiously", "Gaza") is no person by itself
 
 
 TITLE_HINTS = ROLE_NOUNS - {"state", "affairs", "member", "chief"} | {
