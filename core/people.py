@@ -191,7 +191,7 @@ CREDIT_LINE = re.compile(
     r"^\s*(?:by|analysis by|from \w+['’]s|editor:|photo|credit|reporting by|writing by)\b|"
     r"credit\.\.\.|©|\bphoto(?:graph)? by\b|\bpool photo\b|/\s*(?:AP|AFP|Reuters|Getty|EPA|POOL|Xinhua)\b|"
     r"\bcontributed to this report\b|\bAP Photo\b", re.I)
-BIO_LINE = re.compile(r"^\s*(?:editor['’]s note:\s*)?(?:mr\.?|ms\.?|dr\.?)?\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3},? "
+BIO_LINE = re.compile(r"^\s*(?:editor['’]s note:\s*)?(?:(?:Mr|Ms|Dr)\.? [A-Z][\w'’-]+|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),? "
                       r"(?:is|was|served)\b")
 BYLINE_PLACE = re.compile(r"^\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} in [A-Z][\w-]+\s*$")
 
@@ -202,7 +202,7 @@ def _credit_lines(text: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     lines = text.split("\n")
     kept = [i for i, line in enumerate(lines) if line.strip()]
-    tail, head = set(kept[-3:]), set(kept[:6])
+    tail, head = (set(kept[-3:]), set(kept[:6])) if len(kept) >= 8 else (set(), set())
     for i, line in enumerate(lines):
         if CREDIT_LINE.search(line) or i in tail and BIO_LINE.match(line) or i in head and BYLINE_PLACE.match(line):
             out.append((pos, pos + len(line)))
