@@ -300,12 +300,14 @@ def charts(obj: _Settings, out, issue, person, side, visit, outlet, date_from, d
 
 
 @main.command()
-@click.option("--set", "sets", multiple=True, type=click.Choice(["dev", "heldout"]),
-              help="Labelled set(s) to score (repeatable; default both).")
+@click.option("--set", "sets", multiple=True, type=click.Choice(["dev", "heldout", "seeds", "styles"]),
+              help="Labelled set(s) to score (repeatable; default all): dev/heldout article labels, "
+                   "seeds/styles sentence labels (speakers, quotes, recalled).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def evaluate(obj: _Settings, sets, fmt):
-    """Score people, speakers, issues, tone and dates on the labelled sets in eval/, beside baselines.
+    """Score people, speakers, issues, tone and dates (dev, heldout), and per-sentence speakers, whole
+    quotes and recalled statements (seeds, styles: sentence labels), beside plain baselines.
 
     The baselines are bare spaCy NER and a generic sentiment lexicon, measured on the same text.
 
@@ -313,10 +315,11 @@ def evaluate(obj: _Settings, sets, fmt):
     Examples:
       diplotone evaluate
       diplotone evaluate --set dev --format json
+      diplotone evaluate --set seeds --set styles
     """
     from core.evaluate import main as run_evaluation
 
-    click.echo(run_evaluation(sets or ("dev", "heldout"), pipeline=obj.pipeline, fmt=fmt))
+    click.echo(run_evaluation(sets or ("dev", "heldout", "seeds", "styles"), pipeline=obj.pipeline, fmt=fmt))
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -537,11 +537,32 @@ def format_table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def main(sets=("dev", "heldout"), pipeline: str | None = None, fmt: str = "table") -> str:
-    """What `diplotone evaluate` prints. sets: names or a comma-separated string; fmt: table | json."""
+ARTICLE_SETS = ("dev", "heldout")
+VOICE_SETS = ("seeds", "styles")   # sentence label sets (core.sentence_labels), scored by core.evaluate_voices
+
+
+def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str = "table") -> str:
+    """What `diplotone evaluate` prints. sets: names or a comma-separated string; fmt: table | json.
+    Article-label sets (dev, heldout) get the table above; sentence-label sets (seeds, styles)
+    the per-sentence voices table of core.evaluate_voices, beside its "NAME said" baseline."""
+    import spacy
+
+    from core import evaluate_voices
+    from core.extract import ExtractionContext
+
     if isinstance(sets, str):
         sets = tuple(s.strip() for s in sets.split(",") if s.strip())
-    result = score(sets, pipeline)
+    ctx = ExtractionContext(pipeline)
+    articles = [s for s in sets if s in ARTICLE_SETS]
+    voices = [s for s in sets if s in VOICE_SETS]
+    result = score(tuple(articles), pipeline, ctx=ctx) if articles else {}
+    if voices:
+        bare = spacy.load(pipeline or BARE_MODEL)
+        result["voices"] = {"note": "development sets (seeds: the five seed articles; styles: eval/styles)",
+                            **{s: evaluate_voices.score_set(s, ctx, bare) for s in voices}}
     if fmt == "json":
         return json.dumps(result, indent=2, default=str)
-    return format_table(result)
+    parts = [format_table(result)] if articles else []
+    if voices:
+        parts.append(evaluate_voices.format_table({s: result["voices"][s] for s in voices}))
+    return "\n\n".join(parts)

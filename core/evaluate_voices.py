@@ -3,8 +3,8 @@
 Both sets are development data (core.sentence_labels). Each article runs through core.extract
 without metadata; each labelled sentence is aligned to the system sentence it overlaps most.
 Beside the system, a plain "NAME said" baseline reads the labelled sentence itself (so it gets
-the sentence boundaries for free): a capitalised name next to said / says / told / added, completed
-to the longest name in the article that ends with it; its quotes are the marked spans of a sentence;
+the sentence boundaries for free): a capitalised name next to said / says / told / added, a surname
+completed to the commonest "Firstname Surname" of the article; its quotes are the marked spans of a sentence;
 its recalled reading is a past-time phrase ("last year", "at the time", "ago", "earlier"); its
 people are bare spaCy PERSON spans.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 from core.evaluate import full_name_aliases, load_set, name_key, prf, set_prf
 from core.sentence_labels import LabelledText, best_match, label_spans, load_sentence_set
@@ -44,9 +45,9 @@ def _baseline_speaker(sentence: str, text: str) -> str | None:
     m = _SAID.search(sentence)
     if not m:
         return None
-    name = (m[1] or m[2]).strip()
-    longer = re.findall(rf"\b((?:[A-Z][\w'’.-]+ ){{1,2}}{re.escape(name)})\b", text)
-    return max(longer, key=len) if longer else name
+    name = re.sub(r"^(?:Mr|Ms|Mrs|Dr)\.? ", "", (m[1] or m[2]).strip())
+    longer = Counter(re.findall(rf"\b([A-Z][a-z][\w'’-]* {re.escape(name)})\b", text))
+    return longer.most_common(1)[0][0] if longer and " " not in name else name
 
 
 def gold_quotes(text: str, labels, spans) -> list[tuple[int, int]]:

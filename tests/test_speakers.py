@@ -72,3 +72,42 @@ def test_transcript_answers_belong_to_the_answerer_and_questions_to_nobody(extra
     assert sentence(out, "clear about Russia")["speaker"] == "Matthew Miller"
     assert sentence(out, "Did China agree")["speaker"] is None
     assert sentence(out, "get ahead of the talks")["speaker"] == "Matthew Miller"
+
+
+def test_people_are_never_credits_bylines_or_lone_words(extracted):
+    out = extracted("Yellen in Beijing\n"
+                    "By Jennifer Hansler and Kevin Liptak, CNN\n"
+                    "Treasury Secretary Janet Yellin met Vice Premier He Lifeng on Saturday in Beijing.\n"
+                    "Yellen said the talks were direct and productive.\n"
+                    "Progress was slow, the official said.\n"
+                    "(AP Photo/Mark Schiefelbein, Pool)\n"
+                    "Cautiously, both sides agreed to meet again.\n"
+                    "Ken Moritsugu contributed to this report.\n")
+    names = {p["name"] for p in out["persons"]}
+    assert names == {"Janet Yellen", "He Lifeng"}                      # "Yellin" is the catalogue's Yellen
+    assert sentence(out, "direct and productive")["speaker"] == "Janet Yellen"
+
+
+def test_recalled_words_are_placed_at_their_occasion(extracted):
+    out = extracted("Blinken and Wang meet again\n\n"
+                    "BEIJING, April 26, 2024 — Antony Blinken met Foreign Minister Wang Yi on Friday.\n\n"
+                    "In June last year, Wang told Blinken that the relationship was at its lowest point.\n\n"
+                    "On Friday, Wang said the relationship was stabilising.\n")
+    then = sentence(out, "lowest point")
+    assert (then["speaker"], then["recalled"], then["when"]) == ("Wang Yi", True, "2023-06")
+    now = sentence(out, "stabilising")
+    assert (now["speaker"], now["recalled"], now["when"]) == ("Wang Yi", False, None)
+
+
+@pytest.mark.parametrize("text", [
+    'Wang said "the United States must stop interfering.\nBlinken said “talks were candid.\n“And they went on.',
+    "“" * 50 + "never closes " * 40,
+    "\n".join(f"Photo: Ann Smith/Reuters {i}" for i in range(30)),
+    "\n".join(("MR MILLER: We will keep channels open." if i % 2 else "QUESTION: What about Russia?")
+              for i in range(2000)),
+])
+def test_bad_input_gives_a_result(extracted, text):
+    out = extracted(text, "bad.txt")
+    assert isinstance(out["sentences"], list)
+    for s in out["sentences"]:
+        assert s["speaker"] is None or isinstance(s["speaker"], str)
