@@ -231,12 +231,18 @@ def _watch_parent(parent: int) -> None:
 
 @contextmanager
 def dask_client(address: str):
-    """A distributed.Client: "local" starts a 2-process LocalCluster on 127.0.0.1 and closes it after."""
+    """A distributed.Client: "local" starts a 2-process LocalCluster and closes it after.
+
+    A Dask scheduler runs whatever code a client sends it, so the local one listens on 127.0.0.1
+    only and speaks TLS with certificates made for this run (security=True: Dask's
+    Security.temporary), so no other user or process on the machine can connect and run code;
+    it has no dashboard. A remote "tcp://host:port" scheduler is the user's own (README: its risk)."""
     from distributed import Client, LocalCluster
 
     if address == "local":
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+                          protocol="tls://", security=True, dashboard_address=None) as cluster, \
+                Client(cluster, security=cluster.security) as client:
             yield client
         return
     try:

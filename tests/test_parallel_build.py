@@ -128,3 +128,22 @@ def test_parallel_build_killed_mid_write_stops_its_workers_and_next_build_finish
     report = build(None, path, progress=False, batch_size=2, jobs=2)
     assert len(report.extracted) == 3 and report.unchanged == 2 and not report.errors
     assert_same_store(path, seed_store)
+
+
+@pytest.mark.slow
+def test_the_local_scheduler_takes_no_connection_without_this_runs_certificates():
+    """Issue 14: `build --dask local` started a scheduler that anyone on the machine could send
+    code to. It listens on 127.0.0.1 over TLS with throw-away certificates of this run."""
+    from distributed import Client
+    from distributed.security import Security
+
+    from core.build import dask_client
+
+    with dask_client("local") as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://127.0.0.1:")
+        assert client.submit(sum, [1, 2]).result() == 3
+        for attempt in (dict(address=address.replace("tls://", "tcp://")),
+                        dict(address=address, security=Security.temporary())):  # other certificates
+            with pytest.raises(Exception):
+                Client(**attempt, timeout="3s").close()
