@@ -380,16 +380,25 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 
 # --- People -----------------------------------------------------------------------------------
 
+COMMENTATOR_COLOR = "#b8c2cc"
+
+
 @_plain_text
 def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
-    """Who is mentioned and who speaks: mentions and quotes per person, coloured by side."""
-    title = "Who is mentioned and who speaks, by side"
+    """Who is mentioned and who speaks: officials (coloured by side) above commentators (grey:
+    scholars, analysts, former officials, journalists), so a Q&A with three analysts cannot
+    pass for the officials' voices; mentions and quotes per person."""
+    title = "Who is mentioned and who speaks: officials by side, then commentators"
     if df.empty:
         return empty(ctx, title, "No people are mentioned in the selection.")
-    d = df.head(top).iloc[::-1]
+    official = df["official"].fillna(False).astype(bool) if "official" in df else pd.Series(True, index=df.index)
+    d = df.head(top).assign(_official=official.head(top))
+    d = d.sort_values("_official", kind="stable", ascending=False).iloc[::-1]
     data = []
-    for side, color in SIDE_COLORS.items():
-        s = d[d["side"] == side]
+    groups = [(f"{side} official", color, (d["side"] == side) & d["_official"]) for side, color in SIDE_COLORS.items()]
+    groups.append(("Commentator", COMMENTATOR_COLOR, ~d["_official"]))
+    for side, color, rows in groups:
+        s = d[rows]
         if s.empty:
             continue
         common = dict(type="bar", y=s["person"].tolist(), orientation="h", marker=dict(color=color), legendgroup=side,
@@ -405,7 +414,11 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
         layout[axis].update(type="category", categoryorder="array", categoryarray=persons)
     layout["xaxis"].update(rangemode="tozero", title=dict(text="Mentions"))
     layout["xaxis2"].update(rangemode="tozero", title=dict(text="Quotes (direct and reported)"))
-    layout.update(barmode="overlay", legend=dict(title=dict(text="Side")))
+    layout.update(barmode="overlay", legend=dict(title=dict(text="Who")))
+    n_comm = int((~d["_official"]).sum())
+    if 0 < n_comm < len(d):  # a rule between the officials (top) and the commentators (bottom)
+        layout["shapes"] = [dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=n_comm - 0.5, y1=n_comm - 0.5,
+                                 line=dict(color=INK, width=1, dash="dot"))]
     return figure(ctx, title, data, layout, _rows_height(len(d)))
 
 
@@ -415,19 +428,24 @@ def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure
     title = f"{person}: tone of each quote over time"
     if len(df) >= QUOTES_SHOWN:
         title = f"{person}: tone of the latest {len(df)} quotes"
-    d = df.dropna(subset=["pub_date"]) if not df.empty else df
+    when = "occasion" if "occasion" in df else "pub_date"  # a recalled statement sits at the occasion it recalls
+    d = df.dropna(subset=[when]) if not df.empty else df
     if d.empty:
         return empty(ctx, title, f"No dated quotes by {person} in the selection.")
-    dates = pd.to_datetime(d["pub_date"])
-    d = d.assign(hover=[_wrap(t) for t in d["text"]])
+    dates = pd.to_datetime(d[when])
+    recalled = d["recalled"].fillna(False).astype(bool) if "recalled" in d else pd.Series(False, index=d.index)
+    d = d.assign(hover=[_wrap(t) + ("<br>(recalled: said then, reported later)" if r else "")
+                        for t, r in zip(d["text"], recalled)])
     dots = dict(type="scatter", x=_dates(dates), y=d["tone"].tolist(), mode="markers",
                 marker=dict(size=13, color=d["tone"].tolist(), colorscale=TONE_SCALE, cmin=-1, cmax=1,
+                            symbol=["diamond" if r else "circle" for r in recalled],
                             line=dict(width=1, color=INK)),
                 customdata=_rows(d, ["hover", "title", "kind", "article_id", "sent_idx"]),
                 hovertemplate="%{customdata[0]}<br><i>%{customdata[1]}</i> · %{x|%d %b %Y} · %{customdata[2]}"
                               "<br>tone %{y:.2f}<extra></extra>")
     return figure(ctx, title, [dots], dict(
-        xaxis=dict(title=dict(text="Publication date"), type="date", tickformat="%d %b %Y",
+        xaxis=dict(title=dict(text="When it was said (recalled statements at their occasion)" if when == "occasion"
+                              else "Publication date"), type="date", tickformat="%d %b %Y",
                    range=_date_range(dates, 7)),
         yaxis=_tone_axis(title=dict(text="Quote tone"))))
 

@@ -277,34 +277,51 @@ def _person_cond(f: Filters, q: _Sql, column: str = "p.canonical", side_column: 
 
 
 def people(con, f: Filters) -> pd.DataFrame:
-    """Per person: side, role, mentions, quotes, articles and the mean tone of their quotes."""
+    """Per person: side, role, official (spoke in office in most of their articles; commentators
+    are False), mentions, quotes, articles and the mean tone of their quotes."""
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
         qs AS (SELECT speaker, count(*) AS n, avg(tone) AS tone FROM quotes
                WHERE article_id IN (SELECT article_id FROM arts) AND speaker IS NOT NULL GROUP BY speaker),
         pp AS (SELECT p.canonical AS person, mode(p.side) AS side, mode(p.role) AS role,
-                      sum(p.mentions)::INTEGER AS mentions, count(DISTINCT p.article_id) AS articles
+                      sum(p.mentions)::INTEGER AS mentions, count(DISTINCT p.article_id) AS articles,
+                      coalesce(mode(p.official), FALSE) AS official
                FROM persons p WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f, q)}
                GROUP BY p.canonical)
-        SELECT pp.person, pp.side, pp.role, pp.mentions, coalesce(qs.n, 0) AS quotes, pp.articles,
+        SELECT pp.person, pp.side, pp.role, pp.official, pp.mentions, coalesce(qs.n, 0) AS quotes, pp.articles,
                round(qs.tone, 3) AS quote_tone
         FROM pp LEFT JOIN qs ON qs.speaker = pp.person ORDER BY mentions DESC, quotes DESC, person"""
     return con.execute(sql, q.params).df()
 
 
 def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd.DataFrame:
-    """A person's latest `limit` quotes in the selected articles, in time order, with each quote's tone."""
+    """A person's latest `limit` quotes in the selected articles, in time order, with each quote's tone,
+    the whole sentence(s) it sits in (`sentence`), whether it was spoken in office (`official`), and
+    its occasion: a recalled statement ("In June last year, Wang told Blinken …") is dated at the
+    month it recalls (`occasion`, `recalled`), NULL where the text does not say when; others at
+    the article's date."""
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
         latest AS (
             SELECT a.pub_date, a.title, a.outlet, a.visit, qu.text, qu.kind, qu.cue, round(qu.tone, 3) AS tone,
-                   qu.article_id, qu.sent_idx, qu.quote_idx
+                   qu.official, qu.article_id, qu.sent_idx, qu.quote_idx, qu.start_char, qu.end_char
             FROM quotes qu JOIN arts a USING (article_id)
             WHERE qu.speaker = {q.bind('person', person)}
-            ORDER BY a.pub_date DESC NULLS LAST, qu.article_id DESC, qu.quote_idx DESC LIMIT {q.bind('limit', int(limit))})
-        SELECT * EXCLUDE (quote_idx) FROM latest ORDER BY pub_date NULLS LAST, article_id, quote_idx"""
+            ORDER BY a.pub_date DESC NULLS LAST, qu.article_id DESC, qu.quote_idx DESC LIMIT {q.bind('limit', int(limit))}),
+        around AS (
+            SELECT l.article_id, l.quote_idx, string_agg(s.text, ' ' ORDER BY s.sent_idx) AS sentence,
+                   bool_or(coalesce(s.recalled, FALSE)) AS recalled, max(s.recalled_when) AS recalled_when
+            FROM latest l JOIN sentences s ON s.article_id = l.article_id
+             AND s.start_char < l.end_char AND s.end_char > l.start_char
+            GROUP BY ALL)
+        SELECT l.* EXCLUDE (quote_idx, start_char, end_char), r.sentence, coalesce(r.recalled, FALSE) AS recalled,
+               r.recalled_when,
+               CASE WHEN coalesce(r.recalled, FALSE) THEN try_strptime(r.recalled_when || '-01', '%Y-%m-%d')::DATE
+                    ELSE l.pub_date END AS occasion
+        FROM latest l LEFT JOIN around r USING (article_id, quote_idx)
+        ORDER BY l.pub_date NULLS LAST, l.article_id, l.quote_idx"""
     return con.execute(sql, q.params).df()
 
 

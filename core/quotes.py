@@ -596,3 +596,15 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
     if len(tokens) < MIN_DIRECT_WORDS:
         return None
     return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])
+
+
+def quote_in_sentence(sentence: str, quote: str) -> tuple[str, str, str]:
+    """(before, quote, after): the sentence(s) around a quote, so a reader sees the quote whole
+    and in place ("Mr. Blinken told reporters that [one of his main goals was] “…”"); the
+    quote is matched ignoring quotation-mark style and spacing; ("", quote, "") if not found."""
+    from core.evaluate import locate
+
+    span = locate(quote, sentence) if sentence else None
+    if span is None:
+        return "", quote, ""
+    return sentence[:span[0]], sentence[span[0]:span[1]], sentence[span[1]:]

@@ -225,3 +225,19 @@ def test_a_series_missing_from_a_comparison_gets_a_note(app):
     shift = _chart(app, "Tone shift by issue")
     # Trade has China-side sentences in Jun 2023 (a2) but none in Apr 2024: one dot, and a note saying so.
     assert "no issue reading in Blinken in Shanghai and Beijing" in _notes(shift)
+
+
+def test_people_page_shows_each_quote_inside_its_whole_sentence_escaped(app):
+    import html as h
+
+    app.run()
+    app.switch_page("views/people.py")
+    app.run()
+    assert not app.exception, app.exception
+    body = next(str(el.proto.body) for el in app.get("html") if "dt-quotes" in str(el.proto.body))
+    rows = re.findall(r'<div class="row"><div class="s">(.*?)</div>', body)
+    assert rows and all("<mark>" in r for r in rows)
+    assert "Wang Yi warned Washington to stop provocative moves in the Taiwan Strait." in h.unescape(
+        re.sub(r"</?mark>", "", rows[0]))
+    assert "<script>" not in body and "&lt;script&gt;" in body   # the hostile title stays text
+    assert "in office" in body

@@ -296,3 +296,29 @@ def evidence_html(rows: pd.DataFrame) -> str:
     if len(rows) > EVIDENCE_SHOWN:
         out.append(f'<div class="m">The first {EVIDENCE_SHOWN} of {len(rows):,} rows; the CSV has all of them.</div>')
     return "".join(out) + "</div>"
+
+
+def quotes_html(quotes: pd.DataFrame) -> str:
+    """A person's quotes as a reading list: the whole sentence with the quote marked inside it,
+    then the article, date (and the occasion of a recalled statement), outlet, in office or not,
+    tone (every value escaped)."""
+    import html
+
+    from core.quotes import quote_in_sentence
+
+    if quotes.empty:
+        return "<p>No quotes.</p>"
+    out = [EVIDENCE_STYLE, "<style>.dt-ev mark{background:#fff3bf;padding:0 .1rem}</style>", '<div class="dt-ev dt-quotes">']
+    for r in quotes.head(EVIDENCE_SHOWN).to_dict("records"):
+        before, said, after = quote_in_sentence(r.get("sentence") or "", r.get("text") or "")
+        date = r.get("pub_date")
+        meta = [f"“{r.get('title') or 'untitled'}”", f"{date:%d %b %Y}" if _value(date) else "undated",
+                r.get("outlet") or "unknown outlet",
+                "in office" if r.get("official") is True else "commentator" if r.get("official") is False else None]
+        if r.get("recalled"):
+            meta.append(f"recalls {r['recalled_when']}" if _value(r.get("recalled_when")) else "recalls an earlier occasion")
+        tone = _value(r.get("tone"), "{:+.2f}")
+        out.append(f'<div class="row"><div class="s">{html.escape(before)}<mark>{html.escape(said)}</mark>'
+                   f'{html.escape(after)}</div><div class="m">' + " · ".join(html.escape(str(m)) for m in meta if m)
+                   + f' · <span class="t">tone {tone or "n/a"}</span></div></div>')
+    return "".join(out) + "</div>"

@@ -18,10 +18,14 @@ if speakers:
     person = st.selectbox("Person", speakers, key="pp_quotes_person")
     (quotes,) = common.fetch(f, ("person_quotes", person))
     common.show_chart("person_quotes", F.person_quotes(quotes, ctx, person), quotes)
+    recalled = quotes[quotes["recalled"]]
+    undated = recalled["occasion"].isna().sum()
     st.caption(f"The chart's evidence: its {len(quotes)} quote{'s' if len(quotes) != 1 else ''}, one dot each"
-               + (f", mean tone {quotes['tone'].mean():+.2f}." if quotes["tone"].notna().any() else "."))
-    st.dataframe(quotes[["text", "title", "pub_date", "outlet", "kind", "cue", "tone"]], hide_index=True,
-                 width="stretch", column_config=common.TABLE_COLUMNS)
+               + (f", mean tone {quotes['tone'].mean():+.2f}" if quotes["tone"].notna().any() else "")
+               + (f"; {len(recalled) - undated} recalled statement(s) (diamonds) placed at the month they recall"
+                  if len(recalled) > undated else "")
+               + (f"; {undated} recalled statement(s) left out: the text does not say when" if undated else "") + ".")
+    st.html(common.quotes_html(quotes))
 else:
     st.info("No quoted speaker in the current selection: widen the filters in the sidebar.")
 
