@@ -94,6 +94,27 @@ def from_query_params(params: Mapping, known: Mapping[str, object] | None = None
     return filters, notices
 
 
+def typed_date(text: str | None, end: bool = False) -> dt.date | None:
+    """A date typed in the sidebar: YYYY-MM-DD, or YYYY-MM / YYYY for the first day of that month or
+    year (the last day when `end`, for 'To'). Empty -> None; anything else raises ValueError."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = text.replace("/", "-").split("-")
+    try:
+        numbers = [int(p) for p in parts] if len(parts[0]) == 4 else []
+        if len(numbers) == 3:
+            return dt.date(*numbers)
+        if len(numbers) == 2:
+            first = dt.date(numbers[0], numbers[1], 1)
+            return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1) if end else first
+        if len(numbers) == 1:
+            return dt.date(numbers[0], 12, 31) if end else dt.date(numbers[0], 1, 1)
+    except ValueError:
+        pass
+    raise ValueError(f"{text!r} is not a date: type YYYY-MM-DD (or YYYY-MM, or YYYY).")
+
+
 def describe(filters: Filters) -> str:
     """One line naming the active filters, for chart subtitles ('All articles' when none)."""
     parts = []

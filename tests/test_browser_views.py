@@ -44,7 +44,7 @@ def test_clear_filters_empties_every_filter_on_every_page(seed_store, tmp_path, 
         sidebar = page.locator("[data-testid='stSidebar']")
         assert "Taiwan" not in sidebar.inner_text() and "China" not in sidebar.inner_text().replace(
             "US–China", "")
-        assert page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] input[type=date]").first.input_value() == ""
+        assert page.get_by_role("textbox", name="From", exact=True).input_value() == "" == page.get_by_role("textbox", name="To", exact=True).input_value()
         # Clear with no filter active is harmless too.
         page.get_by_role("button", name="Clear filters").click()
         page.wait_for_timeout(1500)
@@ -55,3 +55,82 @@ def test_clear_filters_empties_every_filter_on_every_page(seed_store, tmp_path, 
 def shared_server(seed_store):
     with dashboard(seed_store) as url:
         yield url
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(600)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
+    page.wait_for_timeout(1500)
+
+
+def _pick(page, label: str, option_index: int) -> None:
+    """Choose the option_index-th option of the selectbox labelled `label` (a real click, as a user)."""
+    page.locator("[data-testid='stMain']").get_by_role("combobox", name=label, exact=True).click()
+    page.locator("[role='option']").nth(option_index).click()
+    _settle(page)
+
+
+def _choose(page, path: str) -> None:
+    """Make a page-level choice on `path` the way a user would."""
+    if path == "":
+        page.locator("[data-testid='stButtonGroup'] button", has_text="Per 1,000 words").click()
+    elif path == "issues":
+        page.locator("[data-testid='stButtonGroup'] button", has_text="Sentences").first.click()
+    elif path == "people":
+        _pick(page, "Person", 1)
+    elif path == "tone_shifts":
+        _pick(page, "From visit", 1)
+    elif path == "articles":
+        page.get_by_role("tab", name="Original text").click()
+    _settle(page)
+
+
+def _main_shot(page, path) -> "Image":
+    from PIL import Image
+
+    page.locator("h1").first.click()  # no focus ring, no hover label
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(500)
+    page.locator("[data-testid='stMain']").screenshot(path=str(path))
+    return Image.open(path).convert("RGB")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_shared_link_reopens_the_same_view_in_a_new_browser(shared_server, tmp_path, path):
+    from PIL import ImageChops
+
+    with chromium(tmp_path / "a") as context:
+        page = context.new_page()
+        wait_rendered(page, f"{shared_server}/{path}?issue=taiwan&side=US")
+        _choose(page, path)
+        link = page.url
+        charts = page.locator(".js-plotly-plot .main-svg").count()
+        before = _main_shot(page, tmp_path / "before.png")
+    if path not in ("corpus",):
+        assert set(link.split("?")[1].split("&")) - {"issue=taiwan", "side=US"}, link  # the choice is in the link
+    with chromium(tmp_path / "b") as context:
+        page = context.new_page()
+        wait_rendered(page, link, charts)
+        _settle(page)
+        assert page.url == link
+        after = _main_shot(page, tmp_path / "after.png")
+    assert before.size == after.size
+    diff = ImageChops.difference(before, after).convert("L").point(lambda v: 255 if v > 40 else 0)
+    changed = sum(diff.histogram()[255:]) / (diff.size[0] * diff.size[1])
+    assert changed < 0.002, f"{changed:.2%} of the pixels differ ({link})"
+
+
+def test_a_typed_date_applies_on_enter(shared_server, tmp_path):
+    with chromium(tmp_path / "profile") as context:
+        page = context.new_page()
+        wait_rendered(page, f"{shared_server}/", 1)
+        page.get_by_role("textbox", name="From", exact=True).fill("2024-01-01")
+        page.get_by_role("textbox", name="From", exact=True).press("Enter")
+        page.wait_for_url("**from=2024-01-01**", timeout=WAIT_MS)
+        _settle(page)
+        assert page.get_by_role("textbox", name="From", exact=True).input_value() == "2024-01-01"
+        assert "Dates: 2024-01-01" in page.locator(".js-plotly-plot").first.inner_text()
+        page.get_by_role("textbox", name="To", exact=True).fill("2024-0")
+        page.get_by_role("textbox", name="To", exact=True).press("Enter")
+        _settle(page)
+        assert "is not a date" in page.locator("[data-testid='stSidebar']").inner_text()

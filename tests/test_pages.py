@@ -110,7 +110,7 @@ def test_article_reader_escapes_article_html(app):
     app.run()
     app.switch_page("views/articles.py")
     app.run()
-    app.selectbox(key="ar_article").set_value("a1").run()  # the article with hostile markup
+    app.selectbox(key="article").set_value("a1").run()  # the article with hostile markup
     assert not app.exception
     html = " ".join(str(h.proto.body) for h in app.get("html"))
     assert "subscribe prompt" in html  # removed boilerplate shown with its reason

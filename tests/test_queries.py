@@ -132,3 +132,14 @@ def test_reversed_date_range_in_url_is_dropped():
 
     f, notices = from_query_params({"from": "2024-05-01", "to": "2024-01-01"})
     assert f.date_from is None and f.date_to is None and notices
+
+
+def test_typed_dates_accept_days_months_and_years_and_refuse_the_rest():
+    from core.filters import typed_date
+
+    assert typed_date("2023-06-20") == dt.date(2023, 6, 20)
+    assert typed_date("2024-02") == dt.date(2024, 2, 1) and typed_date("2024-02", end=True) == dt.date(2024, 2, 29)
+    assert typed_date("2023", end=True) == dt.date(2023, 12, 31) and typed_date(" ") is None
+    for bad in ("2023-0", "2023-13-01", "20-06", "yesterday"):
+        with pytest.raises(ValueError, match="is not a date"):
+            typed_date(bad)

@@ -34,7 +34,7 @@ if table.empty:
     st.stop()
 titles = dict(zip(table["article_id"], table["title"]))
 dates = dict(zip(table["article_id"], table["pub_date"]))
-aid = st.selectbox("Article", table["article_id"].tolist(), key="ar_article",
+aid = st.selectbox("Article", table["article_id"].tolist(), key="article", bind="query-params",
                    format_func=lambda a: f"{titles[a]} ({dates[a]:%d %b %Y})" if dates[a] is not None
                    and str(dates[a]) != "NaT" else titles[a])
 meta = common.fetch_plain("article_meta", aid).iloc[0]
@@ -56,15 +56,17 @@ with st.expander("Metadata and its evidence", expanded=True):
     st.dataframe(metadata_table(meta.drop(["date_evidence", "visit_evidence"])), width="stretch")
 
 names = common.labels()[0]
-removed = int(lines["removed"].sum()) if not lines.empty else 0
-tab_read, tab_raw, tab_tone, tab_ent = st.tabs(["Reader", f"Original text ({removed} lines removed)",
-                                                "Tone by sentence", "Entities"])
+# Blank lines are layout, not boilerplate: only removed lines with text are counted.
+removed = int((lines["removed"] & lines["text"].fillna("").str.strip().ne("")).sum()) if not lines.empty else 0
+tab_read, tab_raw, tab_tone, tab_ent = st.tabs(["Reader", "Original text", "Tone by sentence", "Entities"],
+                                               key="article_tab", bind="query-params")
 with tab_read:
     st.caption("Shading: sentence tone (red hostile, green cooperative). Underlined: people "
                "(blue US, red China, grey other); dotted: organisations and places. Badges: issues; — speaker.")
     st.html(article_html(sents, ments, names))
 with tab_raw:
-    st.caption("Every line of the file as received; greyed, struck-through lines were removed as "
+    st.caption(f"Every line of the file as received; {removed} line{'s' if removed != 1 else ''} with text "
+               "(greyed, struck through) were removed as "
                "boilerplate before analysis (the reason is given).")
     st.html(raw_lines_html(lines))
 with tab_tone:

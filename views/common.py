@@ -18,13 +18,21 @@ from core import evidence as E
 from core import queries as Q
 from core.catalogs import ISSUE_IDS, VISIT_IDS
 from core.export import catalogue_labels, csv_text, figure_image
-from core.filters import Filters, from_query_params, to_query_params
+from core.filters import Filters, from_query_params, to_query_params, typed_date
 from core.model import SIDES
 from core.paths import store_path
 from core.reader import plain_markdown
 from core.attached import attached_connection
 
 WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": "f_visit", "outlet": "f_outlet"}
+# URL keys of the pages' own choices, which Streamlit binds to the URL itself (widgets with
+# bind="query-params"; the key is the parameter): not filters, so no "unknown parameter" notice.
+PAGE_KEYS = {"count_as", "measure", "from_visit", "to_visit", "drivers_issue", "drivers_side", "quotes_of",
+             "article", "article_tab"}
+
+
+def page_key(key: str) -> bool:
+    return key in PAGE_KEYS or key.startswith("ev_")
 
 
 def store_signature() -> tuple[str, int, int]:
@@ -87,13 +95,13 @@ def init_filters_from_url(options: dict) -> None:
     """On a session's first run, set the sidebar widgets from the URL (a shared link)."""
     if st.session_state.get("_filters_ready"):
         return
-    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys() if not page_key(k)}
     filters, notices = from_query_params(params, _known(options))
     for key, attr in (("issue", "issues"), ("person", "persons"), ("side", "sides"),
                       ("visit", "visits"), ("outlet", "outlets")):
         st.session_state[WIDGETS[key]] = list(getattr(filters, attr))
-    st.session_state["f_from"] = filters.date_from
-    st.session_state["f_to"] = filters.date_to
+    st.session_state["f_from"] = filters.date_from.isoformat() if filters.date_from else ""
+    st.session_state["f_to"] = filters.date_to.isoformat() if filters.date_to else ""
     st.session_state["_url_notices"] = notices
     st.session_state["_filters_ready"] = True
 
@@ -113,16 +121,19 @@ def sidebar_filters(options: dict) -> Filters:
     sb.multiselect("Outlet", options["outlet"], key=WIDGETS["outlet"], placeholder="All outlets")
     lo, hi = options["date_min"], options["date_max"]
     c1, c2 = sb.columns(2)
-    c1.date_input("From", key="f_from", value=None, format="YYYY-MM-DD")
-    c2.date_input("To", key="f_to", value=None, format="YYYY-MM-DD")
+    # Text boxes, not date pickers: a typed date applies on Enter (the picker's segments applied only
+    # on blur and showed "2023 - 0" for a half-typed date); 2023-06 and 2023 are accepted too.
+    c1.text_input("From", key="f_from", placeholder="YYYY-MM-DD")
+    c2.text_input("To", key="f_to", placeholder="YYYY-MM-DD")
     if lo and hi:
         sb.caption(f"Articles are dated {lo:%d %b %Y} – {hi:%d %b %Y}.")
+    date_from, date_to = _typed(sb, "f_from"), _typed(sb, "f_to", end=True)
     # A callback: it runs before the next run draws the widgets, the only time their state may be set.
     sb.button("Clear filters", width="stretch", on_click=clear_filters)
     ss = st.session_state
     filters = Filters(issues=ss[WIDGETS["issue"]], persons=ss[WIDGETS["person"]], sides=ss[WIDGETS["side"]],
                       visits=ss[WIDGETS["visit"]], outlets=ss[WIDGETS["outlet"]],
-                      date_from=_date(ss.get("f_from")), date_to=_date(ss.get("f_to")))
+                      date_from=date_from, date_to=date_to)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         sb.warning("'From' is after 'To': the date range is ignored.")
         filters = filters.replace(date_from=None, date_to=None)
@@ -130,24 +141,32 @@ def sidebar_filters(options: dict) -> Filters:
     return filters
 
 
-def _date(value) -> dt.date | None:
-    return value if isinstance(value, dt.date) else None
+def _typed(sb, key: str, end: bool = False) -> dt.date | None:
+    """The date typed in a sidebar box; a clear warning (and no date) when it is not one."""
+    try:
+        return typed_date(st.session_state.get(key), end)
+    except ValueError as exc:
+        sb.warning(f"{'From' if key == 'f_from' else 'To'}: {exc} It is ignored.")
+        return None
 
 
 def write_url(filters: Filters) -> None:
-    """Mirror the filters into the URL (page changes keep them; a copied link reopens the view)."""
+    """Mirror the filters into the URL (page changes keep them; a copied link reopens the view). The
+    pages' own choices are bound to the URL by Streamlit (PAGE_KEYS) and left alone here."""
     wanted = to_query_params(filters)
-    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys() if not page_key(k)}
     if current != wanted:
-        st.query_params.clear()
-        st.query_params.update(wanted)
+        for key in set(current) - set(wanted):
+            del st.query_params[key]
+        for key, values in wanted.items():
+            st.query_params[key] = values
 
 
 def clear_filters() -> None:
     for key in WIDGETS.values():
         st.session_state[key] = []
-    st.session_state["f_from"] = None
-    st.session_state["f_to"] = None
+    st.session_state["f_from"] = ""
+    st.session_state["f_to"] = ""
 
 
 def add_filter(key: str, value: str) -> None:
@@ -242,7 +261,7 @@ def evidence_panel(filters: Filters, key: str, name: str, marks: list[tuple], fo
             st.info("This chart shows no number for the current filters, so there is no evidence to list.")
             return
         i = st.selectbox(f"Which {what}", range(len(marks)), key=f"ev_{key}",
-                         format_func=lambda j: format_func(*marks[j]))
+                         format_func=lambda j: format_func(*marks[j]), bind="query-params")
         ev = evidence_of(filters, name, *marks[i or 0])
         st.markdown(ev.statement)
         st.html(evidence_html(ev.rows))

@@ -11,7 +11,7 @@ ctx = common.context(f, summary)
 
 st.title("Issues")
 measure = st.segmented_control(
-    "Measure", ["per_1k_words", "sentences"], default="per_1k_words", key="is_measure",
+    "Measure", ["per_1k_words", "sentences"], default="per_1k_words", key="measure", bind="query-params",
     format_func={"per_1k_words": "Sentences per 1,000 words (fair across long and short texts)",
                  "sentences": "Sentences"}.get) or "per_1k_words"
 common.show_chart("issues_by_visit", F.issue_matrix(by_visit, ctx, by="visit", measure=measure), by_visit)

@@ -22,7 +22,7 @@ if int(s["articles"]) == 0:
     st.warning("No article matches the current filters: widen them in the sidebar.")
 
 measure = st.segmented_control("Count issues as", ["sentences", "per_1k_words"], default="sentences",
-                               key="ov_measure", format_func={"sentences": "Sentences",
+                               key="count_as", bind="query-params", format_func={"sentences": "Sentences",
                                                                "per_1k_words": "Per 1,000 words"}.get)
 common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "sentences"), freq,
                   click=("issue", 0))

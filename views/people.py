@@ -15,7 +15,7 @@ common.evidence_panel(f, "pp_person", "person", [(p,) for p in ppl["person"]], s
 speakers = ppl[ppl["quotes"] > 0]["person"].tolist()
 st.subheader("Quotes of one person")
 if speakers:
-    person = st.selectbox("Person", speakers, key="pp_quotes_person")
+    person = st.selectbox("Person", speakers, key="quotes_of", bind="query-params")
     (quotes,) = common.fetch(f, ("person_quotes", person))
     common.show_chart("person_quotes", F.person_quotes(quotes, ctx, person), quotes)
     recalled = quotes[quotes["recalled"]]

@@ -16,8 +16,10 @@ if len(visits) < 2:
     a = b = None
 else:
     c1, c2 = st.columns(2)
-    a = c1.selectbox("From visit", visits, index=0, key="ts_a", format_func=common.visit_name)
-    b = c2.selectbox("To visit", visits, index=len(visits) - 1, key="ts_b", format_func=common.visit_name)
+    a = c1.selectbox("From visit", visits, index=0, key="from_visit",
+                      format_func=common.visit_name, bind="query-params")
+    b = c2.selectbox("To visit", visits, index=len(visits) - 1, key="to_visit",
+                      format_func=common.visit_name, bind="query-params")
 if a and b:
     st.caption("The visit filter does not apply here: the two visits are chosen above. "
                "Other filters (issue, person, side, outlet, dates) do.")
@@ -34,9 +36,9 @@ if a and b:
                           lambda w, *_: f"“{w}”", "word")
     st.subheader("Sentences that drove the change")
     c1, c2 = st.columns(2)
-    issue = c1.selectbox("Issue", [None, *by_issue["label"].tolist()], key="ts_issue",
+    issue = c1.selectbox("Issue", [None, *by_issue["label"].tolist()], key="drivers_issue", bind="query-params",
                          format_func=lambda v: "All issues" if v is None else common.issue_name(v))
-    side = c2.selectbox("Side", [None, *by_side["label"].tolist()], key="ts_side",
+    side = c2.selectbox("Side", [None, *by_side["label"].tolist()], key="drivers_side", bind="query-params",
                         format_func=lambda v: "All sides" if v is None else v)
     (sents,) = common.fetch(f, ("tone_shift_sentences", a, b, issue, side))
     st.dataframe(sents[["text", "title", "pub_date", "visit", "speaker", "side", "tone"]], hide_index=True,
