@@ -434,14 +434,16 @@ def person_quotes(df: pd.DataFrame, ctx: ChartContext, person: str) -> go.Figure
         return empty(ctx, title, f"No dated quotes by {person} in the selection.")
     dates = pd.to_datetime(d[when])
     recalled = d["recalled"].fillna(False).astype(bool) if "recalled" in d else pd.Series(False, index=d.index)
-    d = d.assign(hover=[_wrap(t) + ("<br>(recalled: said then, reported later)" if r else "")
-                        for t, r in zip(d["text"], recalled)])
+    published = pd.to_datetime(d["pub_date"])
+    d = d.assign(hover=[_wrap(t) for t in d["text"]],
+                 said=[f"said {w:%b %Y}, recalled in an article of {p:%d %b %Y}" if r and pd.notna(p) else f"{w:%d %b %Y}"
+                       for w, p, r in zip(dates, published, recalled)])
     dots = dict(type="scatter", x=_dates(dates), y=d["tone"].tolist(), mode="markers",
                 marker=dict(size=13, color=d["tone"].tolist(), colorscale=TONE_SCALE, cmin=-1, cmax=1,
                             symbol=["diamond" if r else "circle" for r in recalled],
                             line=dict(width=1, color=INK)),
-                customdata=_rows(d, ["hover", "title", "kind", "article_id", "sent_idx"]),
-                hovertemplate="%{customdata[0]}<br><i>%{customdata[1]}</i> · %{x|%d %b %Y} · %{customdata[2]}"
+                customdata=_rows(d, ["hover", "title", "kind", "article_id", "sent_idx", "said"]),
+                hovertemplate="%{customdata[0]}<br><i>%{customdata[1]}</i> · %{customdata[5]} · %{customdata[2]}"
                               "<br>tone %{y:.2f}<extra></extra>")
     return figure(ctx, title, [dots], dict(
         xaxis=dict(title=dict(text="When it was said (recalled statements at their occasion)" if when == "occasion"

@@ -591,6 +591,9 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
                   cue.dep_ != "ROOT" and t.i not in inside]
     while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space or in_quote[doc[tokens[-1]].idx]):
         tokens.pop()
+    lead = next((k for k, i in enumerate(tokens[:6]) if doc[i].lower_ == "that" and doc[i].dep_ == "mark"), None)
+    if lead is not None:
+        tokens = tokens[lead:]  # "criticized at the time that …": the message starts after "that"
     while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that" or in_quote[doc[tokens[0]].idx]):
         tokens.pop(0)
     if len(tokens) < MIN_DIRECT_WORDS:

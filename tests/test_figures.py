@@ -156,3 +156,24 @@ def test_an_svg_export_of_label_markup_holds_no_link_and_no_remote_style(con, tm
     assert "&#60;a href=\"https://evil.example/x\"&#62;click" in svg  # drawn as text
     assert not re.search(r"<[^>]*evil\.example", svg)  # no element (link, style) carries the address
     assert "<a " not in svg
+
+
+def test_recalled_quote_sits_at_the_month_it_recalls_and_undated_ones_are_left_out(con, tmp_path):
+    import datetime as dt
+
+    import pandas as pd
+
+    ctx = make_context(con, Filters(), tmp_path / "demo.duckdb")
+    april = dt.date(2024, 4, 27)
+    df = pd.DataFrame([
+        dict(pub_date=april, title="t", text="the relationship is at a low point", kind="reported", tone=-0.7,
+             article_id="a", sent_idx=1, recalled=True, recalled_when="2023-06", occasion=dt.date(2023, 6, 1)),
+        dict(pub_date=april, title="t", text="the United States should not interfere", kind="reported", tone=-0.8,
+             article_id="a", sent_idx=2, recalled=True, recalled_when=None, occasion=None),
+        dict(pub_date=april, title="t", text="relations are stabilising", kind="reported", tone=0.4,
+             article_id="a", sent_idx=3, recalled=False, recalled_when=None, occasion=april),
+    ])
+    dots = F.person_quotes(df, ctx, "Wang Yi").data[0]
+    assert [str(x)[:10] for x in dots.x] == ["2023-06-01", "2024-04-27"]
+    assert list(dots.marker.symbol) == ["diamond", "circle"]
+    assert "said Jun 2023, recalled in an article of 27 Apr 2024" in dots.customdata[0][5]
