@@ -62,6 +62,8 @@ ROLE_HEADS = {
     "analyst", "expert", "scholar", "director", "chief", "fellow", "academic", "specialist",
     "researcher", "senator", "lawmaker", "general", "admiral", "head", "chairman", "economist",
 }
+# Cues that carry a message even where the parser found no clause on them ("He said, the US should …").
+LOOSE_CUES = {"say", "point", "stress", "note", "express", "hope", "add", "emphasize", "emphasise", "tell"}
 ROLE_ALIASES = {"fm": "foreign minister"}
 NATIONALITY = {"us", "u.s.", "american", "chinese", "china", "china's", "'s", "’s", "top", "visiting", "new"}
 # Verbs whose following person is the one spoken to ("told Blinken", "urged Wang").
@@ -529,6 +531,8 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
                 continue
             if not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in NOUN_OBJECT_CUES:
                 content = _object_content(doc, cue, in_quote)
+            if not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in LOOSE_CUES:
+                content = _rest_of_sentence(doc, cue, in_quote)  # "Li Qiang said, expanding …" (translation)
             if not content or _mostly_quoted(in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
                 continue
@@ -557,6 +561,18 @@ def _object_content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int
     if len(tokens) < MIN_DIRECT_WORDS:
         return None
     return doc[min(tokens)].idx, doc[max(tokens)].idx + len(doc[max(tokens)])
+
+
+def _rest_of_sentence(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | None:
+    """The words after a main-verb cue to the sentence's end, when the parser hung no clause on it."""
+    tokens = [t.i for t in doc[cue.i + 1:cue.sent.end] if not t.is_space]
+    while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that"):
+        tokens.pop(0)
+    while tokens and doc[tokens[-1]].is_punct:
+        tokens.pop()
+    if len(tokens) < MIN_DIRECT_WORDS or _mostly_quoted(in_quote, (doc[tokens[0]].idx, doc[tokens[-1]].idx + 1)):
+        return None
+    return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])
 
 
 def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:

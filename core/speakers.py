@@ -25,7 +25,7 @@ from core.model import Mention, Person, Quote, Sentence
 
 TURN_CUES = {"turn", "block"}
 # A turn label opening a paragraph: "MR MILLER:", "Levine:", "Q:", "A.", "CCTV:", "QUESTION:".
-TURN_LABEL = re.compile(r"^\s*(?:(?P<qa>[QA])[.:]|(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Za-z][\w.’'\-]*){0,3})[ \t]*:)[ \t]+(?=\S)")
+TURN_LABEL = re.compile(r"^\s*(?:(?P<qa>[QA])[.:]|(?P<name>[A-Z][\w.’'\-]*(?:[ \t]+[A-Z][\w.’'\-]*){0,3})[ \t]*:)[ \t]+(?=\S)")
 ANSWER_LABELS = {"a", "answer"}
 # The person whose words follow a speech's introduction ("delivered the following remarks",
 # "His remarks, as delivered, are below").
@@ -80,13 +80,13 @@ def find_turns(text: str, sentences: list[Sentence], mentions: list[Mention], pe
     for p, sents in paragraphs.items():
         start = sents[0].start
         m = TURN_LABEL.match(text[start:sents[-1].end])
-        if m:
+        if m and not all(x.is_heading for x in sents):  # "Biden: 'He's a dictator'" over a live-blog entry
             qa = (m.group("qa") or "").lower()
             who = None if qa else _person_in(by_start, start + m.start(), start + m.end(), persons, m.group("name") or "")
             labels[p] = "answer" if qa in ANSWER_LABELS else who
     turns: dict[int, str | None] = {}
-    if not any(v is not None for v in labels.values()):
-        labels = {}  # "Chinese readout: …", "Updated: …": labels, but nobody's turns
+    if sum(v is not None for v in labels.values()) < 2:
+        labels = {}  # "Chinese readout: …", "Updated: …", one "Biden: …": labels, but no exchange of turns
     first_turn = min(labels, default=None)
     answerer = None
     if any(v == "answer" for v in labels.values()):
