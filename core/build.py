@@ -33,9 +33,11 @@ from typing import Callable
 
 from core.catalogs import load_catalogs
 from core.corpus import seed_articles
+from core.sources import load_outlet_types
 from core.errors import DiplotoneError, InputError, PipelineError
 from core.keys import content_hash, split_fingerprint, store_fingerprint
 from core.model import ArticleResult, RawArticle
+from core.paths import store_path as default_store_path
 from core.store import Store
 
 # Below this many articles per worker, a worker's start (and, spawned, its context load, worth
@@ -52,6 +54,7 @@ class BuildReport:
     metadata_updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    reclassified: int = 0  # articles whose outlet type was re-computed after a catalogue edit
     errors: list[InputError] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -60,6 +63,8 @@ class BuildReport:
                  f"{len(self.metadata_updated)} metadata updated", f"{self.unchanged} unchanged"]
         if self.removed:
             parts.append(f"{len(self.removed)} old versions removed")
+        if self.reclassified:
+            parts.append(f"{self.reclassified} outlet types re-classified")
         if self.errors:
             parts.append(f"{len(self.errors)} failed")
         return ", ".join(parts) + f" ({self.seconds:.1f} s)"
@@ -82,6 +87,7 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
     """
     started = time.perf_counter()
     catalogs = load_catalogs(seeds)
+    load_outlet_types(seeds)  # a broken outlet-type catalogue stops the build before any extraction
     seed_corpus = raws is None
     if seed_corpus:
         raws = seed_articles(seeds, catalogs)
@@ -118,6 +124,15 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
                            lock_timeout=lock_timeout, guard=guard, jobs=jobs)
     elif on_progress:
         on_progress(0, 0)
+    from core import sources
+    from core.search.index import sync  # the search index follows the store (a no-op when in step)
+
+    with Store.open(store_path, lock_timeout=lock_timeout) as store:
+        if sources.stale(store.con, seeds):  # outlet_types.yaml edited: re-classify every article
+            with store.transaction() as con:
+                report.reclassified = sources.refresh(con, None, seeds)
+
+    sync(store_path or default_store_path(), lock_timeout=lock_timeout)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -269,19 +269,37 @@ def _iso_date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
+def _filter_options(command):
+    """The dashboard's filters as options (charts, search)."""
+    options = [
+        click.option("--issue", multiple=True, metavar="ID", help="Only sentences on this issue (repeatable), e.g. taiwan."),
+        click.option("--person", multiple=True, metavar="NAME", help="Only articles with this person (repeatable)."),
+        click.option("--side", multiple=True, type=click.Choice(SIDES), help="Only words of this side (repeatable)."),
+        click.option("--visit", multiple=True, metavar="ID", help="Only articles of this visit (repeatable)."),
+        click.option("--outlet", multiple=True, help="Only articles from this outlet (repeatable)."),
+        click.option("--from", "date_from", metavar="YYYY-MM-DD", callback=_iso_date, help="Published on or after."),
+        click.option("--to", "date_to", metavar="YYYY-MM-DD", callback=_iso_date, help="Published on or before."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(query: str = "", **given):
+    from core.filters import Filters
+
+    return Filters(issues=given["issue"], persons=given["person"], sides=given["side"], visits=given["visit"],
+                   outlets=given["outlet"], date_from=given["date_from"], date_to=given["date_to"], query=query)
+
+
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the image and CSV files.")
-@click.option("--issue", multiple=True, metavar="ID", help="Only sentences on this issue (repeatable), e.g. taiwan.")
-@click.option("--person", multiple=True, metavar="NAME", help="Only articles with this person (repeatable).")
-@click.option("--side", multiple=True, type=click.Choice(SIDES), help="Only words of this side (repeatable).")
-@click.option("--visit", multiple=True, metavar="ID", help="Only articles of this visit (repeatable).")
-@click.option("--outlet", multiple=True, help="Only articles from this outlet (repeatable).")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", callback=_iso_date, help="Published on or after.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", callback=_iso_date, help="Published on or before.")
+@_filter_options
+@click.option("--q", "query", metavar="SEARCH", default="", help='Only sentences matching this search, e.g. "sanction*".')
 @click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg"]),
               help="Image format (repeatable; default png and svg).")
 @click.pass_obj
-def charts(obj: _Settings, out, issue, person, side, visit, outlet, date_from, date_to, formats):
+def charts(obj: _Settings, out, query, formats, **given):
     """Export every chart as a standalone image (title, filters, article count, source) plus its CSV.
 
     \b
@@ -291,12 +309,59 @@ def charts(obj: _Settings, out, issue, person, side, visit, outlet, date_from, d
       diplotone charts --out 2024/ --from 2024-01-01 --to 2024-12-31 --outlet Reuters
     """
     from core.export import write_charts
-    from core.filters import Filters
 
-    filters = Filters(issues=issue, persons=person, sides=side, visits=visit, outlets=outlet,
-                      date_from=date_from, date_to=date_to)
-    for path in write_charts(obj.store, Path(out), filters, formats or ("png", "svg")):
+    for path in write_charts(obj.store, Path(out), _filters(query, **given), formats or ("png", "svg")):
         click.echo(printable(path))
+
+
+@main.command()
+@click.argument("query")
+@_filter_options
+@click.option("--limit", default=50, show_default=True, help="Lines shown (best matches first).")
+@click.option("--over-time", "unit", type=click.Choice(["day", "week", "month"]),
+              help="Instead of lines: matching sentences and articles per day, week or month.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def search(obj: _Settings, query, limit, unit, fmt, **given):
+    """Search the stored sentences: keyword-in-context lines, best matches first.
+
+    \b
+    QUERY: words (all must occur), "exact phrases", AND / OR / NOT (or -word), wildcards
+    (sanction*), person:"Wang Yi", speaker:Blinken, issue:trade, parentheses.
+
+    \b
+    Examples:
+      diplotone search 'sanction* AND NOT tariffs'
+      diplotone search '"export controls"' --visit raimondo-2023-08 --format csv
+      diplotone search 'person:"Wang Yi" taiwan' --over-time month
+    """
+    from core.search import results
+    from core.store import read_connection
+
+    filters = _filters(query, **given)
+    with read_connection(obj.store) as con:
+        if unit:
+            df, total = results.over_time(con, filters, unit), None
+        else:
+            df, total = results.search(con, filters, limit=limit)
+    if fmt == "csv":
+        from core.export import csv_text
+
+        click.echo(csv_text(df.drop(columns=["text"], errors="ignore").map(_printable_cell)), nl=False)
+    elif fmt == "json":
+        records = df.astype(object).where(df.notna(), None).to_dict("records")
+        click.echo(json_printable(json.dumps(records if unit else {"query": query, "total": total, "lines": records},
+                                             ensure_ascii=False, indent=2, default=str)))
+    elif unit:
+        click.echo(df.to_string(index=False) if len(df) else "No matching sentences.")
+    else:
+        click.echo(f"{total:,} matching sentence{'s' if total != 1 else ''}"
+                   + (f"; the best {len(df)}:" if total > len(df) else ":" if total else "."))
+        for row in df.itertuples():
+            where = [printable(x) for x in (row.title and row.title[:60], row.pub_date, row.outlet, row.speaker)
+                     if isinstance(x, str) or (x is not None and x == x)]
+            click.echo(f"{printable(row.left):>62} [{printable(row.keyword)}] {printable(row.right)}")
+            click.echo(f"{'':>64}{' · '.join(where)} · tone {row.tone:+.2f}")
 
 
 @main.command()

@@ -29,6 +29,8 @@ INK = "#1f2933"
 MUTED = "#6b7785"
 GRID = "#e4e7eb"
 SIDE_COLORS = {"US": "#2b6cb0", "China": "#c53030", "Other": "#718096"}
+OUTLET_TYPE_COLORS = {"wire": "#4a5568", "us_media": "#2b6cb0", "chinese_state_media": "#c53030", "official": "#805ad5",
+                      "think_tank": "#2f855a", "opinion": "#d69e2e", "other": "#90cdf4", "unclassified": "#cbd5e0"}
 ACCENT = "#2b6cb0"
 NEG, POS = "#c53030", "#2f855a"  # tone: hostile, cooperative
 LESS = "#dd6b20"  # attention that fell (not a tone, so not red/green)
@@ -273,18 +275,82 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     line = dict(type="scatter", x=line_x, y=line_y, mode="lines", name="30-day mean",
                 line=dict(color=INK, width=2), hoverinfo="skip", connectgaps=False)
     x_range = _date_range(dates, 10)
-    shown = [v for v in ctx.visits if v.id != "other" and v.start and x_range[0] <= f"{v.start:%Y-%m-%d}" <= x_range[1]]
-    bands = [dict(type="rect", xref="x", yref="paper", x0=f"{v.start:%Y-%m-%d}", y0=0, y1=1,
-                  x1=f"{(v.end or v.start) + pd.Timedelta(days=1):%Y-%m-%d}", fillcolor="#f6ad55", opacity=0.35,
-                  line=dict(width=0), layer="below") for v in shown]
-    names = [dict(x=f"{v.start:%Y-%m-%d}", y=1.0, yref="y", text=ctx.visit(v.id, short=True), textangle=-90,
-                  showarrow=False, xanchor="right", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
-             for v in shown]
+    bands, names = _visit_marks(ctx, x_range, dict(y=1.0, yref="y"))
     return figure(ctx, title, [dots, line], dict(
         shapes=bands, annotations=names,
         xaxis=dict(title=dict(text="Publication date"), range=x_range, tickformat="%b %Y",
                    type="date"),
         yaxis=_tone_axis(title=dict(text="Article tone"))))
+
+
+def _visit_marks(ctx: ChartContext, x_range: list[str], where: dict) -> tuple[list, list]:
+    """The visits starting within x_range (YYYY-MM-DD) as shaded bands on a date axis, and their
+    names (annotations placed at `where`, e.g. dict(y=1.0, yref="y"))."""
+    shown = [v for v in ctx.visits if v.id != "other" and v.start and x_range[0] <= f"{v.start:%Y-%m-%d}" <= x_range[1]]
+    bands = [dict(type="rect", xref="x", yref="paper", x0=f"{v.start:%Y-%m-%d}", y0=0, y1=1,
+                  x1=f"{(v.end or v.start) + pd.Timedelta(days=1):%Y-%m-%d}", fillcolor="#f6ad55", opacity=0.35,
+                  line=dict(width=0), layer="below") for v in shown]
+    names = [dict(x=f"{v.start:%Y-%m-%d}", **where, text=ctx.visit(v.id, short=True), textangle=-90,
+                  showarrow=False, xanchor="right", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
+             for v in shown]
+    return bands, names
+
+
+DAY_MS = 86_400_000
+
+
+@_plain_text
+def volume(df: pd.DataFrame, ctx: ChartContext, title: str, measure: str, unit: str = "week",
+           series: str | None = None, colors: dict | None = None) -> go.Figure:
+    """Bars of a count per period (df: period, measure[, series] stacked by colour), visits as bands.
+
+    measure: the count column (e.g. 'articles', 'sentences'); unit: the period's length, named on
+    the axis; series: a column splitting each bar (e.g. outlet type), colours from `colors`."""
+    d = df.dropna(subset=["period"]) if not df.empty else df
+    if d.empty:
+        return empty(ctx, title, "No dated articles in the current selection.")
+    dates = pd.to_datetime(d["period"])
+    groups = [(None, d)] if series is None else list(d.groupby(series, sort=False))
+    palette = colors or {}
+    days = {"day": 1, "week": 7, "month": 30}[unit]
+    bars = [dict(type="bar", x=_dates(pd.to_datetime(g["period"])), y=g[measure].tolist(), xperiod=days * DAY_MS,
+                 xperiodalignment="start", width=days * DAY_MS * 0.85, offset=0,
+                 name=str(name) if name is not None else measure,
+                 marker=dict(color=palette.get(name, ACCENT)) if series is None or name in palette else {},
+                 hovertemplate=(f"{name} · " if name is not None else "") + f"%{{x|%d %b %Y}}: %{{y:,}} {measure}"
+                               "<extra></extra>")
+             for name, g in groups]
+    x_range = _date_range(dates + pd.Timedelta(days=days / 2), 7)
+    bands, names = _visit_marks(ctx, x_range, dict(y=1.0, yref="paper"))
+    return figure(ctx, title, bars, dict(
+        barmode="stack", shapes=bands, annotations=names, showlegend=series is not None,
+        xaxis=dict(title=dict(text=f"{unit.capitalize()} of publication (shaded: visits)"), type="date",
+                   range=x_range, tickformat="%b %Y"),
+        yaxis=dict(title=dict(text=f"{measure.capitalize()} per {unit}"), rangemode="tozero")))
+
+
+@_plain_text
+def share_of_voice(df: pd.DataFrame, ctx: ChartContext, by: str, type_names: dict) -> go.Figure:
+    """Heatmap: each outlet type's (columns) share of its issue sentences or quotes per issue or speaker (rows).
+
+    Columns are shares within an outlet type (each column sums to 100%), so a small outlet type
+    reads as clearly as a large one; the cell text gives the count behind each share."""
+    what = "issue sentences" if by == "issue" else "quotes"
+    title = f"Share of voice: which outlet types carry which {'issues' if by == 'issue' else 'speakers'}"
+    if df.empty:
+        return empty(ctx, title, f"No {what} in the current selection.")
+    types = [t for t in type_names if t in set(df["outlet_type"])]
+    order = df.groupby("label")["n"].sum().sort_values(ascending=False).index.tolist()
+    share = df.pivot_table(index="label", columns="outlet_type", values="share", aggfunc="sum").reindex(
+        index=order, columns=types)
+    n = df.pivot_table(index="label", columns="outlet_type", values="n", aggfunc="sum").reindex(index=order, columns=types)
+    text = [[f"{s:.0%} ({int(c)})" if c == c else "" for s, c in zip(srow, crow)]
+            for srow, crow in zip(share.to_numpy(), n.to_numpy())]
+    rows = [ctx.issue(i) for i in order] if by == "issue" else order
+    labels = [type_names[t] for t in types]
+    return _heatmap(ctx, title, labels, rows, (share * 100).round(1).to_numpy().tolist(), text,
+                    f"%{{x}}: %{{z:.1f}}% of its {what} on %{{y}}<extra></extra>", f"% of the type's {what}",
+                    _rows_height(len(order), 30, 260), _slant_room(labels))
 
 
 @_plain_text

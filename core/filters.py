@@ -2,14 +2,16 @@
 
 A Filters value is what every query, figure subtitle and exported chart is computed for, and a
 copied link must reopen the same view, so the URL form is defined here as pure functions (no
-Streamlit): keys issue, person, side, visit, outlet (repeated for several values), from, to.
+Streamlit): keys issue, person, side, visit, outlet, otype (repeated for several values), from, to, q.
 
 Semantics (applied by core.queries):
-- visit, outlet, from/to select articles;
+- visit, outlet, otype (outlet type, core.sources), from/to select articles;
 - issue / person also select articles (those that discuss the issue / mention the person) and
   narrow sentence-level measures (tone) to the sentences tagged with the issue / of the person;
 - side narrows sentence-level measures to the words attributed to that side's speakers, and
-  people charts to that side's people.
+  people charts to that side's people;
+- q, a search (core.search.syntax), selects the articles with a matching sentence and narrows
+  sentence-level measures to the matching sentences, as an issue filter does.
 """
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ from dataclasses import dataclass
 
 from core.catalogs import ISSUE_IDS, VISIT_IDS
 from core.model import SIDES
+from core.sources import TYPE_IDS, UNCLASSIFIED
 
 # URL key -> Filters attribute, for the list-valued filters.
-LIST_KEYS = {"issue": "issues", "person": "persons", "side": "sides", "visit": "visits", "outlet": "outlets"}
+LIST_KEYS = {"issue": "issues", "person": "persons", "side": "sides", "visit": "visits", "outlet": "outlets",
+             "otype": "outlet_types"}
 DATE_KEYS = {"from": "date_from", "to": "date_to"}
 
 
@@ -35,12 +39,15 @@ class Filters:
     outlets: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    query: str = ""
+    outlet_types: tuple[str, ...] = ()
 
     def __post_init__(self):
         # Lists are stored as de-duplicated tuples so a Filters is hashable (a cache key).
         for name in LIST_KEYS.values():
             value = getattr(self, name)
             object.__setattr__(self, name, tuple(dict.fromkeys(value or ())))
+        object.__setattr__(self, "query", (self.query or "").strip())
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -58,6 +65,8 @@ def to_query_params(filters: Filters) -> dict[str, list[str]]:
     for key, attr in DATE_KEYS.items():
         if getattr(filters, attr):
             params[key] = [getattr(filters, attr).isoformat()]
+    if filters.query:
+        params["q"] = [filters.query]
     return params
 
 
@@ -68,7 +77,8 @@ def from_query_params(params: Mapping, known: Mapping[str, object] | None = None
     (e.g. {"person": {...}, "outlet": {...}} from the store). Issues, sides and visits are
     always checked against the fixed label sets. Unknown keys and values never raise.
     """
-    allowed = {"issue": set(ISSUE_IDS), "side": set(SIDES), "visit": set(VISIT_IDS)}
+    allowed = {"issue": set(ISSUE_IDS), "side": set(SIDES), "visit": set(VISIT_IDS),
+               "otype": {*TYPE_IDS, UNCLASSIFIED}}
     allowed.update({k: set(v) for k, v in (known or {}).items()})
     values: dict[str, object] = {}
     notices: list[str] = []
@@ -85,6 +95,9 @@ def from_query_params(params: Mapping, known: Mapping[str, object] | None = None
                 values[DATE_KEYS[key]] = dt.date.fromisoformat(items[-1])
             except (ValueError, IndexError, TypeError):
                 notices.append(f"Ignored '{key}' in the link: {items[-1] if items else ''!r} is not a date (YYYY-MM-DD).")
+        elif key == "q":
+            values["query"], notice = _query(items[-1] if items else "")
+            notices += [notice] if notice else []
         else:
             notices.append(f"Ignored unknown link parameter {key!r}.")
     filters = Filters(**values)
@@ -115,10 +128,22 @@ def typed_date(text: str | None, end: bool = False) -> dt.date | None:
     raise ValueError(f"{text!r} is not a date: type YYYY-MM-DD (or YYYY-MM, or YYYY).")
 
 
+def _query(text: str) -> tuple[str, str | None]:
+    """A search from a link, or '' and the reason it was ignored."""
+    from core.search.syntax import QueryError, parse
+
+    try:
+        parse(text)
+    except QueryError as exc:
+        return "", f"Ignored the search in the link: {exc}"
+    return text, None
+
+
 def describe(filters: Filters) -> str:
     """One line naming the active filters, for chart subtitles ('All articles' when none)."""
     parts = []
-    labels = {"issues": "Issue", "persons": "Person", "sides": "Side", "visits": "Visit", "outlets": "Outlet"}
+    labels = {"issues": "Issue", "persons": "Person", "sides": "Side", "visits": "Visit", "outlets": "Outlet",
+              "outlet_types": "Outlet type"}
     for attr, label in labels.items():
         if getattr(filters, attr):
             parts.append(f"{label}: {', '.join(getattr(filters, attr))}")
@@ -126,4 +151,6 @@ def describe(filters: Filters) -> str:
         start = filters.date_from.isoformat() if filters.date_from else "…"
         end = filters.date_to.isoformat() if filters.date_to else "…"
         parts.append(f"Dates: {start} – {end}")
+    if filters.query:
+        parts.append(f"Search: {filters.query}")
     return " · ".join(parts) if parts else "All articles"

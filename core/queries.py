@@ -12,6 +12,8 @@ applies the filters the same way (see core.filters for their meaning):
 Where no filter narrows to some sentences of an article (issue, person), charts read the
 per-article sums of core.schema (issue_pairs, article_words) instead of sentence-level rows;
 likewise issue counts and tones read article_issues where no side or person filter drops hits.
+A search (f.query) joins `qh`, the matching sentences: the caller registers their index rows as
+`query_matches` (core.search.results.query_scope).
 Tone values are on -1 (hostile) .. +1 (cooperative). Every number can be traced back to its rows
 with core.evidence.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.filters import Filters
+from core.search.index import ART_KEY
 
 NO_VISIT = "other"
 QUOTES_SHOWN = 500  # a person's latest quotes shown (a cloud of thousands of dots reads as nothing)
@@ -54,6 +57,11 @@ def _scope(f: Filters, q: _Sql) -> str:
         art.append(f"a.pub_date <= {q.bind('date_to', f.date_to)}")
     if f.issues:
         art.append(f"a.article_id IN (SELECT article_id FROM issue_hits WHERE {q.in_list('issue', 'issues', f.issues)})")
+    if f.outlet_types:
+        art.append("a.article_id IN (SELECT article_id FROM article_sources WHERE "
+                   f"{q.in_list('outlet_type', 'outlet_types', f.outlet_types)})")
+    if f.query:
+        art.append("a.article_id IN (SELECT article_id FROM qh)")
     if f.persons:
         q.bind("persons", f.persons)
         art.append("a.article_id IN (SELECT article_id FROM mentions WHERE canonical IN (SELECT unnest($persons::VARCHAR[])) "
@@ -65,6 +73,8 @@ def _scope(f: Filters, q: _Sql) -> str:
         join = ("JOIN (SELECT article_id, sent_idx, max(weight) AS w FROM issue_hits "
                 "WHERE issue IN (SELECT unnest($issues::VARCHAR[])) GROUP BY ALL) iw USING (article_id, sent_idx)")
         weight = "iw.w"
+    if f.query:
+        join += " JOIN qh USING (article_id, sent_idx)"
     if f.sides:
         sent.append(q.in_list("s.side", "sides", f.sides))
     if f.persons:
@@ -72,7 +82,7 @@ def _scope(f: Filters, q: _Sql) -> str:
                     "WHERE m.article_id = s.article_id AND m.sent_idx = s.sent_idx "
                     "AND m.canonical IN (SELECT unnest($persons::VARCHAR[]))))")
     cols = "h.article_id, h.sent_idx, h.issue, h.weight, h.paragraph, h.tone, h.side, h.speaker"
-    if f.persons:  # whether a person is in a sentence is known from its mentions only: join the sentences
+    if f.persons or f.query:  # which sentences are in is known from sents only: join them
         hits = f"""
             SELECT {cols} FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)}"""
     else:  # a hit carries its sentence's side (core.schema): no need to join the sentences
@@ -80,7 +90,10 @@ def _scope(f: Filters, q: _Sql) -> str:
         hits = f"""
             SELECT {cols} FROM issue_hits h
             WHERE h.article_id IN (SELECT article_id FROM arts) AND {_issue_cond(f)} AND {side}"""
-    return f"""
+    matched = f"""
+        qh AS (SELECT x.article_id, m.sent AS sent_idx, m.score FROM query_matches m
+               JOIN (SELECT article_id, {ART_KEY} AS art FROM articles) x USING (art)),""" if f.query else ""
+    return f"""{matched}
         arts AS (
             SELECT a.article_id, a.title, a.outlet, a.pub_date, a.visit, a.words, a.file
             FROM articles a WHERE {' AND '.join(art)}
@@ -120,7 +133,7 @@ def _side_cond(f: Filters, side: str | None = None) -> str:
 def _per_article(f: Filters) -> bool:
     """Whether no filter narrows to some sentences of an article (issue, person): then sentence
     counts and sums come from the per-article tables (article_sides, article_words, issue_pairs)."""
-    return not (f.issues or f.persons)
+    return not (f.issues or f.persons or f.query)
 
 
 def corpus_summary(con, f: Filters) -> pd.DataFrame:
@@ -140,7 +153,7 @@ def _issue_articles(f: Filters) -> str:
     """The `ia` CTE: per issue and selected article, tagged sentences (n), the sum of their hit
     weights (w) and of tone x weight (tw). Every hit of an article counts unless a side or person
     filter drops some: then sum `hits`, else read the per-article sums (core.schema article_issues)."""
-    if f.sides or f.persons:
+    if f.sides or f.persons or f.query:
         src = "SELECT issue, article_id, count(*) AS n, sum(weight) AS w, sum(tone * weight) AS tw FROM hits GROUP BY ALL"
     else:
         src = f"""SELECT issue, article_id, sentences AS n, weight_sum AS w, tone_weighted_sum AS tw FROM article_issues
@@ -250,7 +263,7 @@ def issue_cooccurrence(con, f: Filters) -> pd.DataFrame:
         chosen = f"(SELECT unnest({q.bind('chosen', f.issues, '::VARCHAR[]')}))"
         chosen_articles = f"article_id IN (SELECT article_id FROM issue_hits WHERE issue IN {chosen})"
         chosen_pair = f"(issue_a IN {chosen} OR issue_b IN {chosen})"
-    if not (f.sides or f.persons):  # every sentence of the selected articles counts: per-article pairs
+    if not (f.sides or f.persons or f.query):  # every sentence of the selected articles counts: per-article pairs
         sql = f"""WITH {scope}
             SELECT issue_a, issue_b, sum(paragraphs)::BIGINT AS paragraphs, count(*) AS articles
             FROM issue_pairs WHERE article_id IN (SELECT article_id FROM arts) AND {chosen_articles} AND {chosen_pair}
@@ -549,3 +562,93 @@ def filter_options(con) -> dict[str, list]:
     return {"person": persons["canonical"].tolist(), "outlet": outlets["o"].tolist(),
             "visit_counts": dict(zip(visits["visit"], visits["n"].astype(int))),
             "date_min": dates[0], "date_max": dates[1]}
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+def search_lines(con, f: Filters, limit: int = 200) -> tuple[pd.DataFrame, int]:
+    """The best `limit` sentences matching f.query under the other filters (highest score first),
+    and how many match in all."""
+    q = _Sql()
+    scope = _scope(f, q)
+    q.bind("limit", int(limit))
+    rows = con.execute(f"""WITH {scope}
+        SELECT s.pub_date, s.title, s.outlet, s.speaker, s.side, round(s.tone, 3) AS tone,
+               round(qh.score, 3) AS score, s.text, s.article_id, s.sent_idx, count(*) OVER () AS total
+        FROM sents s JOIN qh USING (article_id, sent_idx)
+        ORDER BY qh.score DESC, s.pub_date DESC NULLS LAST, s.article_id, s.sent_idx LIMIT $limit""", q.params).df()
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    return rows.drop(columns="total"), total
+
+
+def search_over_time(con, f: Filters, unit: str = "week") -> pd.DataFrame:
+    """Matching sentences and articles per day/week/month of publication (undated articles left out)."""
+    if unit not in ("day", "week", "month"):
+        raise ValueError(f"unit must be day, week or month, got {unit!r}")
+    return _run(con, f, f"""
+        SELECT date_trunc('{unit}', pub_date)::DATE AS period, count(*) AS sentences,
+               count(DISTINCT article_id) AS articles
+        FROM sents WHERE pub_date IS NOT NULL GROUP BY period ORDER BY period""")
+
+
+# --- Sources and attention --------------------------------------------------------------------
+
+_TYPE = "coalesce(src.outlet_type, 'unclassified')"  # an article's outlet type (article_sources src)
+
+def volume(con, f: Filters, unit: str = "week", by: str | None = "outlet_type") -> pd.DataFrame:
+    """Articles and (selected) sentences per period of publication, per outlet type, outlet or in all.
+
+    by: 'outlet_type', 'outlet' or None. Columns: period[, by], articles, sentences."""
+    if unit not in ("day", "week", "month"):
+        raise ValueError(f"unit must be day, week or month, got {unit!r}")
+    if by not in ("outlet_type", "outlet", None):
+        raise ValueError(f"by must be 'outlet_type', 'outlet' or None, got {by!r}")
+    if _per_article(f):
+        n = (f"SELECT article_id, sum(aw.sentences) AS n FROM article_sides aw "
+             f"WHERE aw.article_id IN (SELECT article_id FROM arts) AND {_side_cond(f)} GROUP BY ALL")
+    else:
+        n = "SELECT article_id, count(*) AS n FROM sents GROUP BY ALL"
+    key = {"outlet_type": _TYPE, "outlet": "coalesce(a.outlet, 'unknown')"}.get(by)
+    cols = f"{key} AS {by}, " if by else ""
+    return _run(con, f, f"""
+        SELECT date_trunc('{unit}', a.pub_date)::DATE AS period, {cols}count(*) AS articles,
+               coalesce(sum(ns.n), 0)::BIGINT AS sentences
+        FROM arts a LEFT JOIN ns USING (article_id) LEFT JOIN article_sources src USING (article_id)
+        WHERE a.pub_date IS NOT NULL GROUP BY ALL ORDER BY ALL""", f"ns AS ({n})")
+
+
+def share_of_voice(con, f: Filters, by: str = "issue") -> pd.DataFrame:
+    """Which outlet types carry which issues (tagged sentences) or speakers (quotes).
+
+    Columns: outlet_type, label (issue id or speaker), n, share (of the outlet type's total, 0..1),
+    articles. Speakers: the 15 most quoted of the selection."""
+    if by == "issue":
+        return _run(con, f, f"""
+            SELECT *, round(n / sum(n) OVER (PARTITION BY outlet_type), 4) AS share FROM (
+                SELECT {_TYPE} AS outlet_type, ia.issue AS label, sum(ia.n)::BIGINT AS n,
+                       count(DISTINCT ia.article_id) AS articles
+                FROM ia LEFT JOIN article_sources src USING (article_id) GROUP BY ALL)
+            ORDER BY outlet_type, n DESC, label""", _issue_articles(f))
+    if by == "speaker":
+        q = _Sql()
+        scope = _scope(f, q)
+        sql = f"""WITH {scope},
+            qs AS (SELECT qu.article_id, qu.speaker FROM quotes qu
+                   WHERE qu.article_id IN (SELECT article_id FROM arts) AND qu.speaker IS NOT NULL
+                         AND {_person_cond(f, q, "qu.speaker", "qu.side")}),
+            top AS (SELECT speaker FROM qs GROUP BY speaker ORDER BY count(*) DESC, speaker LIMIT 15)
+            SELECT *, round(n / sum(n) OVER (PARTITION BY outlet_type), 4) AS share FROM (
+                SELECT {_TYPE} AS outlet_type, qs.speaker AS label, count(*) AS n, count(DISTINCT qs.article_id) AS articles
+                FROM qs JOIN top USING (speaker) LEFT JOIN article_sources src USING (article_id) GROUP BY ALL)
+            ORDER BY outlet_type, n DESC, label"""
+        return con.execute(sql, q.params).df()
+    raise ValueError(f"by must be 'issue' or 'speaker', got {by!r}")
+
+
+def article_sources(con, f: Filters) -> pd.DataFrame:
+    """The selected articles' outlet, outlet type and the evidence for the type (unclassified ones first)."""
+    return _run(con, f, f"""
+        SELECT {_TYPE} AS outlet_type, a.outlet, a.title, a.pub_date,
+               src.evidence, a.article_id
+        FROM arts a LEFT JOIN article_sources src USING (article_id)
+        ORDER BY outlet_type <> 'unclassified', outlet_type, a.outlet, a.pub_date""")

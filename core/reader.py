@@ -23,6 +23,8 @@ STYLE = """<style>
 .dt-iss{font-size:.72rem;background:#e2e8f0;color:#1f2933;border-radius:8px;padding:0 6px;margin-left:3px;
  white-space:nowrap}
 .dt-spk{font-size:.72rem;color:#4a5568;font-style:italic;margin-left:3px}
+.dt-reader mark{background:#fbd38d;color:inherit;padding:0 1px;border-radius:2px}
+.dt-hit{outline:2px solid #dd6b20;outline-offset:2px}
 .dt-raw{font-size:.95rem;line-height:1.6;max-width:60rem}
 .dt-raw .kept{margin:0 0 .3rem 0}
 .dt-raw .removed{margin:0 0 .3rem 0;color:#a0aec0;text-decoration:line-through}
@@ -65,16 +67,37 @@ def _sentence_html(row, ments: pd.DataFrame, issue_names: dict) -> str:
             f"{''.join(parts)}</span>{badges}")
 
 
-def article_html(sentences: pd.DataFrame, mentions: pd.DataFrame, issue_names: dict | None = None) -> str:
+def _marked_html(row, spans: list[tuple[int, int]], focused: bool) -> str:
+    """A sentence with search matches: its text with each match in <mark>, the sentence outlined."""
+    text, parts, pos = str(row.text), [], 0
+    for a, b in sorted(spans):
+        if a < pos:
+            continue
+        parts += [html.escape(text[pos:a]), f"<mark>{html.escape(text[a:b])}</mark>"]
+        pos = b
+    parts.append(html.escape(text[pos:]))
+    tone = None if pd.isna(row.tone) else float(row.tone)
+    anchor = ' id="dt-focus"' if focused else ""
+    return (f'<span class="dt-s dt-hit"{anchor} style="background:{tone_background(tone)}" '
+            f'title="search match">{"".join(parts)}</span>')
+
+
+def article_html(sentences: pd.DataFrame, mentions: pd.DataFrame, issue_names: dict | None = None,
+                 marks: dict | None = None, focus: int | None = None) -> str:
     """The analysed text, paragraph by paragraph, with entities, issue badges and tone shading.
 
-    sentences: core.queries.article_sentences; mentions: core.queries.article_mentions."""
+    sentences: core.queries.article_sentences; mentions: core.queries.article_mentions;
+    marks: sent_idx -> (start, end) spans of search matches in that sentence (shown marked, the
+    sentence outlined; focus: the sentence a search result pointed at, given an anchor)."""
     names = issue_names or {}
     by_sent = {k: g for k, g in mentions.sort_values("start_char").groupby("sent_idx")} if not mentions.empty else {}
     paras: dict[int, list[str]] = {}
     for row in sentences.itertuples():
         ments = by_sent.get(row.sent_idx, mentions.iloc[0:0])
-        html_s = _sentence_html(row, ments, names)
+        if marks and row.sent_idx in marks:
+            html_s = _marked_html(row, marks[row.sent_idx], row.sent_idx == focus)
+        else:
+            html_s = _sentence_html(row, ments, names)
         if row.is_heading:
             html_s = f"<strong>{html_s}</strong>"
         paras.setdefault(int(row.paragraph), []).append(html_s)

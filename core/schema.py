@@ -19,10 +19,13 @@ Schema 2: issue_hits.paragraph/tone/side/speaker; the issue_pairs, article_words
 article_sides tables. Schema 3: the article_issues table. Schema 4: whose words a sentence carries
 is the sentence's own record (core.speakers), with sentences.official/recalled/recalled_when,
 quotes.official and persons.official (office held at the article's date).
+Schema 5: article_sources (outlet types, core.sources), saved_queries (named searches, core.search)
+and corrections (the analyst's corrections log, core.corrections) with the base_* copies of the
+extraction rows of the articles that corrections changed (so one correction can be undone).
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 TABLES = {
     "meta": """
@@ -121,14 +124,39 @@ TABLES = {
         CREATE TABLE IF NOT EXISTS article_issues (
             article_id VARCHAR, issue VARCHAR, sentences INTEGER, weight_sum DOUBLE, tone_weighted_sum DOUBLE
         )""",
+    # Per article: its outlet type (core.sources, from seeds/outlet_types.yaml) and why (DERIVED).
+    "article_sources": """
+        CREATE TABLE IF NOT EXISTS article_sources (
+            article_id VARCHAR, outlet_type VARCHAR, evidence VARCHAR
+        )""",
     "tone_drivers": """
         CREATE TABLE IF NOT EXISTS tone_drivers (
             article_id VARCHAR, sent_idx INTEGER, word VARCHAR, contribution DOUBLE, source VARCHAR
         )""",
+    # Searches saved under a name (core.search): not tied to any article, never touched by a build.
+    "saved_queries": """
+        CREATE TABLE IF NOT EXISTS saved_queries (
+            name VARCHAR PRIMARY KEY, query VARCHAR NOT NULL, saved_at TIMESTAMP DEFAULT current_timestamp
+        )""",
+    # The corrections log (core.corrections): who changed what, when, before -> after. Kept apart
+    # from the extraction, re-applied after every write of an article, never deleted by a build.
+    # article_id NULL: a person correction for every article. anchor: the text the correction was
+    # made on (sentence or quote); status: applied | stale (no longer fits: kept, not applied) | undone.
+    "corrections": """
+        CREATE TABLE IF NOT EXISTS corrections (
+            id INTEGER PRIMARY KEY, created_at TIMESTAMP, author VARCHAR, kind VARCHAR,
+            article_id VARCHAR, item INTEGER, anchor VARCHAR, subject VARCHAR,
+            before VARCHAR, after VARCHAR, status VARCHAR, undone_at TIMESTAMP
+        )""",
 }
+# The extraction's own rows of the articles that corrections changed (core.corrections copies an
+# article's rows here before its first correction): a row per table in BASE_TABLES.
+BASE_TABLES = ("sentences", "mentions", "persons", "quotes", "issue_hits")
+for _t in BASE_TABLES:
+    TABLES[f"base_{_t}"] = f"CREATE TABLE IF NOT EXISTS base_{_t} AS SELECT * FROM {_t} LIMIT 0"
 
 # Tables whose rows are computed from the other tables of the article (by DERIVED) only.
-DERIVED_TABLES = ("issue_pairs", "article_words", "article_sides", "article_issues")
+DERIVED_TABLES = ("issue_pairs", "article_words", "article_sides", "article_issues", "article_sources")
 # Tables whose rows belong to one article and are replaced together when it is reprocessed.
 ARTICLE_TABLES = ("lines", "sentences", "mentions", "persons", "quotes", "issue_hits", "tone_drivers",
                   *DERIVED_TABLES)
@@ -165,6 +193,7 @@ MIGRATIONS = {
     3: ["ALTER TABLE sentences ADD COLUMN official BOOLEAN", "ALTER TABLE sentences ADD COLUMN recalled BOOLEAN",
         "ALTER TABLE sentences ADD COLUMN recalled_when VARCHAR", "ALTER TABLE quotes ADD COLUMN official BOOLEAN",
         "ALTER TABLE persons ADD COLUMN official BOOLEAN"],
+    4: [TABLES[t] for t in ("article_sources", "saved_queries", "corrections", *(f"base_{t}" for t in BASE_TABLES))],
 }
 
 INDEXES = [

@@ -28,7 +28,7 @@ from core.errors import InputError, OlderSchemaError, StoreError, shown
 from core.keys import content_hash
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path
-from core.schema import ARTICLE_TABLES, DERIVED, INDEXES, MIGRATIONS, SCHEMA_VERSION, TABLES
+from core.schema import ARTICLE_TABLES, BASE_TABLES, DERIVED, INDEXES, MIGRATIONS, SCHEMA_VERSION, TABLES
 
 if TYPE_CHECKING:  # pandas and core.dedupe load only when writing, so a no-op build stays ~1 s
     import pandas as pd
@@ -176,11 +176,15 @@ def _rollback(con) -> None:
 
 
 def refresh_derived(con, article_ids) -> None:
-    """Recompute the derived rows (core.schema.DERIVED) of these articles from their stored rows."""
+    """Recompute the derived rows (core.schema.DERIVED, and the outlet types of core.sources) of
+    these articles from their stored rows."""
+    from core.sources import refresh as refresh_sources
+
     ids = {"ids": list(article_ids)}
     if ids["ids"]:
         for sql in DERIVED:
             con.execute(sql, ids)
+        refresh_sources(con, ids["ids"])
 
 
 class Store:
@@ -329,6 +333,7 @@ class Store:
 
         from core.clean import clean_text
         from core.extract import resolve_metadata
+        from core.sources import refresh as refresh_sources
 
         stored = self.user_meta()
         records = []
@@ -348,6 +353,7 @@ class Store:
             con.register("_meta", frame)
             con.execute(f"UPDATE articles a SET {sets} FROM _meta f WHERE a.article_id = f.article_id")
             con.unregister("_meta")
+            refresh_sources(con, frame["article_id"].tolist())  # the outlet may have changed
 
     def delete(self, article_ids) -> int:
         """Remove articles and all their rows; return how many articles were removed."""
@@ -413,7 +419,7 @@ def _validate_edits(article_id: str, fields: dict, catalogs: Catalogs) -> dict:
 
 
 def _delete_rows(con, ids: dict) -> None:
-    for table in ARTICLE_TABLES + ("articles",):
+    for table in ARTICLE_TABLES + tuple(f"base_{t}" for t in BASE_TABLES) + ("articles",):
         con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))", ids)
 
 

@@ -42,7 +42,7 @@ def test_write_stores_every_table_and_derived_columns(tmp_path):
         assert counts(con) == {"lines": 3, "sentences": 3, "mentions": 2, "persons": 1, "quotes": 1,
                                "issue_hits": 1, "tone_drivers": 1, "issue_pairs": 0, "article_words": 1,
                                "article_sides": 2,
-                               "article_issues": 1, "articles": 1}
+                               "article_issues": 1, "article_sources": 1, "articles": 1}
         # an issue hit carries its sentence's paragraph, tone, side and speaker
         assert con.execute("SELECT sent_idx, paragraph, tone, side, speaker FROM issue_hits").fetchone() == (
             2, 2, 0.0, None, None)

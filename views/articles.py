@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import figures as F
 from core.reader import article_html, plain_markdown, raw_lines_html
+from core.search.results import highlight_spans
 from views import common
 
 
@@ -49,7 +50,8 @@ c[1].metric("Published", f"{meta['pub_date']:%d %b %Y}" if str(meta["pub_date"])
 c[2].metric("Visit", plain_markdown(common.visit_name(meta["visit"], short=True)),
             help=plain_markdown(common.visit_name(meta["visit"])))
 c[3].metric("Article tone", f"{meta['tone']:+.2f}" if meta["tone"] == meta["tone"] else "n/a")
-with st.expander("Metadata and its evidence", expanded=True):
+clicked = st.session_state.get("ar_focus")
+with st.expander("Metadata and its evidence", expanded=not (clicked and clicked[0] == aid)):
     st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): "
                 f"{plain_markdown(meta['date_evidence'] or '—')}")
     st.markdown(f"**Visit evidence**: {plain_markdown(meta['visit_evidence'] or '—')}")
@@ -60,10 +62,20 @@ names = common.labels()[0]
 removed = int((lines["removed"] & lines["text"].fillna("").str.strip().ne("")).sum()) if not lines.empty else 0
 tab_read, tab_raw, tab_tone, tab_ent = st.tabs(["Reader", "Original text", "Tone by sentence", "Entities"],
                                                key="article_tab", bind="query-params")
+marks, focus = {}, None
+if f.query:
+    marks = {int(r.sent_idx): spans for r in sents.itertuples() if (spans := highlight_spans(str(r.text), f.query))}
+    focus = clicked[1] if clicked and clicked[0] == aid else None
 with tab_read:
     st.caption("Shading: sentence tone (red hostile, green cooperative). Underlined: people "
                "(blue US, red China, grey other); dotted: organisations and places. Badges: issues; — speaker.")
-    st.html(article_html(sents, ments, names))
+    if f.query:
+        st.caption(f"Search “{f.query}”: its words are marked in {len(marks)} sentence{'s' if len(marks) != 1 else ''}, "
+                   "outlined in orange (those sentences are shown without entity underlines).")
+    if focus is not None:
+        st.info(f"The line you clicked: {plain_markdown(sents.loc[sents.sent_idx == focus, 'text'].iloc[0])}",
+                icon=":material/search:")
+    st.html(article_html(sents, ments, names, marks, focus))
 with tab_raw:
     st.caption(f"Every line of the file as received; {removed} line{'s' if removed != 1 else ''} with text "
                "(greyed, struck through) were removed as "

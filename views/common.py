@@ -23,7 +23,9 @@ from core.model import SIDES
 from core.paths import store_path
 from core.reader import plain_markdown
 from core.attached import attached_connection
+from core.search.results import query_scope
 
+SEARCH_KEY = "f_query"  # the search in force (views.workbench draws and checks it)
 WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": "f_visit", "outlet": "f_outlet"}
 # URL keys of the pages' own choices, which Streamlit binds to the URL itself (widgets with
 # bind="query-params"; the key is the parameter): not filters, so no "unknown parameter" notice.
@@ -48,7 +50,7 @@ def store_signature() -> tuple[str, int, int]:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run_queries(signature, filters: Filters, calls: tuple) -> list:
-    with attached_connection(signature[0]) as con:
+    with attached_connection(signature[0]) as con, query_scope(con, filters):
         return [getattr(Q, name)(con, filters, *args) for name, *args in calls]
 
 
@@ -133,7 +135,8 @@ def sidebar_filters(options: dict) -> Filters:
     ss = st.session_state
     filters = Filters(issues=ss[WIDGETS["issue"]], persons=ss[WIDGETS["person"]], sides=ss[WIDGETS["side"]],
                       visits=ss[WIDGETS["visit"]], outlets=ss[WIDGETS["outlet"]],
-                      date_from=date_from, date_to=date_to)
+                      date_from=date_from, date_to=date_to,
+                      query=ss.get(SEARCH_KEY, ""), outlet_types=ss.get("f_otype", ()))  # views.workbench
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         sb.warning("'From' is after 'To': the date range is ignored.")
         filters = filters.replace(date_from=None, date_to=None)
@@ -167,6 +170,8 @@ def clear_filters() -> None:
         st.session_state[key] = []
     st.session_state["f_from"] = ""
     st.session_state["f_to"] = ""
+    st.session_state[SEARCH_KEY] = st.session_state["f_query_box"] = ""
+    st.session_state["f_otype"] = []
 
 
 def add_filter(key: str, value: str) -> None:

@@ -1,0 +1,38 @@
+"""Sources and attention: how much coverage each kind of outlet gave, when (visits on the axis),
+and which outlet types carry which issues and speakers; how each article's type was found."""
+import streamlit as st
+
+from core import figures as F
+from views import common, workbench
+
+f = st.session_state["filters"]
+names = workbench.type_names()
+colors = {names[t]: c for t, c in F.OUTLET_TYPE_COLORS.items() if t in names}
+
+st.title("Sources and attention")
+(summary,) = common.fetch(f, ("corpus_summary",))
+ctx = common.context(f, summary)
+
+c1, c2, c3 = st.columns(3)
+measure = c1.segmented_control("Count", ["articles", "sentences"], default="articles", key="src_measure") or "articles"
+unit = c2.segmented_control("Per", ["day", "week", "month"], default="week", key="src_unit") or "week"
+by = c3.segmented_control("By", ["outlet type", "outlet"], default="outlet type", key="src_by") or "outlet type"
+column = "outlet_type" if by == "outlet type" else "outlet"
+(vol,) = common.fetch(f, ("volume", unit, column))
+shown = vol.assign(outlet_type=vol["outlet_type"].map(lambda t: names.get(t, t))) if column == "outlet_type" else vol
+common.show_chart("volume", F.volume(shown, ctx, f"Coverage per {unit}, by {by}", measure, unit, column,
+                                     colors if column == "outlet_type" else None), vol,
+                  caption="Sentences: those the filters select (a search or an issue narrows them).")
+
+issues, speakers = common.fetch(f, ("share_of_voice", "issue"), ("share_of_voice", "speaker"))
+common.show_chart("share_issues", F.share_of_voice(issues, ctx, "issue", names), issues)
+common.show_chart("share_speakers", F.share_of_voice(speakers, ctx, "speaker", names), speakers)
+
+(arts,) = common.fetch(f, ("article_sources",))
+unclassified = int((arts["outlet_type"] == "unclassified").sum())
+with st.expander(f"How each article's outlet type was found ({unclassified} unclassified)",
+                 expanded=bool(unclassified)):
+    st.caption("From seeds/outlet_types.yaml: the outlet's name, else a pattern on the page (a dateline, a credit, "
+               "the address). Add an outlet or a pattern there and run `diplotone build` to classify the rest.")
+    st.dataframe(arts.assign(outlet_type=arts["outlet_type"].map(lambda t: names.get(t, t))), hide_index=True,
+                 width="stretch", column_config={"pub_date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
