@@ -403,3 +403,153 @@ def serve(obj: _Settings, streamlit_args):
     env = {**os.environ, "DIPLOTONE_STORE": str(obj.store)}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), *streamlit_args]
     sys.exit(subprocess.call(command, env=env))
+
+
+@main.group(cls=_Group)
+def fix():
+    """Correct the extraction: rename or merge people, reassign quote speakers, set sentence tone.
+
+    Corrections are kept apart from the extraction (who, when, before -> after), survive every
+    rebuild and catalogue edit, apply in every chart, CSV and export, and can be undone, exported
+    and imported. A correction whose sentence or quote changed since (a re-ingested text) is kept
+    and reported as stale, not applied.
+
+    \b
+    Examples:
+      diplotone fix person "Mr. Wang" "Wang Yi"               # in every article
+      diplotone fix person "Mr. Wang" "Wang Wenbin" --article 3fa2c1
+      diplotone fix speaker 3fa2c1 4 "Wang Yi"                 # quote #4's speaker
+      diplotone fix speaker 3fa2c1 4 --none                    # the quote has no known speaker
+      diplotone fix tone 3fa2c1 12 -0.5                        # sentence #12's tone
+      diplotone fix list
+      diplotone fix undo 7
+      diplotone fix export team.json && diplotone fix import team.json
+    """
+
+
+def _fix(obj: _Settings, make) -> None:
+    """Run make(store) in one transaction, then bring the search index in step."""
+    from core.search.index import reindex
+    from core.store import Store
+
+    with Store.open(obj.store) as store:
+        with store.transaction() as con:
+            message, changed = make(store, con)
+        reindex(obj.store, store.con, changed)
+    click.echo(message)
+
+
+@fix.command("person")
+@click.argument("name")
+@click.argument("new_name")
+@click.option("--article", metavar="REF", help="Only in this article (id, id prefix or file); default: every article.")
+@click.option("--author", help="Who made the correction (default: your user name).")
+@click.pass_obj
+def fix_person(obj: _Settings, name, new_name, article, author):
+    """Rename NAME to NEW_NAME; when NEW_NAME is a known person, the two are merged."""
+    from core import corrections
+
+    def make(store, con):
+        aid = store.find_article(article) if article else None
+        cid, changed = corrections.add(con, "person", subject=name, after=new_name, article_id=aid, author=author)
+        return f"#{cid}: {name!r} -> {new_name!r} in {len(changed)} article{'s' if len(changed) != 1 else ''}.", changed
+    _fix(obj, make)
+
+
+@fix.command("speaker")
+@click.argument("article")
+@click.argument("quote", type=int)
+@click.argument("speaker", required=False)
+@click.option("--none", "remove", is_flag=True, help="Remove the quote's speaker.")
+@click.option("--author", help="Who made the correction (default: your user name).")
+@click.pass_obj
+def fix_speaker(obj: _Settings, article, quote, speaker, remove, author):
+    """Set the speaker of quote number QUOTE of ARTICLE to SPEAKER (or --none)."""
+    from core import corrections
+
+    if remove == bool(speaker):
+        raise click.UsageError("Give a SPEAKER or --none (not both).")
+
+    def make(store, con):
+        aid = store.find_article(article)
+        cid, changed = corrections.add(con, "speaker", article_id=aid, item=quote, after=speaker, author=author)
+        return f"#{cid}: quote {quote} of {aid[:12]} -> {speaker or 'no speaker'}.", changed
+    _fix(obj, make)
+
+
+@fix.command("tone")
+@click.argument("article")
+@click.argument("sentence", type=int)
+@click.argument("tone", type=click.FloatRange(-1.0, 1.0))
+@click.option("--author", help="Who made the correction (default: your user name).")
+@click.pass_obj
+def fix_tone(obj: _Settings, article, sentence, tone, author):
+    """Set the tone of sentence number SENTENCE of ARTICLE (-1 hostile .. +1 cooperative)."""
+    from core import corrections
+
+    def make(store, con):
+        aid = store.find_article(article)
+        cid, changed = corrections.add(con, "tone", article_id=aid, item=sentence, after=tone, author=author)
+        return f"#{cid}: sentence {sentence} of {aid[:12]} -> tone {tone:+.2f}.", changed
+    _fix(obj, make)
+
+
+@fix.command("undo")
+@click.argument("correction", type=int)
+@click.pass_obj
+def fix_undo(obj: _Settings, correction):
+    """Undo correction number CORRECTION (see `diplotone fix list`)."""
+    from core import corrections
+
+    _fix(obj, lambda store, con: (f"#{correction} undone.", corrections.undo(con, correction)))
+
+
+@fix.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def fix_list(obj: _Settings, fmt):
+    """The corrections, newest first, with their status (applied, stale: no longer fits, undone)."""
+    from core import corrections
+    from core.store import read_connection
+
+    with read_connection(obj.store) as con:
+        df = corrections.listing(con)
+    if fmt == "json":
+        with read_connection(obj.store) as con:
+            click.echo(corrections.export_json(con))
+    elif fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    elif df.empty:
+        click.echo("No corrections yet.")
+    else:
+        shown = df.assign(article_id=df.article_id.str[:12], created_at=df.created_at.astype(str).str[:16])
+        cols = ["id", "created_at", "author", "kind", "article_id", "item", "subject", "before", "after", "status"]
+        click.echo(shown[cols].astype(object).where(shown[cols].notna(), "-").to_string(index=False))
+
+
+@fix.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def fix_export(obj: _Settings, file):
+    """Write every correction to FILE (JSON) for a colleague's `diplotone fix import`."""
+    from core import corrections
+    from core.store import read_connection
+
+    with read_connection(obj.store) as con:
+        Path(file).write_text(corrections.export_json(con), encoding="utf-8")
+    click.echo(f"Corrections written to {file}.")
+
+
+@fix.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def fix_import(obj: _Settings, file):
+    """Add the corrections of FILE that this store lacks, and apply them."""
+    from core import corrections
+
+    text = Path(file).read_text(encoding="utf-8", errors="replace")
+
+    def make(store, con):
+        added, changed = corrections.import_json(con, text)
+        return f"{added} correction{'s' if added != 1 else ''} added from {file}.", changed
+    _fix(obj, make)

@@ -25,6 +25,7 @@ STYLE = """<style>
 .dt-spk{font-size:.72rem;color:#4a5568;font-style:italic;margin-left:3px}
 .dt-reader mark{background:#fbd38d;color:inherit;padding:0 1px;border-radius:2px}
 .dt-hit{outline:2px solid #dd6b20;outline-offset:2px}
+.dt-fix{font-size:.72rem;color:#6b46c1;margin-left:3px;white-space:nowrap}
 .dt-raw{font-size:.95rem;line-height:1.6;max-width:60rem}
 .dt-raw .kept{margin:0 0 .3rem 0}
 .dt-raw .removed{margin:0 0 .3rem 0;color:#a0aec0;text-decoration:line-through}
@@ -83,12 +84,13 @@ def _marked_html(row, spans: list[tuple[int, int]], focused: bool) -> str:
 
 
 def article_html(sentences: pd.DataFrame, mentions: pd.DataFrame, issue_names: dict | None = None,
-                 marks: dict | None = None, focus: int | None = None) -> str:
+                 marks: dict | None = None, focus: int | None = None, corrected: set | None = None) -> str:
     """The analysed text, paragraph by paragraph, with entities, issue badges and tone shading.
 
     sentences: core.queries.article_sentences; mentions: core.queries.article_mentions;
     marks: sent_idx -> (start, end) spans of search matches in that sentence (shown marked, the
-    sentence outlined; focus: the sentence a search result pointed at, given an anchor)."""
+    sentence outlined; focus: the sentence a search result pointed at, given an anchor);
+    corrected: sentence numbers an analyst's correction changed (marked "✎ corrected")."""
     names = issue_names or {}
     by_sent = {k: g for k, g in mentions.sort_values("start_char").groupby("sent_idx")} if not mentions.empty else {}
     paras: dict[int, list[str]] = {}
@@ -98,6 +100,8 @@ def article_html(sentences: pd.DataFrame, mentions: pd.DataFrame, issue_names: d
             html_s = _marked_html(row, marks[row.sent_idx], row.sent_idx == focus)
         else:
             html_s = _sentence_html(row, ments, names)
+        if corrected and row.sent_idx in corrected:
+            html_s += '<span class="dt-fix" title="changed by a correction">✎ corrected</span>'
         if row.is_heading:
             html_s = f"<strong>{html_s}</strong>"
         paras.setdefault(int(row.paragraph), []).append(html_s)

@@ -285,10 +285,12 @@ class Store:
 
         raws: the inputs as given (their .meta is what the user gave at ingest); metadata edits
         already stored for an article (set_user_meta) are kept, as are its first ingest time
-        and duplicate link.
+        and duplicate link; the corrections in force (core.corrections) are applied again.
         """
         if not results:
             return
+        from core.corrections import reapply as reapply_corrections
+
         given = {content_hash(r.text): r for r in raws}
         ids = {"ids": [r.article_id for r in results]}
         with self.transaction() as con:
@@ -299,6 +301,7 @@ class Store:
             _delete_rows(con, ids)
             for table, frame in result_frames(results, given, fingerprint, kept).items():
                 _insert(con, table, frame)
+            reapply_corrections(con, ids["ids"], refresh=False)  # the analyst's fixes survive the rebuild
             refresh_derived(con, ids["ids"])
 
     def set_user_meta(self, article_id: str, fields: dict, catalogs: Catalogs | None = None) -> None:

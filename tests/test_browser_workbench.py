@@ -100,3 +100,62 @@ def test_a_saved_search_is_rerun_from_the_sidebar(page, server):
     assert main.get_by_text("matching sentence").first.inner_text() == count_line
     assert "q=sanction%2A+-tariffs" in page.url or "sanction*" in page.url.replace("%2A", "*")
     _shot(page, "saved_search")
+
+
+def _people_names(page, server) -> list[str]:
+    """The category labels of the People page's charts (people on their axes)."""
+    wait_rendered(page, f"{server}/people", 3)
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(p =>
+        p.data.flatMap(t => [...(t.x || []), ...(t.y || [])].map(String)))""")
+
+
+def _pick(page, label: str, text: str) -> None:
+    """Choose `text` in the selectbox labelled `label` (typing it, then Enter)."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(text)
+    page.keyboard.press("Enter")
+    _idle(page)
+
+
+def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(page, server, store, tmp_path):
+    from core.build import build
+    from core.paths import seeds_dir
+    from core.store import read_connection
+
+    with read_connection(store) as con:
+        title, date = con.execute("""SELECT a.title, a.pub_date FROM persons p JOIN articles a USING (article_id)
+                                     WHERE p.canonical = 'Shen Dingli' ORDER BY p.mentions DESC LIMIT 1""").fetchone()
+    assert "Shen Dingli" in _people_names(page, server)
+    wait_rendered(page, f"{server}/articles")
+    _pick(page, "Article", title)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Correct this article").click()
+    _pick(page, "Person in this article", "Shen Dingli")
+    _pick(page, "New name (pick a known person to merge, or type a new name)", "Professor Shen")
+    main.get_by_role("button", name="Rename / merge").click()
+    _idle(page)
+    main.get_by_text("Saved; 2 articles updated in every chart.").wait_for(timeout=WAIT_MS)
+    _shot(page, "correction_made")
+    names = _people_names(page, server)
+    assert "Professor Shen" in names and "Shen Dingli" not in names
+    _shot(page, "people_corrected")
+
+    seeds = tmp_path / "seeds"  # a catalogue edit: every article is extracted again
+    shutil.copytree(seeds_dir(), seeds)
+    actors = seeds / "actors.csv"
+    actors.write_text(actors.read_text(encoding="utf-8") + "Test Person,,Other,person,\n", encoding="utf-8")
+    report = build(None, store, seeds=seeds, progress=False)
+    assert report.extracted and not report.errors
+    names = _people_names(page, server)
+    assert "Professor Shen" in names and "Shen Dingli" not in names
+
+    wait_rendered(page, f"{server}/articles")
+    _pick(page, "Article", title)
+    main.get_by_text("Correct this article").click()
+    main.get_by_role("tab", name="Log and undo").click()
+    assert "person (every article): Shen Dingli → Professor Shen" in main.inner_text()
+    main.get_by_role("button", name="Undo").first.click()
+    main.get_by_text("Saved; 2 articles updated in every chart.").wait_for(timeout=WAIT_MS)
+    names = _people_names(page, server)
+    assert "Shen Dingli" in names and "Professor Shen" not in names

@@ -236,7 +236,7 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
         assert counts(con) == {"lines": 9, "sentences": 9, "mentions": 3, "persons": 3, "quotes": 3,
                                "issue_hits": 3, "tone_drivers": 3, "issue_pairs": 0, "article_words": 3,
                                "article_sides": 6,
-                               "article_issues": 3, "articles": 3}
+                               "article_issues": 3, "article_sources": 3, "articles": 3}
 
 
 @pytest.mark.parametrize("downgrade", [downgrade_to_schema_1, downgrade_to_schema_2, downgrade_to_schema_3], ids=lambda d: d.__name__)

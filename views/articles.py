@@ -7,7 +7,7 @@ import streamlit as st
 from core import figures as F
 from core.reader import article_html, plain_markdown, raw_lines_html
 from core.search.results import highlight_spans
-from views import common
+from views import common, corrections_panel
 
 
 
@@ -57,6 +57,9 @@ with st.expander("Metadata and its evidence", expanded=not (clicked and clicked[
     st.markdown(f"**Visit evidence**: {plain_markdown(meta['visit_evidence'] or '—')}")
     st.dataframe(metadata_table(meta.drop(["date_evidence", "visit_evidence"])), width="stretch")
 
+corrections_panel.panel(aid, sents, common.fetch_plain("filter_options")["person"])
+corrected = corrections_panel.article_state(aid)[3]
+
 names = common.labels()[0]
 # Blank lines are layout, not boilerplate: only removed lines with text are counted.
 removed = int((lines["removed"] & lines["text"].fillna("").str.strip().ne("")).sum()) if not lines.empty else 0
@@ -75,7 +78,7 @@ with tab_read:
     if focus is not None:
         st.info(f"The line you clicked: {plain_markdown(sents.loc[sents.sent_idx == focus, 'text'].iloc[0])}",
                 icon=":material/search:")
-    st.html(article_html(sents, ments, names, marks, focus))
+    st.html(article_html(sents, ments, names, marks, focus, corrected))
 with tab_raw:
     st.caption(f"Every line of the file as received; {removed} line{'s' if removed != 1 else ''} with text "
                "(greyed, struck through) were removed as "
