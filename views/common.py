@@ -30,7 +30,7 @@ WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": 
 # URL keys of the pages' own choices, which Streamlit binds to the URL itself (widgets with
 # bind="query-params"; the key is the parameter): not filters, so no "unknown parameter" notice.
 PAGE_KEYS = {"count_as", "measure", "from_visit", "to_visit", "drivers_issue", "drivers_side", "quotes_of",
-             "article", "article_tab"}
+             "article", "article_tab", "src_measure", "src_unit", "src_by"}
 
 
 def page_key(key: str) -> bool:

@@ -14,9 +14,11 @@ st.title("Sources and attention")
 ctx = common.context(f, summary)
 
 c1, c2, c3 = st.columns(3)
-measure = c1.segmented_control("Count", ["articles", "sentences"], default="articles", key="src_measure") or "articles"
-unit = c2.segmented_control("Per", ["day", "week", "month"], default="week", key="src_unit") or "week"
-by = c3.segmented_control("By", ["outlet type", "outlet"], default="outlet type", key="src_by") or "outlet type"
+measure = c1.segmented_control("Count", ["articles", "sentences"], default="articles", key="src_measure",
+                                bind="query-params") or "articles"
+unit = c2.segmented_control("Per", ["day", "week", "month"], default="week", key="src_unit", bind="query-params") or "week"
+by = c3.segmented_control("By", ["outlet type", "outlet"], default="outlet type", key="src_by",
+                          bind="query-params") or "outlet type"
 column = "outlet_type" if by == "outlet type" else "outlet"
 (vol,) = common.fetch(f, ("volume", unit, column))
 shown = vol.assign(outlet_type=vol["outlet_type"].map(lambda t: names.get(t, t))) if column == "outlet_type" else vol
