@@ -60,7 +60,8 @@ DATE = (
     rf"(?P<m1>{MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y1>{_YEAR})\b)?"
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH}),?\s+(?P<y2>{_YEAR})\b"
     rf"|(?P<y3>{_YEAR})[-/.](?P<m3>\d{{1,2}})[-/.](?P<d3>\d{{1,2}})\b"
-    rf"|(?P<y4>{_YEAR})年(?P<m4>\d{{1,2}})月(?P<d4>\d{{1,2}})日)"
+    rf"|(?P<y4>{_YEAR})年(?P<m4>\d{{1,2}})月(?P<d4>\d{{1,2}})日"
+    rf"|(?<![\d/])(?P<m5>\d{{1,2}})/(?P<d5>\d{{1,2}})/(?P<y5>20\d\d|\d\d)\b(?!/))"  # US numeric: 06/23/23
 )
 DATE_RE = re.compile(DATE)
 TIME_RE = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
@@ -115,10 +116,12 @@ def find_dates(text: str) -> list[DateMention]:
     out = []
     for m in DATE_RE.finditer(text):
         g = m.groupdict()
-        for k in "1234":
+        for k in "12345":
             if g.get("m" + k):
                 month_raw, day, year = g["m" + k], int(g["d" + k]), g["y" + k]
                 break
+        if year and len(year) == 2:
+            year = "20" + year
         try:
             month = _month(month_raw)
         except (KeyError, ValueError):

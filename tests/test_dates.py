@@ -250,3 +250,14 @@ def test_top_line_date_during_a_reported_visit_is_accepted():
     g = from_page("October 27, 2023\n\nWang Yi in Washington\n\n"
                   "Foreign Minister Wang Yi held talks in Washington with Antony Blinken.")
     assert g.date == D(2023, 10, 27) and "during Wang Yi in Washington" in g.evidence
+
+
+def test_print_lines_never_date_a_page_and_us_numeric_bylines_do():
+    from core.dates import infer_pub_date
+
+    text = ("Printed from the web on Friday, February 7, 2025\n"
+            "Yellen says ties on surer footing after Beijing talks\n"
+            "BEIJING (AP) — Treasury Secretary Janet Yellen said Sunday, July 9, 2023, that talks were direct.")
+    assert infer_pub_date(text, "Printed from the web on Friday, February 7, 2025").date == dt.date(2023, 7, 9)
+    byline = "Biden’s remark undid a week of diplomacy\nBY JANE ROE, OPINION CONTRIBUTOR - 06/23/23 8:30 AM ET\nText."
+    assert infer_pub_date(byline).date == dt.date(2023, 6, 23)
