@@ -8,7 +8,7 @@ from browser_support import WAIT_MS, chromium, dashboard, wait_rendered
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = ["", "issues", "people", "tone_shifts", "articles", "corpus"]
-NAV = ["Overview", "Issues", "People", "Tone shifts", "Articles", "Corpus"]
+NAV = ["Overview", "Issues", "People", "Tone shifts", "Search", "Sources", "Articles", "Corpus"]
 
 
 def _no_exception(page) -> None:
