@@ -241,6 +241,8 @@ def markdown_article(text: str, name: str) -> tuple[str, dict]:
                     raise InputError(name, f"front matter: {exc.problem}") from None
             elif target and isinstance(value, (str, int, float)) and str(value).strip():
                 meta[target] = str(value).strip()
+    if meta.get("url") and not meta["url"].lower().startswith(("http://", "https://")):
+        del meta["url"]  # as for a page's own link: a javascript: or data: URL is never kept
     for pattern, repl in _MD_RULES:
         text = pattern.sub(repl, text)
     return text, {k: v for k, v in meta.items() if v is not None}
@@ -286,6 +288,8 @@ def collect(paths) -> tuple[list[RawArticle], list[DiplotoneError]]:
             raws.append(fn(*args))
         except InputError as exc:
             errors.append(exc)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise must not cost the files beside it
+            errors.append(InputError(args[0], f"could not be read ({type(exc).__name__}: {exc})"))
 
     for arg in paths:
         arg = str(arg)
@@ -324,6 +328,8 @@ def load_sidecar(path) -> dict[str, ArticleMeta]:
     path = Path(path)
     if not path.is_file():
         raise CatalogError(path, None, "sidecar file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise CatalogError(path, None, f"the sidecar is over {MAX_FILE_LABEL}: metadata for a corpus is far smaller")
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml", ".json"):
         metas = load_article_meta(path)
@@ -452,6 +458,8 @@ def ingest_uploads(files: list[tuple[str, bytes]], store_path, pipeline=None, pr
             raws.append(read_article(data, name))
         except InputError as exc:
             errors.append(exc)
+        except Exception as exc:  # noqa: BLE001 - as in collect(): the other uploads are still added
+            errors.append(InputError(name, f"could not be read ({type(exc).__name__}: {exc})"))
     return _ingest(raws, errors, [], store_path, pipeline, progress, lock_timeout, guard)
 
 

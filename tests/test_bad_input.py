@@ -535,3 +535,30 @@ def test_charts_into_a_folder_that_cannot_be_written_say_so(hostile_store, tmp_p
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.startswith(f"Error: {out}: cannot write the charts here (")
     assert result.output.strip().endswith("): choose a folder you can write to with --out")
+
+
+def test_an_unexpected_failure_on_one_file_is_reported_and_the_others_are_read(tmp_path, monkeypatch):
+    """A charset that crashed the decoder took the whole folder down with it; whatever one file
+    raises now, it is reported with its name and the files beside it are still read."""
+    import core.ingest
+
+    real = core.ingest.decode_bytes
+
+    def decode_bytes(data, source, declared=None):
+        if source.endswith("odd.txt"):
+            raise UnicodeError("undefined encoding")
+        return real(data, source, declared)
+
+    monkeypatch.setattr(core.ingest, "decode_bytes", decode_bytes)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("a.txt", "odd.txt", "z.txt"):
+        (folder / name).write_text(ARTICLE, encoding="utf-8")
+    raws, errors = collect([folder])
+    assert [r.file for r in raws] == [str(folder / "a.txt"), str(folder / "z.txt")]
+    assert [str(e) for e in errors] == [f"{folder / 'odd.txt'}: could not be read (UnicodeError: undefined encoding)"]
+
+
+def test_a_script_url_in_markdown_front_matter_is_not_kept(tmp_path):
+    raw = read_article(b"---\ntitle: T\nurl: javascript:alert(1)\n---\nBlinken met Wang Yi in Beijing.\n", "a.md")
+    assert "url" not in raw.meta and raw.meta["title"] == "T"
