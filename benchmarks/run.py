@@ -3,7 +3,8 @@
 --quick (a few minutes): the per-component profile and throughput on 32 articles, builds of 100
 and 200 articles, queries at 1k articles, cold start. Full (about an hour on two cores): throughput on 96 articles twice, builds
 of 1,000 and 2,000 articles (10,000 extrapolated unless --build-sizes includes it), queries at 1k,
-10k and 100k articles, cold start. Both measure the 10k no-op rebuild. Figures are also written
+10k and 100k articles, cold start. Both measure the 10k no-op rebuild and ingest the hostile
+files of benchmarks.hostile_input (a near-limit article, reshuffled paragraphs, markdown emphasis). Figures are also written
 to benchmarks/out/results-<time>.json and benchmarks/out/latest.json. Timings are only as quiet as
 the machine: the load average before and after is printed and recorded.
 """
@@ -109,6 +110,11 @@ def summary(results: dict) -> list[tuple[str, str, str, str]]:
              "", None)
         _row(rows, "Cold start to first chart, built store", f"{cs['built_store']['first_chart_s']:.1f} s", "<= 3 s",
              cs["built_store"]["first_chart_s"] <= 3)
+    if "hostile_input" in results and "error" not in results["hostile_input"]:
+        from benchmarks.hostile_input import rows as hostile_rows  # noqa: PLC0415
+
+        for what, measured, target, ok in hostile_rows(results["hostile_input"]):
+            _row(rows, what, measured, target, ok)
     for name, res in results.items():
         if isinstance(res, dict) and "error" in res:
             rows.append((f"{name}: ERROR", res["error"][:60], "", "MISS"))
@@ -129,7 +135,7 @@ def print_table(rows) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
-    parser.add_argument("--only", default="profile_pipeline,throughput,build_scale,queries,cold_start",
+    parser.add_argument("--only", default="profile_pipeline,throughput,build_scale,queries,cold_start,hostile_input",
                         help="comma-separated subset of benchmarks to run")
     parser.add_argument("--build-sizes", help="override the build sizes, e.g. 1000,2000,10000")
     parser.add_argument("--query-sizes", help="override the query store sizes, e.g. 1000,10000")
@@ -143,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         cfg["query_sizes"] = tuple(int(s) for s in args.query_sizes.split(","))
     only = set(args.only.split(","))
 
-    from benchmarks import build_scale, cold_start, profile_pipeline, queries, throughput  # noqa: PLC0415
+    from benchmarks import build_scale, cold_start, hostile_input, profile_pipeline, queries, throughput  # noqa: PLC0415
 
     results: dict = {"mode": "quick" if args.quick else "full", "machine": _machine(),
                      "started": dt.datetime.now().isoformat(timespec="seconds")}
@@ -154,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
                                                noop=not args.skip_noop),
         "queries": lambda: queries.run(cfg["query_sizes"], cfg["changes"]),
         "cold_start": cold_start.run,
+        "hostile_input": hostile_input.run,
     }
     for name, fn in steps.items():
         if name in only:

@@ -22,8 +22,7 @@ import duckdb
 from core.errors import StoreError
 from core.paths import store_path
 from core.schema import SCHEMA_VERSION
-from core.store import (DUCKDB_CONFIG, LOCKED, _check_schema, _is_lock_conflict, is_store_failure, store_failure,
-                        verify)
+from core.store import DUCKDB_CONFIG, LOCKED, _check_schema, _is_lock_conflict, is_store_failure, store_failure
 
 _lock = threading.Lock()
 _idle = threading.Condition(_lock)  # notified when a store is detached
@@ -70,20 +69,6 @@ def _check(cur, path: Path) -> None:
         _check_schema(cur, path, read_only=True)  # raises the store's own message
 
 
-_verified: set[tuple] = set()  # (path, mtime, size) of store files read through once
-
-
-def _verify_once(cur, path: Path) -> None:
-    """core.store.verify, once per state of the file: a damaged store is reported on the first
-    request after it changed, not with a traceback from whichever chart meets the bad block."""
-    st = path.stat()
-    wal = path.with_name(path.name + ".wal")
-    state = (path, st.st_mtime_ns, st.st_size, wal.stat().st_mtime_ns if wal.exists() else 0)
-    if state not in _verified:
-        verify(cur, path)
-        _verified.add(state)
-
-
 @contextmanager
 def attached_connection(path=None, lock_timeout: float = 10.0):
     """A read-only cursor on the store (default core.paths.store_path()) for one request.
@@ -103,7 +88,6 @@ def attached_connection(path=None, lock_timeout: float = 10.0):
     try:
         cur.execute(f"USE {entry[0]}")
         _check(cur, path)
-        _verify_once(cur, path)
         yield cur
     except duckdb.Error as exc:
         if not is_store_failure(exc):

@@ -170,9 +170,10 @@ def articles(obj: _Settings, fmt):
       diplotone articles
       diplotone articles --format csv > articles.csv
     """
-    from core.store import read_connection
+    from core.store import read_connection, verify
 
     with read_connection(obj.store) as con:
+        verify(con, obj.store)  # the listing reads few columns: check the whole store, say if it is damaged
         df = con.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY pub_date NULLS LAST, file").df()
     if fmt == "csv":
         from core.export import csv_text

@@ -1,0 +1,125 @@
+"""Hostile input that once froze an ingest, now timed end to end: `python -m benchmarks.hostile_input`.
+
+Each file is ingested (read, cleaned, parsed, extracted, duplicate-checked, stored) by `diplotone
+ingest`'s own code in a fresh process, in-process extraction (jobs=1), into a fresh store. The
+pipeline is loaded first with a one-line article, so the figure is the file's own cost; peak RSS
+is the whole process's (pipeline included). Cases (issue 14):
+- near_limit: a 999,000-character article of varied text (seed sentences recombined), just under
+  the 1,000,000-character limit: duplicate detection was quadratic (killed at 600 s, 7-8 GB);
+- single_line: the same text as one 900,000-character line (a DuckDB out-of-memory before);
+- reshuffled: 225 KB of seed paragraphs with their words reshuffled: the repeated-paragraph check
+  compared every paragraph with every earlier one (419 s);
+- emphasis: '# T\\n\\n' + '*a ' * 50000 as .md (150 KB): a markdown pattern quadratic in the line (121 s).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"near_limit": (60.0, 2048), "single_line": (60.0, 2048), "reshuffled": (10.0, None),
+           "emphasis": (10.0, None)}
+
+
+def _seed_units() -> tuple[list[str], list[str]]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    paragraphs = [ln.strip() for t in texts for ln in t.splitlines() if len(ln.split()) >= 12]
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=[.!?])\s+", p) if len(s.split()) >= 5]
+    return paragraphs, sentences
+
+
+def make_files(folder: Path) -> dict[str, Path]:
+    """The four hostile files, generated the same way every run (fixed seed)."""
+    rng = random.Random(14)
+    paragraphs, sentences = _seed_units()
+    varied, size = [], 0
+    while size < 999_000:
+        varied.append(" ".join(rng.sample(sentences, rng.randint(2, 6))))
+        size += len(varied[-1]) + 2
+    near = "\n\n".join(varied)[:999_000].rsplit(" ", 1)[0]
+    shuffled, size = [], 0
+    while size < 225_000:
+        words = rng.choice(paragraphs).split()
+        rng.shuffle(words)
+        shuffled.append(" ".join(words))
+        size += len(shuffled[-1]) + 2
+    files = {"near_limit": ("near_limit.txt", near),
+             "single_line": ("single_line.txt", near.replace("\n\n", " ")[:900_000]),
+             "reshuffled": ("reshuffled.txt", "\n\n".join(shuffled)[:225_000]),
+             "emphasis": ("emphasis.md", "# T\n\n" + "*a " * 50000)}
+    out = {}
+    for case, (name, text) in files.items():
+        out[case] = folder / name
+        out[case].write_text(text, encoding="utf-8")
+    return out
+
+
+def _ingest_one(path: Path) -> dict:
+    """In this process: load the pipeline, then ingest path into a fresh store; seconds and counts."""
+    from core.ingest import ingest_paths  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm.txt"
+        warm.write_text("Blinken met Wang Yi in Beijing on Monday.", encoding="utf-8")
+        ingest_paths([warm], Path(tmp) / "warm.duckdb", progress=False, jobs=1)
+        started = time.perf_counter()
+        report = ingest_paths([path], Path(tmp) / "store.duckdb", progress=False, jobs=1)
+        seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 1), "added": len(report.added), "errors": [str(e) for e in report.errors],
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+
+
+def run() -> dict:
+    """Every case in its own process; {case: {chars, seconds, peak_rss_mb, added, errors}}."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for case, path in make_files(Path(tmp)).items():
+            out = subprocess.run([sys.executable, "-m", "benchmarks.hostile_input", "--one", str(path)], cwd=ROOT,
+                                 capture_output=True, text=True, timeout=900)
+            if out.returncode:
+                results[case] = {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+                continue
+            results[case] = {"chars": len(path.read_text(encoding="utf-8")), **json.loads(out.stdout.splitlines()[-1])}
+            print(f"   {case}: {results[case]}", flush=True)
+    return results
+
+
+def rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
+    """(what, measured, target, ok) per case, for benchmarks.run's summary."""
+    out = []
+    for case, (limit_s, limit_mb) in TARGETS.items():
+        res = results.get(case, {})
+        if "seconds" not in res:
+            continue
+        ok = res["seconds"] < limit_s and (limit_mb is None or res["peak_rss_mb"] < limit_mb) and res["added"] == 1
+        target = f"< {limit_s:.0f} s" + (f", < {limit_mb / 1024:.0f} GB" if limit_mb else "") + ", added"
+        out.append((f"Hostile input: {case} ({res['chars']:,} chars) ingest s | peak RSS",
+                    f"{res['seconds']:.1f} s | {res['peak_rss_mb']:,} MB", target, ok))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--one", metavar="FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(_ingest_one(Path(args.one))))
+        return
+    results = run()
+    for what, measured, target, ok in rows(results):
+        print(f"{what:70}  {measured:24}  {target:22}  {'PASS' if ok else 'MISS'}")
+    for case, res in results.items():
+        if "error" in res:
+            print(f"{case}: ERROR {res['error']}")
+
+
+if __name__ == "__main__":
+    main()
