@@ -291,11 +291,12 @@ def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], lis
     """Results and (file, message) errors for a batch, parsing the texts with one nlp.pipe call."""
     from core.clean import clean_text
     from core.extract import extract
+    from core.nlp import parse
 
     results, errors = [], []
     cleaned = [clean_text(r.text) for r in raws]
     try:
-        docs = list(ctx.nlp.pipe([c.text for c in cleaned]))
+        docs = parse(ctx.nlp, [c.text for c in cleaned])
     except Exception:  # one bad text must not fail the batch: parse each inside extract() instead
         docs = [None] * len(raws)
     for raw, text, doc in zip(raws, cleaned, docs):

