@@ -27,8 +27,8 @@ def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
     from core.clean import clean_text  # noqa: PLC0415
     from core.extract import ExtractionContext, make_sentences, resolve_metadata  # noqa: PLC0415
     from core.keys import store_fingerprint  # noqa: PLC0415
-    from core.people import extract_people  # noqa: PLC0415
-    from core.quotes import extract_quotes  # noqa: PLC0415
+    from core.voices.people import extract_people  # noqa: PLC0415
+    from core.voices.quotes import extract_quotes  # noqa: PLC0415
     from core.store import Store  # noqa: PLC0415
     from core.tone import aggregate_tone  # noqa: PLC0415
 

@@ -20,10 +20,10 @@ from core.keys import content_hash, fingerprint
 from core.model import ArticleResult, CleanedText, RawArticle, Sentence
 from core.nlp import load_nlp, parse
 from core.paths import seeds_dir
-from core.people import extract_people
-from core.quotes import extract_quotes
-from core.recalled import mark_recalled
-from core.speakers import assign_speakers, find_turns, mark_official
+from core.voices.people import extract_people
+from core.voices.quotes import extract_quotes
+from core.voices.recalled import mark_recalled
+from core.voices.speakers import assign_speakers, find_turns, mark_official
 from core.tone import ToneScorer, aggregate_tone
 
 

@@ -73,7 +73,7 @@ class Sentence:
     text: str
     paragraph: int
     is_heading: bool = False
-    # Whose words the sentence carries (core.speakers): a canonical person, or None with the
+    # Whose words the sentence carries (core.voices.speakers): a canonical person, or None with the
     # side of an institution heard ("the Foreign Ministry said"); official: an office holder,
     # ministry or spokesperson at the article's date (False: a commentator; None: nobody speaks).
     speaker: str | None = None
@@ -105,7 +105,7 @@ class Person:
     role: str | None
     mentions: int
     in_catalog: bool
-    official: bool = False  # holds office at the article's date (core.people.is_official)
+    official: bool = False  # holds office at the article's date (core.voices.people.is_official)
 
 
 @dataclass
@@ -121,7 +121,7 @@ class Quote:
     cue: str | None
     kind: str  # 'direct' or 'reported'
     official: bool | None = None  # the speaker (or institution) speaks in office; None: unknown
-    main: bool = False  # its cue is the sentence's main verb (core.speakers prefers it); not stored
+    main: bool = False  # its cue is the sentence's main verb (core.voices.speakers prefers it); not stored
 
 
 @dataclass

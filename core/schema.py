@@ -17,7 +17,7 @@ per issue of an article instead of one per hit).
 
 Schema 2: issue_hits.paragraph/tone/side/speaker; the issue_pairs, article_words and
 article_sides tables. Schema 3: the article_issues table. Schema 4: whose words a sentence carries
-is the sentence's own record (core.speakers), with sentences.official/recalled/recalled_when,
+is the sentence's own record (core.voices.speakers), with sentences.official/recalled/recalled_when,
 quotes.official and persons.official (office held at the article's date).
 Schema 5: article_sources (outlet types, core.sources), saved_queries (named searches, core.search)
 and corrections (the analyst's corrections log, core.corrections) with the base_* copies of the

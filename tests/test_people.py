@@ -11,7 +11,7 @@ from core.clean import clean_text
 from core.extract import make_sentences
 from core.nlp import load_nlp
 from core.paths import seeds_dir
-from core.people import TITLE_WORDS, extract_people
+from core.voices.people import TITLE_WORDS, extract_people
 
 
 @pytest.fixture(scope="module")

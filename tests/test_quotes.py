@@ -10,8 +10,8 @@ from core.clean import clean_text
 from core.extract import make_sentences
 from core.nlp import load_nlp
 from core.paths import seeds_dir
-from core.people import extract_people
-from core.quotes import extract_quotes, find_direct_quotes
+from core.voices.people import extract_people
+from core.voices.quotes import extract_quotes, find_direct_quotes
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from core.catalogs import load_catalogs
 from core.model import Sentence
-from core.recalled import mark_recalled, occasion
+from core.voices.recalled import mark_recalled, occasion
 
 APRIL_2024 = dt.date(2024, 4, 27)
 

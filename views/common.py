@@ -328,7 +328,7 @@ def quotes_html(quotes: pd.DataFrame) -> str:
     tone (every value escaped)."""
     import html
 
-    from core.quotes import quote_in_sentence
+    from core.voices.quotes import quote_in_sentence
 
     if quotes.empty:
         return "<p>No quotes.</p>"

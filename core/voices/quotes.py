@@ -337,7 +337,7 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
     """Direct and reported quotes of one article, in text order.
 
     doc: the parsed cleaned text; sentences[i] is list(doc.sents)[i]; mentions and persons
-    from core.people.extract_people (speakers are their canonical names).
+    from core.voices.people.extract_people (speakers are their canonical names).
     """
     if not sentences:
         return []

@@ -1,6 +1,6 @@
 """Whose words each sentence carries: one speaker per sentence, from the article's quotes.
 
-core.quotes finds every quoted or reported passage with its speaker; a sentence can hold several
+core.voices.quotes finds every quoted or reported passage with its speaker; a sentence can hold several
 (a quote and the narration that attributes it, two people's words in one sentence, a transcript
 turn that reports someone else). The sentence goes to one of them, in this order:
 1. a passage with an explicit cue (quotation marks, a speech verb, "according to") over the
@@ -12,7 +12,7 @@ An institution heard without a person ("the Foreign Ministry said") leaves the s
 sets the side, so side tone still hears it.
 
 `official` marks words spoken in office on the article's date: a person's flag comes from
-core.people (catalogue office terms, else the title or apposition in the text); an institution
+core.voices.people (catalogue office terms, else the title or apposition in the text); an institution
 is official unless the catalogue says it is a think tank, university or news outlet.
 """
 from __future__ import annotations
