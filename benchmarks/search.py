@@ -1,0 +1,128 @@
+"""Search and corrections at scale: `python -m benchmarks.search [--sizes 10000 100000]`.
+
+On the synthetic stores of benchmarks.store_synth (copied, so the cached ones stay as made):
+- index build: time to build the tantivy index of every sentence from the store, and its size;
+- search latency: KWIC lines (best 50) and the count, median of 5 runs per query, for queries of
+  each kind (word, phrase, wildcard, boolean, NOT, person:, issue:), alone (the index ranks and
+  counts) and under a visit filter (every match joined with the filtered sentences);
+- the cost of 1,000 corrections: time to apply them (900 tones, 100 speakers; one person merge), and the
+  dashboard's People and tone-trend queries before and after (corrections are applied to the
+  stored rows, so the queries pay nothing for them).
+Target: a search answers in under 300 ms at 100,000 articles.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.store_synth import OUT, ensure_store
+
+QUERIES = ["sanctions", '"export controls"', "sanction*", "taiwan AND strait", "fentanyl OR climate",
+           "tariffs -steel", 'person:"Wang Yi"', "issue:human_rights", 'speaker:"Antony Blinken" taiwan',
+           "china"]
+TARGET_MS = 300
+
+
+def _median_ms(fn, runs: int = 5) -> float:
+    fn()  # warm: the first run opens the index
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return round(1000 * statistics.median(times), 1)
+
+
+def _folder_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def measure(n: int, work: Path) -> dict:
+    from core import corrections as C
+    from core import queries as Q
+    from core.attached import attached_connection
+    from core.filters import Filters
+    from core.search.index import index_dir, sync
+    from core.search.results import search
+    from core.store import Store
+
+    store = work / f"search_{n}.duckdb"
+    made = OUT / f"synth_{n}.duckdb"  # one made by an older schema is upgraded below, not made again
+    shutil.copy(made if made.exists() else ensure_store(n), store)
+    started = time.perf_counter()
+    Store.open(store).close()  # upgrade a store made by an older schema in place
+    out = {"articles": n, "upgrade_s": round(time.perf_counter() - started, 1)}
+    report = sync(store)
+    out.update(index_build_s=round(report.seconds, 1), index_mb=_folder_mb(index_dir(store)),
+               store_mb=round(store.stat().st_size / 2**20, 1))
+    with attached_connection(store) as con:
+        out["sentences"] = con.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        visit = con.execute("SELECT visit FROM articles WHERE visit <> 'other' GROUP BY visit "
+                            "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        rows = []
+        for query in QUERIES:
+            total = search(con, Filters(query=query), limit=50)[1]
+            alone = _median_ms(lambda: search(con, Filters(query=query), limit=50))
+            narrowed = _median_ms(lambda: search(con, Filters(query=query, visits=(visit,)), limit=50), runs=3)
+            rows.append({"query": query, "matches": total, "ms": alone, "ms_with_visit_filter": narrowed})
+        out["queries"] = rows
+        out["median_ms"] = statistics.median(r["ms"] for r in rows)
+        out["max_ms"] = max(r["ms"] for r in rows)
+        f = Filters()
+        before = {name: _median_ms(lambda name=name: getattr(Q, name)(con, f), runs=3) for name in ("people", "tone_trend")}
+        rng = random.Random(0)
+        sents = con.execute("SELECT article_id, sent_idx FROM sentences USING SAMPLE 900 ROWS (reservoir, 1)").fetchall()
+        quotes = con.execute("SELECT article_id, quote_idx FROM quotes USING SAMPLE 100 ROWS (reservoir, 2)").fetchall()
+        rare = con.execute("""SELECT canonical, count(*) FROM persons GROUP BY canonical
+                              ORDER BY count(*), canonical LIMIT 1""").fetchone()
+    fixes = [("tone", {"article_id": a, "item": s, "after": round(rng.uniform(-1, 1), 2)}) for a, s in sents]
+    fixes += [("speaker", {"article_id": a, "item": q, "after": "Wang Yi"}) for a, q in quotes]
+    started = time.perf_counter()
+    with Store.open(store) as s, s.transaction() as con:
+        for kind, kw in fixes:
+            C.add(con, kind, **kw)
+    out["corrections_apply_s"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    with Store.open(store) as s, s.transaction() as con:  # a merge in every article of a person
+        out["merge_articles"] = len(C.add(con, "person", subject=rare[0], after="Antony Blinken")[1])
+    out["merge_s"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    with Store.open(store) as s, s.transaction() as con:
+        C.undo(con, 1)  # one undo replays the other 999 on every corrected article
+    out["corrections_undo_one_s"] = round(time.perf_counter() - started, 1)
+    with attached_connection(store) as con:
+        after = {name: _median_ms(lambda name=name: getattr(Q, name)(con, f), runs=3) for name in ("people", "tone_trend")}
+    out["queries_before_corrections_ms"], out["queries_after_corrections_ms"] = before, after
+    store.unlink()
+    shutil.rmtree(index_dir(store), ignore_errors=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    args = parser.parse_args(argv)
+    work = OUT / "search_work"
+    work.mkdir(parents=True, exist_ok=True)
+    results = {"load_avg_start": [round(x, 2) for x in os.getloadavg()], "sizes": []}
+    for n in args.sizes:
+        print(f"== {n:,} articles", flush=True)
+        results["sizes"].append(measure(n, work))
+        print(json.dumps(results["sizes"][-1], indent=1), flush=True)
+    results["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    (OUT / "search_latest.json").write_text(json.dumps(results, indent=1))
+    for r in results["sizes"]:
+        ok = "ok" if r["max_ms"] < TARGET_MS else "OVER"
+        print(f"{r['articles']:>7,} articles: index {r['index_build_s']} s, {r['index_mb']} MB; search median "
+              f"{r['median_ms']} ms, max {r['max_ms']} ms (target < {TARGET_MS}: {ok}); 1,000 corrections "
+              f"{r['corrections_apply_s']} s")
+
+
+if __name__ == "__main__":
+    main()
