@@ -45,7 +45,7 @@ def test_markdown_in_an_outlet_is_shown_as_text_and_dates_out_of_range_draw(stor
     for page in ("views/overview.py", "views/people.py", "views/tone_shifts.py", "views/articles.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
-    at.selectbox(key="ar_article").set_value("a2").run()
+    at.selectbox(key="article").set_value("a2").run()
     assert not at.exception
     outlet = next(m for m in at.get("metric") if m.label == "Outlet")
     assert outlet.value == ("\\[Reuters\\]\\(https\\://evil\\.example/login\\) \\!\\[x\\]\\(https\\://evil\\.example/"
