@@ -146,3 +146,9 @@ def test_reported_clause_with_scare_quotes_is_kept(run):
     _, quotes = run("Xinhua quoted Sergey Ryabkov on Thursday as saying that Russia and China have "
                     "strengthened cooperation, which made the United States “extremely angry”.")
     assert speaker_of(quotes, "strengthened cooperation").speaker == "Sergey Ryabkov"
+
+
+def test_reported_words_start_after_that(run):
+    _, quotes = run("Wang Yi criticized at the time that the relationship between the two countries was at a "
+                    "low point, and the root cause was the United States.")
+    assert speaker_of(quotes, "low point").text.startswith("the relationship between")

@@ -552,10 +552,19 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
     return out
 
 
+def _after_that(doc: Doc, tokens: list[int]) -> list[int]:
+    """"criticized at the time that …": the message starts at the clause's "that"."""
+    lead = next((k for k, i in enumerate(tokens[:6]) if doc[i].lower_ == "that" and doc[i].head.i > i
+                 and doc[i].head.pos_ in {"VERB", "AUX"}), None)
+    return tokens[lead:] if lead else tokens
+
+
 def _object_content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | None:
     """What a noun-object cue carries: the cue's subtree after it ("raised concerns about …")."""
-    tokens = [t.i for c in cue.children if c.i > cue.i and c.dep_ not in {"punct", "cc", "conj"}
-              for t in c.subtree]
+    tokens = _after_that(doc, sorted(t.i for c in cue.children if c.i > cue.i and c.dep_ not in {"punct", "cc", "conj"}
+                                     for t in c.subtree))
+    if tokens and doc[tokens[0]].lower_ == "that":
+        tokens = tokens[1:]
     while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space):
         tokens.pop()
     if len(tokens) < MIN_DIRECT_WORDS:
@@ -607,9 +616,7 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
                   cue.dep_ != "ROOT" and t.i not in inside]
     while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space or in_quote[doc[tokens[-1]].idx]):
         tokens.pop()
-    lead = next((k for k, i in enumerate(tokens[:6]) if doc[i].lower_ == "that" and doc[i].dep_ == "mark"), None)
-    if lead is not None:
-        tokens = tokens[lead:]  # "criticized at the time that …": the message starts after "that"
+    tokens = _after_that(doc, tokens)
     while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that" or in_quote[doc[tokens[0]].idx]):
         tokens.pop(0)
     if len(tokens) < MIN_DIRECT_WORDS:
