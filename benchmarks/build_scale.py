@@ -4,6 +4,8 @@ rebuild with nothing to do fast?
 - Builds of synthetic corpora (benchmarks.synth; a smaller one is a prefix of a larger one) into
   fresh stores with core.build.build, the pipeline loaded beforehand so each size pays the same.
   Flat seconds per 1,000 articles = linear growth; growth = largest / smallest size's figure.
+  These builds use every core (the default); the smallest size is also built with jobs=1, and
+  speedup = its time / the default build's time at that size.
 - Batch writes into a big store: the extraction is per article, but each write refreshes the
   duplicate groups against what is stored, so a write can slow down as the store fills. One
   extracted batch is written into an empty store and into a 10,000-article store (benchmarks.
@@ -72,6 +74,13 @@ def run(sizes=(1000, 2000), batch_size: int = 32, noop: bool = True, write_probe
             print(f"build {n:>6,} articles: {report.seconds:7.1f} s = "
                   f"{1000 * report.seconds / n:6.1f} s per 1,000 articles", flush=True)
             (tmp / f"build_{n}.duckdb").unlink()
+        n = min(sizes)
+        single = build(corpus[:n], tmp / "single.duckdb", progress=False, batch_size=batch_size, jobs=1)
+        out["single_process"] = {"articles": n, "seconds": round(single.seconds, 1),
+                                 "s_per_1k_articles": round(1000 * single.seconds / n, 1)}
+        out["speedup"] = round(single.seconds / out["sizes"][str(n)]["seconds"], 2)
+        print(f"build {n:>6,} articles with jobs=1: {single.seconds:7.1f} s; every core is {out['speedup']:.2f}x "
+              f"faster", flush=True)
         per_1k = [v["s_per_1k_articles"] for v in out["sizes"].values()]
         out["growth"] = round(per_1k[-1] / per_1k[0], 3)  # 1.0 = perfectly linear
 

@@ -78,6 +78,10 @@ def summary(results: dict) -> list[tuple[str, str, str, str]]:
         largest = bs["sizes"][max(bs["sizes"], key=int)]["s_per_1k_articles"]
         _row(rows, "Build (default, every core): s per 1,000 articles", per, f"<= {BUILD_LIMIT_S} at the largest",
              largest <= BUILD_LIMIT_S)
+        if "speedup" in bs:
+            sp = bs["single_process"]
+            _row(rows, f"  speed-up over --jobs 1 ({sp['articles']} articles; {sp['s_per_1k_articles']:.0f} s per 1,000)",
+                 f"{bs['speedup']:.2f}x", "", None)
         _row(rows, "  growth, largest / smallest size", f"{bs['growth']:.2f}", f"<= {GROWTH_LIMIT}",
              bs["growth"] <= GROWTH_LIMIT)
     if "10k_s" in bs:
