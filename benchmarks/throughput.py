@@ -23,17 +23,49 @@ import json
 import os
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks import synth
+from core.paths import PROJECT_ROOT
 
 
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+# Each parallel run is a fresh interpreter, as a user's command is: imports, synthetic articles
+# (the same for both), model loads and worker starts all count.
+BARE_PARALLEL = """
+import sys, spacy
+from benchmarks import synth
+from core.clean import clean_text
+from core.keys import DEFAULT_PIPELINE
+n, seed, cores = map(int, sys.argv[1:4])
+texts = [clean_text(r.text).text for r in synth.generate(n, seed)]
+if __name__ == "__main__":
+    for _ in spacy.load(DEFAULT_PIPELINE).pipe(texts, batch_size=4, n_process=cores):
+        pass
+"""
+DIPLOTONE_BUILD = """
+import json, sys
+from benchmarks import synth
+from core.build import build
+if __name__ == "__main__":
+    report = build(synth.generate(int(sys.argv[1]), int(sys.argv[2])), sys.argv[3], progress=False,
+                   **json.loads(sys.argv[4]))
+    assert len(report.extracted) == int(sys.argv[1]) and not report.errors, report.summary()
+"""
+
+
+def _python(args: list[str]) -> None:
+    subprocess.run([sys.executable, "-c", *args], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 
 def _cpu_s() -> float:
@@ -51,7 +83,7 @@ def _timed_cpu(fn) -> tuple[float, float]:
 def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, parallel: bool = True) -> dict:
     import spacy  # noqa: PLC0415
 
-    from core.build import build, extract_batch  # noqa: PLC0415
+    from core.build import extract_batch  # noqa: PLC0415
     from core.clean import clean_text  # noqa: PLC0415
     from core.extract import ExtractionContext  # noqa: PLC0415
     from core.keys import DEFAULT_PIPELINE, store_fingerprint  # noqa: PLC0415
@@ -105,20 +137,12 @@ def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, par
         }
         if parallel:
             cores = len(os.sched_getaffinity(0))
-
-            def bare_parallel():
-                nlp = spacy.load(DEFAULT_PIPELINE)
-                for _ in nlp.pipe(texts, batch_size=4, n_process=cores):
-                    pass
-
-            reports = {}
-
-            def diplotone_build(name, **kwargs):
-                reports[name] = build(raws, Path(tmp) / f"{name}.duckdb", progress=False, **kwargs)
-
-            bare2, bare2_cpu = _timed_cpu(bare_parallel)
-            pool_s, pool_cpu = _timed_cpu(lambda: diplotone_build("default"))
-            dask_s, dask_cpu = _timed_cpu(lambda: diplotone_build("dask", dask="local", batch_size=8))
+            runs = {"bare": [BARE_PARALLEL, str(n), str(seed), str(cores)],
+                    "default": [DIPLOTONE_BUILD, str(n), str(seed), str(Path(tmp) / "default.duckdb"), "{}"],
+                    "dask": [DIPLOTONE_BUILD, str(n), str(seed), str(Path(tmp) / "dask.duckdb"),
+                             json.dumps({"dask": "local", "batch_size": 8})]}
+            timed = {name: _timed_cpu(lambda args=args: _python(args)) for name, args in runs.items()}
+            (bare2, bare2_cpu), (pool_s, pool_cpu), (dask_s, dask_cpu) = timed.values()
             result.update({
                 "cores": cores,
                 "bare_n_process_s": round(bare2, 2), "bare_n_process_cpu_s": round(bare2_cpu, 1),
@@ -128,7 +152,6 @@ def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, par
                 "bare_n_process_2_words_per_s": round(words / bare2),
                 "diplotone_default_build_words_per_s": round(words / pool_s),
                 "diplotone_dask_2_workers_words_per_s": round(words / dask_s),
-                "extracted": {name: len(r.extracted) for name, r in reports.items()},
             })
     print(f"throughput: {n} articles, {words:,} words; bare spaCy {result['bare_words_per_s']:,} words/s, "
           f"Diplotone (with store writes) {result['diplotone_words_per_s']:,} words/s; "
