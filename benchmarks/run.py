@@ -31,9 +31,19 @@ GROWTH_LIMIT = 1.2  # seconds per 1,000 articles may grow by at most this factor
 MEMORY_LIMIT_MB = 1536
 
 
+def _autogroup() -> bool:
+    """Linux scheduler autogroups: every terminal session gets one fair share of the CPU, however
+    many processes it runs, so on a machine other sessions keep busy a parallel build cannot show
+    its speed-up in wall time (compare CPU seconds instead)."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
 def _machine() -> dict:
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "load_avg_start": [round(x, 2) for x in os.getloadavg()]}
+            "load_avg_start": [round(x, 2) for x in os.getloadavg()], "sched_autogroup": _autogroup()}
 
 
 def _step(name: str, fn, results: dict) -> None:
@@ -111,9 +121,14 @@ def summary(results: dict) -> list[tuple[str, str, str, str]]:
     cs = results.get("cold_start", {})
     if "built_store" in cs:
         _row(rows, "Cold start to first chart, empty store (builds seeds)", f"{cs['empty_store']['first_chart_s']:.1f} s",
-             "", None)
-        _row(rows, "Cold start to first chart, built store", f"{cs['built_store']['first_chart_s']:.1f} s", "<= 3 s",
-             cs["built_store"]["first_chart_s"] <= 3)
+             "<= 10 s", cs["empty_store"]["first_chart_s"] <= 10)
+        _row(rows, f"Cold start to first chart, built store (median of {cs.get('repeats', 1)})",
+             f"{cs['built_store']['first_chart_s']:.1f} s", "<= 3 s", cs["built_store"]["first_chart_s"] <= 3)
+        if "bare_app" in cs:
+            _row(rows, "  bare Streamlit app with one chart | ratio dashboard / bare",
+                 f"{cs['bare_app']['first_chart_s']:.1f} s | {cs['ratio_to_bare']:.2f}", "", None)
+            _row(rows, "  phases: import streamlit | dashboard imports | first queries",
+                 " | ".join(f"{v:.1f} s" for v in cs["phases"].values()), "", None)
     if "hostile_input" in results and "error" not in results["hostile_input"]:
         from benchmarks.hostile_input import rows as hostile_rows  # noqa: PLC0415
 
@@ -178,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     m = results["machine"]
     print(f"\nSummary ({results['mode']} run; {m['cpus']} CPUs; load average {m['load_avg_start'][0]} at start, "
           f"{m['load_avg_end'][0]} at end; figures in {OUT / 'latest.json'})\n")
+    if m["sched_autogroup"] and m["load_avg_start"][0] > (m["cpus"] or 1):
+        print("Note: scheduler autogroups are on and other jobs load the machine: this run's processes share one "
+              "session's CPU share, so wall times cannot show a speed-up from more cores; compare CPU seconds.\n")
     print_table(summary(results))
 
 
