@@ -554,3 +554,7 @@ def fix_import(obj: _Settings, file):
         added, changed = corrections.import_json(con, text)
         return f"{added} correction{'s' if added != 1 else ''} added from {file}.", changed
     _fix(obj, make)
+
+
+if __name__ == "__main__":  # `python -m core.cli`, as well as the `diplotone` script
+    main()
