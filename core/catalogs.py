@@ -395,7 +395,7 @@ def load_article_meta(path: Path, visit_ids=VISIT_IDS) -> dict[str, ArticleMeta]
 
 
 CATALOG_FILES = {"actors": "actors.csv", "issues": "issues.yaml", "visits": "visits.yaml",
-                 "articles": "articles.yaml", "tone": "tone_lexicon.yaml"}
+                 "articles": "articles.yaml", "tone": "tone_lexicon.yaml", "tone_weights": "tone_weights.json"}
 
 
 def load_catalogs(folder: Path | None = None) -> Catalogs:

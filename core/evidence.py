@@ -151,9 +151,10 @@ def visit_change(con, f: Filters, issue: str, first_visit: str, last_visit: str,
         w = words.get(visit, 0)
         values[f"{end}_sentences"], values[f"{end}_words"] = len(r), w
         values[f"{end}_per_1k"] = _per_1k(len(r), w)
-        values[f"{end}_tone"] = _wmean(r)
+        values[f"{end}_tone"] = _over_articles(r, "weight")[0]
         parts.append(f"{labels.visit(visit)}: {_plural(len(r), 'sentence')} in {w:,} words = "
-                     f"{values[f'{end}_per_1k']} per 1,000 (tone {_tone(values[f'{end}_tone'])})")
+                     f"{values[f'{end}_per_1k']} per 1,000 (tone {_tone(values[f'{end}_tone'])}, the mean over "
+                     f"articles of their hit-weighted issue tone)")
     exact = (1000.0 * (values["last_sentences"] / values["last_words"] - values["first_sentences"] / values["first_words"])
              if values["first_words"] and values["last_words"] else None)
     values["change_per_1k"] = None if exact is None else round(exact, 2)
@@ -236,40 +237,59 @@ def person_pair(con, f: Filters, person_a: str, person_b: str, labels: Labels = 
 
 # --- Tone shifts ------------------------------------------------------------------------------
 
-def _two_visits(rows: pd.DataFrame, visit_a: str, visit_b: str, labels: Labels, what: str) -> tuple[dict, str]:
+def _over_articles(rows: pd.DataFrame, weight: str = "w") -> tuple[float | None, int, int]:
+    """(tone, articles, sentences) of a tone aggregate (core.tone_aggregates): each article's
+    weighted mean tone of its rows, then the mean over articles."""
+    r = rows.dropna(subset=["tone"])
+    if r.empty or not r[weight].sum():
+        return None, 0, 0
+    per = (r["tone"] * r[weight]).groupby(r["article_id"]).sum() / r[weight].groupby(r["article_id"]).sum()
+    return round(float(per.mean()), 3), int(per.size), int(r.drop_duplicates(["article_id", "sent_idx"]).shape[0])
+
+
+def _two_visits(rows: pd.DataFrame, visit_a: str, visit_b: str, labels: Labels, what: str, unit: str) -> tuple[dict, str]:
     values, parts = {}, []
     for end, visit in (("a", visit_a), ("b", visit_b)):
-        r = rows[rows["visit"] == visit]
-        values[f"tone_{end}"], values[f"n_{end}"] = _wmean(r, weight="w"), len(r)
-        parts.append(f"{labels.visit(visit)}: {_tone(values[f'tone_{end}'])} over {_plural(len(r), 'sentence')}")
+        tone, articles, sentences = _over_articles(rows[rows["visit"] == visit])
+        values.update({f"tone_{end}": tone, f"articles_{end}": articles, f"sentences_{end}": sentences})
+        parts.append(f"{labels.visit(visit)}: {_tone(tone)}, the mean over {_plural(articles, 'article')} of "
+                     f"each article's {unit} ({_plural(sentences, 'sentence')})")
     a, b = values["tone_a"], values["tone_b"]
     values["change"] = round(b - a, 3) if a is not None and b is not None else None
     change = "n/a" if values["change"] is None else f"{values['change']:+.2f}"
-    return values, f"**{what}: tone change {change}** — " + "; ".join(parts) + " (weighted means)."
+    return values, f"**{what}: tone change {change}** — " + "; ".join(parts) + "."
 
 
 def shift_issue(con, f: Filters, issue: str, visit_a: str, visit_b: str, labels: Labels = Labels()) -> Evidence:
-    """Tone-shift-by-issue row: the issue's hits in the two visits, with the chart's weight w."""
+    """Tone-shift-by-issue row: the issue's hits in the two visits, each weighing its hit weight w."""
     g = f.replace(visits=())
     rows = _hits(con, g, "h.issue = $issue AND a.visit IN ($va, $vb)", {"issue": issue, "va": visit_a, "vb": visit_b})
-    if g.issues:  # w = hit weight x the sentence's strongest chosen-issue weight (core.queries.tone_shift)
-        every = _hits(con, g, "a.visit IN ($va, $vb)", {"va": visit_a, "vb": visit_b})
-        strongest = every.groupby(["article_id", "sent_idx"])["weight"].max().rename("sw")
-        rows = rows.join(strongest, on=["article_id", "sent_idx"])
-        rows["w"] = rows["weight"] * rows["sw"]
-        rows = rows.drop(columns="sw")
-    else:
-        rows["w"] = rows["weight"]
-    values, statement = _two_visits(rows, visit_a, visit_b, labels, labels.issue(issue))
+    rows["w"] = rows["weight"]
+    values, statement = _two_visits(rows, visit_a, visit_b, labels, labels.issue(issue),
+                                    "hit-weighted mean tone on the issue")
     return Evidence(_ordered(rows, ["w"]), values, statement)
+
+
+def _official_quotes(con, f: Filters, where: str, binds: dict) -> pd.DataFrame:
+    """The selected sentences' quotes of US or China officials, each read on its own words (0: no tone words)."""
+    q = _Sql()
+    scope = _scope(f, q)
+    for name, value in binds.items():
+        q.bind(name, value)
+    return con.execute(f"""WITH {scope}
+        SELECT qu.text, s.title, s.pub_date, s.outlet, s.visit, qu.speaker, qu.side, coalesce(qu.tone, 0) AS tone,
+               1.0 AS w, s.text AS sentence, qu.article_id, qu.sent_idx
+        FROM quotes qu JOIN sents s USING (article_id, sent_idx)
+        WHERE qu.official AND qu.side IN ('US', 'China') AND {where}""", q.params).df()
 
 
 def shift_side(con, f: Filters, side: str, visit_a: str, visit_b: str, labels: Labels = Labels()) -> Evidence:
-    """Tone-shift-by-side row: the side's speakers' sentences in the two visits."""
-    rows = _sents(con, f.replace(visits=()), "s.side = $side AND s.visit IN ($va, $vb)",
-                  {"side": side, "va": visit_a, "vb": visit_b}).rename(columns={"weight": "w"})
-    values, statement = _two_visits(rows, visit_a, visit_b, labels, f"{side}-side speakers")
-    return Evidence(_ordered(rows, ["w"]), values, statement)
+    """Tone-shift-by-side row: the side's officials' quotes in the two visits."""
+    rows = _official_quotes(con, f.replace(visits=()), "qu.side = $side AND s.visit IN ($va, $vb)",
+                            {"side": side, "va": visit_a, "vb": visit_b})
+    values, statement = _two_visits(rows, visit_a, visit_b, labels, f"{side} officials",
+                                    "mean tone of its officials' quotes")
+    return Evidence(_ordered(rows, ["sentence", "w"]), values, statement)
 
 
 def _driver_rows(con, f: Filters, word: str, where: str, binds: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -288,30 +308,34 @@ def _driver_rows(con, f: Filters, word: str, where: str, binds: dict) -> tuple[p
 
 
 def shift_word(con, f: Filters, word: str, visit_a: str, visit_b: str, labels: Labels = Labels()) -> Evidence:
-    """Tone-drivers bar: the sentences of the two visits using the word, and each visit's sentence count."""
+    """Word-shift bar: the sentences of the two visits using the word, each visit's sentence count,
+    the word's tone (mean contribution per use) and its contribution (change in uses per sentence x tone)."""
     g = f.replace(visits=())
     rows, sents = _driver_rows(con, g, word, "s.visit IN ($va, $vb)", {"va": visit_a, "vb": visit_b})
     values, parts = {}, []
+    uses = int(rows["uses"].sum())
+    values["word_tone"] = round(float(rows["contribution"].sum()) / uses, 4) if uses else None
     for end, visit in (("a", visit_a), ("b", visit_b)):
         r = rows[rows["visit"] == visit]
         n = int((sents["visit"] == visit).sum())
-        c = float(r["contribution"].sum())
-        values[f"per_sentence_{end}"] = round(c / n, 4) if n else None
         values[f"uses_{end}"], values[f"sentences_{end}"] = int(r["uses"].sum()), n
-        parts.append(f"{labels.visit(visit)}: {c:+.2f} over {n:,} selected sentences = "
-                     f"{values[f'per_sentence_{end}'] if n else 'n/a'} per sentence ({_plural(values[f'uses_{end}'], 'use')})")
-    values["change"] = round((values["per_sentence_b"] or 0) - (values["per_sentence_a"] or 0), 4)
-    statement = f"**“{_md(word)}”: change {values['change']:+.4f} per sentence** — " + "; ".join(parts) + "."
+        values[f"per_sentence_{end}"] = round(values[f"uses_{end}"] / n, 4) if n else None
+        parts.append(f"{labels.visit(visit)}: {_plural(values[f'uses_{end}'], 'use')} in {n:,} selected sentences")
+    change = (values["per_sentence_b"] or 0) - (values["per_sentence_a"] or 0)
+    values["contribution"] = round(change * (values["word_tone"] or 0), 5)
+    statement = (f"**“{_md(word)}”: contribution {values['contribution']:+.4f}** = change in uses per sentence "
+                 f"{change:+.4f} × its tone {_tone(values['word_tone'])} per use — " + "; ".join(parts) + ".")
     return Evidence(_ordered(rows, ["contribution", "uses"]), values, statement)
 
 
 def side_year(con, f: Filters, side: str, year: int, labels: Labels = Labels()) -> Evidence:
-    """Side-language point: the side's speakers' sentences of that year."""
-    rows = _sents(con, f, "s.side = $side AND year(s.pub_date) = $year", {"side": side, "year": int(year)})
-    values = {"sentences": len(rows), "tone": _wmean(rows), "coop": _wmean(rows, "coop")}
-    statement = (f"**{side} side, {year}: tone {_tone(values['tone'])}**, cooperation {_tone(values['coop'])}: "
-                 f"the means of {_plural(len(rows), 'sentence')} by {side}-side speakers.")
-    return Evidence(_ordered(rows, ["coop", "weight"]), values, statement)
+    """Officials' language point: the side's officials' quotes of that year."""
+    rows = _official_quotes(con, f, "qu.side = $side AND year(s.pub_date) = $year", {"side": side, "year": int(year)})
+    tone, articles, sentences = _over_articles(rows)
+    values = {"tone": tone, "articles": articles, "sentences": sentences}
+    statement = (f"**{side} officials, {year}: tone {_tone(tone)}**, the mean over {_plural(articles, 'article')} of "
+                 f"each article's mean tone of its {side} officials' quotes ({_plural(sentences, 'sentence')}).")
+    return Evidence(_ordered(rows, ["sentence", "w"]), values, statement)
 
 
 def side_year_word(con, f: Filters, side: str, year: int, word: str, labels: Labels = Labels()) -> Evidence:

@@ -85,6 +85,8 @@ def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str) -> Iterat
         yield "person_cooccurrence", df, F.person_cooccurrence(df, ctx)
     elif page == "tone_shifts":
         a, b = default_pair(con, filters)
+        df = Q.visit_tone(con, filters.replace(visits=()))
+        yield "visit_tone", df, F.visit_tone(df, ctx, a, b)
         if a and b:
             for by in ("issue", "side"):
                 df = Q.tone_shift(con, filters, a, b, by=by)

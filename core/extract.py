@@ -24,7 +24,8 @@ from core.voices.people import extract_people
 from core.voices.quotes import extract_quotes
 from core.voices.recalled import mark_recalled
 from core.voices.speakers import assign_speakers, find_turns, mark_official
-from core.tone import ToneScorer, aggregate_tone
+from core.tone import ToneScorer, quote_tone
+from core.tone_aggregates import article_tone, side_tones
 
 
 @dataclass
@@ -110,7 +111,10 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     mark_recalled(sentences, meta["pub_date"], ctx.catalogs.visits, meta["visit"])
     hits = ctx.issue_tagger.tag(doc, sentences)
     tones = ctx.tone_scorer.score(doc, sentences)
-    tone, tone_by_side = aggregate_tone(tones, sentences, quotes)
+    for q in quotes:  # a quote's tone is its own words: two speakers in one sentence, two readings
+        q.tone = quote_tone(tones, q.start, q.end)
+    tone = article_tone(tones)
+    tone_by_side = side_tones(quotes)
     return ArticleResult(
         article_id=content_hash(raw.text), file=raw.file,
         words=sum(1 for t in doc if not (t.is_punct or t.is_space)),

@@ -23,6 +23,7 @@ import plotly.io as pio
 
 from core.filters import Filters, describe
 from core.queries import ARTICLE_COLUMNS, QUOTES_SHOWN
+from core.tone_aggregates import MIN_ARTICLES, MIN_SENTENCES
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 INK = "#1f2933"
@@ -168,6 +169,16 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
+LOW_NOTE = (f"Hollow points rest on fewer than {MIN_ARTICLES} articles or {MIN_SENTENCES} sentences: "
+            "low confidence. Bars: 90 % bootstrap interval over articles.")
+
+
+def _low_note(y: float = 1.0) -> dict:
+    """The low-confidence note drawn on a chart whose points may rest on too little text."""
+    return dict(text=LOW_NOTE, xref="paper", yref="paper", x=0, y=y, yshift=8, xanchor="left", yanchor="bottom",
+                showarrow=False, font=dict(size=11, color=MUTED), align="left")
+
+
 def empty(ctx: ChartContext, title: str, message: str = "No data for the current filters.") -> go.Figure:
     """The empty-selection variant: title and subtitle as usual, a clear message instead of axes."""
     text = (f"{message}<br><span style='font-size:13px;color:{MUTED}'>"
@@ -256,9 +267,11 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         return empty(ctx, title, "No dated articles in the current selection.")
     dates = pd.to_datetime(d["pub_date"])
     x = _dates(dates)
+    low = d["low_confidence"].astype(bool).tolist() if "low_confidence" in d else [False] * len(d)
     dots = dict(type="scatter", x=x, y=d["tone"].tolist(), mode="markers", name="Article",
                 marker=dict(size=((d["sentences"].clip(upper=80) ** 0.5) * 2.2 + 6).tolist(), color=d["tone"].tolist(),
-                            colorscale=TONE_SCALE, cmin=-1, cmax=1, line=dict(width=1, color=INK)),
+                            colorscale=TONE_SCALE, cmin=-1, cmax=1, line=dict(width=1, color=INK),
+                            symbol=["circle-open" if v else "circle" for v in low]),
                 customdata=_rows(d, ["article_id", "title", "outlet", "visit", "sentences"]),
                 hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
                               "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>")
@@ -276,8 +289,10 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
                 line=dict(color=INK, width=2), hoverinfo="skip", connectgaps=False)
     x_range = _date_range(dates, 10)
     bands, names = _visit_marks(ctx, x_range, dict(y=1.0, yref="y"))
+    trend_note = dict(_low_note(), text=f"Hollow dots: articles read on fewer than {MIN_SENTENCES} sentences "
+                                          "(low confidence). Dot size: sentences read.")
     return figure(ctx, title, [dots, line], dict(
-        shapes=bands, annotations=names,
+        shapes=bands, annotations=[*names, trend_note],
         xaxis=dict(title=dict(text="Publication date"), range=x_range, tickformat="%b %Y",
                    type="date"),
         yaxis=_tone_axis(title=dict(text="Article tone"))))
@@ -536,10 +551,44 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 
 # --- Tone shifts ------------------------------------------------------------------------------
 
+def _interval(d: pd.DataFrame, suffix: str = "") -> dict:
+    """Asymmetric error bars from the low/high columns of a tone aggregate."""
+    return dict(type="data", symmetric=False, array=(d["high" + suffix] - d["tone" + suffix]).tolist(),
+                arrayminus=(d["tone" + suffix] - d["low" + suffix]).tolist(), thickness=1.5, width=4)
+
+
+def _n_text(d: pd.DataFrame, suffix: str = "") -> list[str]:
+    return [f"{a:.0f} art · {s:.0f} sent" if a == a else "" for a, s in zip(d["articles" + suffix], d["sentences" + suffix])]
+
+
+@_plain_text
+def visit_tone(df: pd.DataFrame, ctx: ChartContext, visit_a: str | None = None, visit_b: str | None = None) -> go.Figure:
+    """Tone of coverage per visit: the mean over its articles of their tone, with the 90 %
+    interval and n on the chart; the two compared visits coloured, low-confidence points hollow."""
+    title = "Tone of coverage by visit (mean over articles)"
+    if df.empty:
+        return empty(ctx, title, "No articles of a visit in the selection.")
+    labels = [ctx.visit(v, short=True) for v in df["visit"]]
+    chosen = [v in (visit_a, visit_b) for v in df["visit"]]
+    data = [dict(type="scatter", x=labels, y=df["tone"].tolist(), mode="markers+text", showlegend=False,
+                 text=_n_text(df), textposition="top center", textfont=dict(size=10, color=MUTED),
+                 error_y=dict(_interval(df), color="#718096"),
+                 marker=dict(size=14, color=[ACCENT if c else "#a0aec0" for c in chosen], line=dict(width=1.5, color=INK),
+                             symbol=["circle-open" if v else "circle" for v in df["low_confidence"]]),
+                 customdata=_rows(df, ["articles", "sentences", "low", "high"]),
+                 hovertemplate="%{x}: tone %{y:.2f} (90 % interval %{customdata[2]:.2f} to %{customdata[3]:.2f})"
+                               "<br>%{customdata[0]} articles, %{customdata[1]} sentences<extra></extra>")]
+    return figure(ctx, title, data, dict(
+        annotations=[_low_note()],
+        xaxis=dict(type="category", title=dict(text="Visit"), categoryorder="array", categoryarray=labels),
+        yaxis=_tone_axis(title=dict(text="Mean article tone"))), bottom=_slant_room(labels))
+
+
 @_plain_text
 def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, by: str = "issue") -> go.Figure:
-    """Dumbbell: tone per issue or per side in visit A (grey) and visit B (coloured)."""
-    what = "issue" if by == "issue" else "side (speakers' own words)"
+    """Dumbbell: tone per issue or per side (officials' own words) in visit A (grey) and B
+    (coloured), each with its 90 % interval and its n; hollow where it rests on too little text."""
+    what = "issue" if by == "issue" else "side (officials' own words)"
     name_a, name_b = ctx.visit(visit_a), ctx.visit(visit_b)
     title = f"Tone shift by {what}: {name_a} → {name_b}"
     d = df.dropna(subset=["tone_a", "tone_b"], how="all") if not df.empty else df
@@ -552,52 +601,68 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
         if pd.notna(a) and pd.notna(b):
             xs += [a, b, None]
             ys += [label, label, None]
-    custom = _rows(d, ["n_a", "n_b", "change", "label"])
     # A row with one dot: say which visit has no reading, beside the dot, instead of a silent gap.
     alone = [(b if pd.isna(a) else a, label, ctx.visit(visit_a if pd.isna(a) else visit_b, short=True))
              for a, b, label in zip(d["tone_a"], d["tone_b"], labels) if pd.isna(a) or pd.isna(b)]
     notes = [dict(x=x, y=label, xref="x", yref="y", text=f"no {by} reading in {name}", showarrow=False,
                   xanchor="left", xshift=12, font=dict(size=11, color=MUTED)) for x, label, name in alone]
-    data = [
-        dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#9aa5b1", width=3), showlegend=False,
-             hoverinfo="skip"),
-        dict(type="scatter", x=d["tone_a"].tolist(), y=labels, mode="markers", name=name_a, customdata=custom,
-             marker=dict(size=13, color="#a0aec0", line=dict(width=1, color=INK)),
-             hovertemplate="%{y}: %{x:.2f} (%{customdata[0]} sentences)<extra>" + name_a + "</extra>"),
-        dict(type="scatter", x=d["tone_b"].tolist(), y=labels, mode="markers", name=name_b, customdata=custom,
-             marker=dict(size=13, color=ACCENT, line=dict(width=1, color=INK)),
-             hovertemplate="%{y}: %{x:.2f} (%{customdata[1]} sentences)<br>change %{customdata[2]:+.2f}"
-                           "<extra>" + name_b + "</extra>"),
-    ]
+    data = [dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#9aa5b1", width=3), showlegend=False,
+                 hoverinfo="skip")]
+    for suffix, name, color, pos in (("_a", name_a, "#a0aec0", "top center"), ("_b", name_b, ACCENT, "bottom center")):
+        low = [bool(v) if v == v else False for v in d["low_confidence" + suffix]]
+        data.append(dict(
+            type="scatter", x=d["tone" + suffix].tolist(), y=labels, mode="markers+text", name=name,
+            text=_n_text(d, suffix), textposition=pos, textfont=dict(size=10, color=MUTED),
+            error_x=dict(_interval(d, suffix), color=color),
+            customdata=_rows(d, ["articles" + suffix, "sentences" + suffix, "low" + suffix, "high" + suffix, "change"]),
+            marker=dict(size=13, color=color, line=dict(width=1.5, color=INK),
+                        symbol=["circle-open" if v else "circle" for v in low]),
+            hovertemplate="%{y}: %{x:.2f} (90 % interval %{customdata[2]:.2f} to %{customdata[3]:.2f})"
+                          "<br>%{customdata[0]} articles, %{customdata[1]} sentences<br>change %{customdata[4]:+.2f}"
+                          "<extra>" + name + "</extra>"))
     return figure(ctx, title, data, dict(
-        annotations=notes, yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
-        xaxis=_tone_axis(title=dict(text="Mean tone of the sentences"))), _rows_height(len(d), 34))
+        annotations=[*notes, _low_note()],
+        yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
+        xaxis=_tone_axis(title=dict(text="Mean over articles of their tone" + (
+            " on the issue" if by == "issue" else " in officials' words")))), _rows_height(len(d), 48))
+
+
+WORD_SHIFT_COLORS = {"more cooperative language": POS, "less hostile language": "#9ae6b4",
+                     "more hostile language": NEG, "less cooperative language": "#feb2b2"}
 
 
 @_plain_text
 def tone_drivers(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str) -> go.Figure:
-    """Diverging bars: the words whose tone contribution per sentence changed most from A to B."""
+    """Word shift: each word's contribution to the change of the mean sentence tone from A to B,
+    its change in frequency times its tone. Coloured by kind: a hostile word used less pushes
+    the tone up as 'less hostile language' (light green), never as a cooperative word."""
     title = f"Words that drove the tone shift: {ctx.visit(visit_a)} → {ctx.visit(visit_b)}"
     if df.empty:
         return empty(ctx, title, "No tone words in the sentences of these two visits.")
     d = df.iloc[::-1]
-    bar = dict(type="bar", x=d["change"].tolist(), y=d["word"].tolist(), orientation="h",
-               marker=dict(color=[POS if v > 0 else NEG for v in d["change"]]),
-               customdata=_rows(d, ["per_sentence_a", "per_sentence_b", "uses_a", "uses_b"]),
-               hovertemplate="“%{y}”: %{customdata[0]:.3f} → %{customdata[1]:.3f} per sentence"
-                             "<br>used %{customdata[2]} → %{customdata[3]} times<extra></extra>")
-    return figure(ctx, title, [bar], dict(
+    data = []
+    for kind, color in WORD_SHIFT_COLORS.items():
+        k = d[d["kind"] == kind]
+        data.append(dict(type="bar", x=k["contribution"].tolist(), y=k["word"].tolist(), orientation="h", name=kind,
+                         marker=dict(color=color, line=dict(width=1, color=INK)),
+                         customdata=_rows(k, ["per_sentence_a", "per_sentence_b", "uses_a", "uses_b", "word_tone"]),
+                         hovertemplate="“%{y}” (tone %{customdata[4]:+.2f} per use): used %{customdata[2]} → "
+                                       "%{customdata[3]} times, %{customdata[0]:.3f} → %{customdata[1]:.3f} per sentence"
+                                       "<br>contribution %{x:+.4f}<extra>" + kind + "</extra>"))
+    return figure(ctx, title, data, dict(
+        barmode="relative", legend=dict(y=1.02),
         yaxis=dict(type="category", categoryorder="array", categoryarray=d["word"].tolist()),
-        xaxis=dict(title=dict(text="Change in tone contribution per sentence (+ more cooperative)"), zeroline=True)),
+        xaxis=dict(title=dict(text="Contribution to the change in mean sentence tone (change in uses per "
+                                   "sentence × the word's tone)"), zeroline=True)),
         _rows_height(len(d)))
 
 
 @_plain_text
 def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
-    """Slope chart: mean tone of US-side and China-side words, year by year."""
-    title = "US-side and China-side language: tone by year"
+    """Slope chart: US and China officials' tone year by year, with n and 90 % intervals."""
+    title = "US and China officials' language: tone by year"
     if df.empty:
-        return empty(ctx, title, "No words attributed to US or China speakers in the selection.")
+        return empty(ctx, title, "No words of US or China officials in the selection.")
     data, missing = [], []
     for side in ("US", "China"):
         s = df[df["side"] == side]
@@ -607,20 +672,24 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         data.append(dict(
             type="scatter", x=s["year"].astype(str).tolist(), y=s["tone"].tolist(), mode="lines+markers+text",
             # China's labels above its points and the US's below, so equal readings stay legible.
-            name=f"{side} side", text=[f"{side} {v:+.2f}" for v in s["tone"]],
+            name=f"{side} officials", text=[f"{side} {v:+.2f} ({a} art, {n} sent)"
+                                            for v, a, n in zip(s["tone"], s["articles"], s["sentences"])],
             textposition="top center" if side == "China" else "bottom center",
-            textfont=dict(color=SIDE_COLORS[side]),
-            line=dict(color=SIDE_COLORS[side], width=3), marker=dict(size=12, color=SIDE_COLORS[side]),
-            customdata=_rows(s, ["sentences", "coop"]),
-            hovertemplate=side + " side, %{x}: tone %{y:.2f}, cooperation %{customdata[1]:.2f}"
-                                 "<br>%{customdata[0]} sentences<extra></extra>"))
-    notes = [dict(text=f"No {side}-side words in the selection{_narrowing(ctx)}: only the "
+            textfont=dict(color=SIDE_COLORS[side]), error_y=dict(_interval(s), color=SIDE_COLORS[side]),
+            line=dict(color=SIDE_COLORS[side], width=3),
+            marker=dict(size=12, color=SIDE_COLORS[side], line=dict(width=2, color=SIDE_COLORS[side]),
+                        symbol=["circle-open" if v else "circle" for v in s["low_confidence"]]),
+            customdata=_rows(s, ["articles", "sentences", "low", "high"]),
+            hovertemplate=side + " officials, %{x}: tone %{y:.2f} (90 % interval %{customdata[2]:.2f} to "
+                                 "%{customdata[3]:.2f})<br>%{customdata[0]} articles, %{customdata[1]} sentences"
+                                 "<extra></extra>"))
+    notes = [dict(text=f"No {side} officials' words in the selection{_narrowing(ctx)}: only the "
                        f"{'China' if side == 'US' else 'US'} side is drawn.", xref="paper", yref="paper", x=0, y=1.0,
-                  yshift=14, xanchor="left", showarrow=False, font=dict(size=12, color=MUTED)) for side in missing]
+                  yshift=30, xanchor="left", showarrow=False, font=dict(size=12, color=MUTED)) for side in missing]
     return figure(ctx, title, data, dict(
-        annotations=notes,
+        annotations=[*notes, _low_note()],
         xaxis=dict(type="category", title=dict(text="Year"), categoryorder="category ascending"),
-        yaxis=_tone_axis(title=dict(text="Mean tone of the side's words"))))
+        yaxis=_tone_axis(title=dict(text="Mean over articles of officials' tone"))))
 
 
 @_plain_text

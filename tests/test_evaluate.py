@@ -160,18 +160,27 @@ def test_dev_scores_meet_targets_and_beat_baselines():
     everything = ev.score(("dev", "heldout"))
     scores = everything["dev"]
     sys_, base = scores["system"], scores["baseline"]
-    targets = {("people", "f1"): 0.95, ("speakers", "f1"): 0.90,
-               ("issues_article", "f1"): 0.85, ("tone", "article_spearman"): 0.8}
+    targets = {("people", "f1"): 0.95, ("speakers", "f1"): 0.90, ("issues_article", "f1"): 0.85}
     for (group, key), target in targets.items():
         got, ref = sys_[group][key], base[group][key]
         assert got is not None and got >= target, (group, key, got, scores["articles"])
-        if key != "article_spearman":
-            assert ref is None or got > ref, (group, key, got, ref)
-    # Five dev articles with tied labels cannot rank article tone against VADER (its 0.975 is
-    # the ceiling for a strict ranking): beat it on the pooled articles and on sentences instead.
-    pooled = everything[ev.POOLED]
-    assert pooled["system"]["tone"]["article_spearman"] > pooled["baseline"]["tone"]["article_spearman"] + 0.1, pooled
-    assert sys_["tone"]["sentence_spearman"] > base["tone"]["sentence_spearman"] + 0.2, (sys_["tone"], base["tone"])
+        assert ref is None or got > ref, (group, key, got, ref)
+    # the tone weights are fitted on the dev (seed) articles: no tone figure of the dev set
+    # is shown from them (tone_cv gives them cross-validated), and the pooled one is heldout only
+    assert set(sys_["tone"].values()) == {None}
+    held = everything["heldout"]
+    assert held["system"]["tone"]["sentence_spearman"] > held["baseline"]["tone"]["sentence_spearman"], held["system"]["tone"]
+
+
+@pytest.mark.slow
+def test_cross_validated_tone_beats_vader_on_every_set():
+    cv = ev.tone_cv()
+    for name in ("seeds", "styles", ev.POOLED):
+        system, vader = cv[name]["system"], cv[name]["vader"]
+        assert system["sentence_spearman"] > vader["sentence_spearman"] + 0.2, (name, system, vader)
+        assert system["three_class"] > vader["three_class"], (name, system, vader)
+    assert len(cv["worst"]) == ev.WORST_ERRORS
+    assert all(w["set"] != ev.BLIND for w in cv["worst"])  # blind sentences are scored, never listed
 
 
 def test_full_name_aliases_map_labels_and_predictions_alike():

@@ -201,8 +201,8 @@ def _notes(fig: dict) -> str:
     ("views/people.py", {"from": "2030-01-01"}, "Who is mentioned", "No people are mentioned"),
     ("views/overview.py", {"visit": "blinken-2023-06"}, "What changed most", "fewer than two visits"),
     ("views/overview.py", {"outlet": "SCMP", "issue": "russia_ukraine"}, "How often each issue", "No issue is discussed"),
-    ("views/tone_shifts.py", {"side": "Other", "visit": "blinken-2023-06"}, "US-side and China-side language",
-     "No words attributed to US or China speakers"),
+    ("views/tone_shifts.py", {"side": "Other", "visit": "blinken-2023-06"}, "officials' language",
+     "No words of US or China officials"),
     ("views/tone_shifts.py", {"side": "Other"}, "The words each side used", "No tone words attributed"),
 ])
 def test_a_filter_that_empties_a_chart_says_what_is_missing_and_why(app, page, params, title, message):
@@ -221,7 +221,7 @@ def test_a_series_missing_from_a_comparison_gets_a_note(app):
     app.run()
     app.switch_page("views/tone_shifts.py")
     app.run()
-    assert "No US-side words in the selection" in _notes(_chart(app, "US-side and China-side language"))
+    assert "No US officials' words in the selection" in _notes(_chart(app, "officials' language"))
     shift = _chart(app, "Tone shift by issue")
     # Trade has China-side sentences in Jun 2023 (a2) but none in Apr 2024: one dot, and a note saying so.
     assert "no issue reading in Blinken in Shanghai and Beijing" in _notes(shift)

@@ -46,26 +46,44 @@ def test_filters_change_the_data(con):
     assert Q.people(con, Filters(persons=["Janet Yellen"]))["person"].tolist() == ["Janet Yellen"]
 
 
-def test_issue_filter_weights_tone_by_hit_weight(con):
-    # Taiwan sentences in blinken-2023-06: 0.1 (w1), -0.6 (w1), 0.2 (w0.5) -> (0.1-0.6+0.1)/2.5
+def test_issue_tone_is_the_mean_over_articles_of_their_hit_weighted_readings(con):
+    # Taiwan in blinken-2023-06: a1 has 0.1 (w1) and -0.6 (w1) -> -0.25; a2 has 0.2 (w0.5) -> 0.2
     shift = Q.tone_shift(con, Filters(), "blinken-2023-06", "blinken-2024-04", by="issue").set_index("label")
-    assert shift.loc["taiwan", "tone_a"] == pytest.approx(-0.16)
-    assert shift.loc["taiwan", "tone_b"] == pytest.approx(-0.05)  # (0.4 - 0.5) / 2
+    assert shift.loc["taiwan", "tone_a"] == pytest.approx((-0.25 + 0.2) / 2)
+    assert shift.loc["taiwan", "tone_b"] == pytest.approx((0.4 - 0.5) / 2)  # a4 0.4, a5 -0.5
+    assert shift.loc["taiwan", ["articles_a", "sentences_a", "articles_b", "sentences_b"]].tolist() == [2, 3, 2, 2]
+    assert shift.loc["taiwan", "low_a"] == pytest.approx(-0.25) and shift.loc["taiwan", "high_a"] == pytest.approx(0.2)
+    assert shift.loc["taiwan", "low_confidence_a"]  # 2 articles, 3 sentences
 
 
-def test_side_tone_reads_only_that_sides_speakers(con):
+def test_side_tone_reads_only_that_sides_officials(con):
     shift = Q.tone_shift(con, Filters(), "blinken-2023-06", "blinken-2024-04", by="side").set_index("label")
-    assert shift.loc["China", "tone_a"] == pytest.approx(-0.5)  # Wang Yi -0.6, Wang Wenbin -0.4
+    assert shift.loc["China", "tone_a"] == pytest.approx(-0.5)  # Wang Yi -0.6 (a1), Wang Wenbin -0.4 (a2)
     assert shift.loc["US", "change"] == pytest.approx(-0.8)
+    assert "Other" not in shift.index  # Evans Revere is a commentator: his words set no side's tone
     years = Q.side_language_by_year(con, Filters()).set_index(["side", "year"])
-    assert years.loc[("US", 2024), "sentences"] == 3
+    assert years.loc[("US", 2024), ["sentences", "articles"]].tolist() == [3, 2]
+    assert years.loc[("US", 2024), "tone"] == pytest.approx(((-0.2 + 0.6) / 2 - 0.3) / 2)
 
 
-def test_tone_drivers_are_per_sentence_and_ranked_by_change(con):
+def test_word_shift_is_change_in_frequency_times_tone(con):
     d = Q.tone_drivers_shift(con, Filters(), "blinken-2023-06", "blinken-2024-04").set_index("word")
-    assert d.loc["provocative", "per_sentence_a"] == pytest.approx(-0.5 / 6, abs=1e-4)
-    assert d.loc["red line", "change"] == pytest.approx(-0.5 / 4, abs=1e-4)
-    assert d.index[0] == "red line"
+    assert d.loc["provocative", "per_sentence_a"] == pytest.approx(1 / 6, abs=1e-4)
+    assert d.loc["red line", "contribution"] == pytest.approx(0.25 * -0.5, abs=1e-4)
+    assert d.index[0] == "red line" and d.loc["red line", "kind"] == "more hostile language"
+    # a hostile word used less pushes the tone up, as less hostile language, not as a cooperative word
+    assert d.loc["provocative", "contribution"] == pytest.approx(1 / 6 * 0.5, abs=1e-4)
+    assert d.loc["provocative", "kind"] == "less hostile language"
+    assert d.loc["constructive", "kind"] == "more cooperative language"
+
+
+def test_sentences_that_drove_the_change_are_ranked_by_their_contribution(con):
+    s = Q.tone_shift_sentences(con, Filters(), "blinken-2023-06", "blinken-2024-04")
+    # the mean sentence tone rises from (0.1 + 0.5 - 0.6 - 0.3 - 0.4 + 0.2) / 6 to (0.6 - 0.3 + 0.4 - 0.5) / 4
+    assert s["text"].iloc[0] == "Wang Yi said relations are stabilising and dialogue is constructive."  # +0.6 / 4
+    assert s["contribution"].iloc[0] == pytest.approx(0.6 / 4, abs=1e-4)
+    assert s["text"].iloc[1].startswith("Wang Yi warned Washington")  # a hostile sentence of A: +0.6 / 6
+    assert list(s["contribution"]) == sorted(s["contribution"], reverse=True)
 
 
 def test_visit_change_compares_first_and_last_visit(con):

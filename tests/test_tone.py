@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 
 from core.errors import CatalogError
-from core.model import Quote, Sentence, SentenceTone, ToneDriver
+from core.model import Quote, SentenceTone
 from core.nlp import load_nlp
 from core.paths import seeds_dir
-from core.tone import ToneScorer, aggregate_tone, load_tone_lexicon
+from core.tone import ToneScorer, load_tone_lexicon
+from core.tone_aggregates import article_tone, side_tones
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +43,15 @@ def test_provocative_and_downward_spiral_are_negative_conflict(nlp, scorer):
 
 def test_stabilize_and_guardrails_are_cooperative(nlp, scorer):
     result = tone(nlp, scorer, "Both governments want to stabilize relations and build guardrails.")
-    assert result.score > 0.3 and result.coop > 0.3
+    assert result.score > 0.15 and result.coop > 0.3
     assert result.quad == "verbal_cooperation"
 
 
 def test_negated_breakthrough_is_negative(nlp, scorer):
     result = tone(nlp, scorer, "The talks did not produce a breakthrough.")
-    assert result.score < -0.1
-    assert any(d.source == "rule" and "not" in d.word and d.contribution < 0 for d in result.drivers)
-    assert tone(nlp, scorer, "The talks produced a breakthrough.").score > 0.3
+    assert result.score < -0.05
+    assert any(d.word == "not breakthrough" and d.contribution < 0 for d in result.drivers)
+    assert tone(nlp, scorer, "The talks produced a breakthrough.").score > 0.15
     assert tone(nlp, scorer, "The visit failed to achieve any breakthrough.").score < 0
     assert tone(nlp, scorer, "There was no breakthrough.").score < 0
 
@@ -94,40 +95,21 @@ def test_names_are_not_tone(nlp, scorer):
 def test_drivers_add_up_to_the_score(nlp, scorer):
     result = tone(nlp, scorer, "Officials said the talks were not productive but hoped ties would stabilize.")
     total = sum(d.contribution for d in result.drivers)
-    assert result.score == pytest.approx(total / (total * total + 1) ** 0.5, abs=1e-3)
+    assert result.score == pytest.approx(max(-1.0, min(1.0, total)), abs=1e-3)
 
 
-def test_aggregate_weights_headline_and_reads_sides_from_quotes():
-    sentences = [Sentence(0, 0, 20, "Ties deteriorate", 0, True),
-                 Sentence(1, 21, 80, 'Wang said "we oppose the provocation" today.', 1),
-                 Sentence(2, 81, 120, "Later talks were productive.", 2)]
-    tones = [SentenceTone(0, -0.5, -0.5, "verbal_conflict", [ToneDriver("deteriorate", -0.6, "diplomatic")]),
-             SentenceTone(1, -0.6, -0.6, "verbal_conflict", [ToneDriver("provocation", -0.6, "diplomatic"),
-                                                             ToneDriver("oppose", -0.4, "diplomatic")]),
-             SentenceTone(2, 0.5, 0.5, "verbal_cooperation", [ToneDriver("productive", 0.5, "diplomatic")])]
-    quotes = [Quote(1, 32, 57, '"we oppose the provocation"', "Wang Yi", "China", "said", "direct")]
-    article, by_side = aggregate_tone(tones, sentences, quotes)
-    # headline 3 + lead 2 conflictual against lead 2 cooperative, plus 2 neutral prior votes
-    assert article == pytest.approx((2 - 5) / (2 + 5 + 2), abs=1e-4)
-    assert by_side["China"] == pytest.approx(-1.0 / 2 ** 0.5, abs=1e-3)
-    assert by_side["US"] is None and by_side["Other"] is None
-
-
-def test_aggregate_is_a_balance_not_a_mean():
-    """Many mildly cooperative sentences against one strongly hostile one read cooperative,
-    and the reading is not squeezed towards 0 the way a mean of mixed scores is."""
-    sentences = [Sentence(i, 10 * i, 10 * i + 9, "x", i) for i in range(8)]
-    scores = [0.3] * 6 + [-0.9, 0.02]
-    tones = [SentenceTone(i, sc, sc, "neutral", [ToneDriver("w", sc, "diplomatic")]) for i, sc in enumerate(scores)]
-    article, _ = aggregate_tone(tones, sentences, [])
-    assert article > 0.5
-    assert aggregate_tone(tones[:1], sentences[:1], [])[0] < 0.6   # one sentence is not a verdict
-
-
-def test_aggregate_of_no_evidence_is_neutral():
-    sentences = [Sentence(0, 0, 10, "Hello.", 0)]
-    article, by_side = aggregate_tone([SentenceTone(0, 0.0, 0.0, "neutral", [])], sentences, [])
-    assert article == 0.0 and by_side == {"US": None, "China": None, "Other": None}
+def test_article_tone_is_the_mean_of_its_sentences_and_sides_read_officials_only():
+    tones = [SentenceTone(0, -0.5, 0, "neutral"), SentenceTone(1, -0.6, 0, "neutral"), SentenceTone(2, 0.5, 0, "neutral")]
+    assert article_tone(tones) == pytest.approx(-0.2)
+    assert article_tone([]) == 0.0
+    quotes = [Quote(1, 32, 57, "we oppose the provocation", "Wang Yi", "China", "said", "direct", official=True, tone=-0.6),
+              Quote(2, 60, 70, "fine words", "Wang Yi", "China", "said", "direct", official=True, tone=None),
+              Quote(2, 71, 90, "relations are good", "Shi Yinhong", "China", "said", "direct", official=False, tone=0.9),
+              Quote(2, 99, 110, "the ministry said", None, "US", "said", "reported", official=True, tone=0.4)]
+    by_side = side_tones(quotes)
+    assert by_side["China"] == pytest.approx(-0.3)  # Wang Yi's two quotes; a quote without tone words reads 0
+    assert by_side["US"] == pytest.approx(0.4)      # an institution speaking in office counts
+    assert by_side["Other"] is None
 
 
 def write_lexicon(tmp_path, terms, modifiers='  - {term: "not", kind: negator, factor: -0.6}\n'):
@@ -159,14 +141,14 @@ def test_lexicon_rejects_unknown_class_duplicates_typos_and_bare_no(tmp_path):
 def test_shipped_lexicon_size():
     terms, modifiers = load_tone_lexicon(seeds_dir() / "tone_lexicon.yaml")
     assert len(terms) >= 150
-    assert {m.kind for m in modifiers} == {"negator", "hedge", "intensifier", "contrast", "ignore"}
+    assert {m.kind for m in modifiers} == {"negator", "hedge", "intensifier", "contrast", "ignore",
+                                           "demand", "restraint", "reassurance"}
 
 
 def test_contrast_puts_the_weight_after_but(nlp, scorer):
     result = tone(nlp, scorer, "There is a willingness to engage, but there is nothing substantial.")
     assert result.score < tone(nlp, scorer, "There is a willingness to engage.").score / 2
-    assert any(d.source == "rule" and d.word.endswith("… but") for d in result.drivers)
-    assert tone(nlp, scorer, "They want not only talks but also cooperation.").score > 0.3
+    assert tone(nlp, scorer, "They want not only talks but also cooperation.").score > 0.15
 
 
 def test_quote_wording_that_generic_lexicons_misread(nlp, scorer):
@@ -177,13 +159,13 @@ def test_quote_wording_that_generic_lexicons_misread(nlp, scorer):
                 "The minister would not rule out any options.",
                 "Neither side is willing to compromise.")
     for text in negative:
-        assert tone(nlp, scorer, text).score < -0.1, text
+        assert tone(nlp, scorer, text).score < -0.05, text
     positive = ("There is no substitute for face-to-face diplomacy.",
                 "Negotiators searched for a middle ground.",
                 "Both sides must find a way to manage their differences.",
                 "The relationship is on firmer ground.")
     for text in positive:
-        assert tone(nlp, scorer, text).score > 0.1, text
+        assert tone(nlp, scorer, text).score > 0.05, text
 
 
 def test_intensifier_inside_a_term_is_not_counted_twice(nlp, scorer):

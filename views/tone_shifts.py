@@ -23,8 +23,19 @@ else:
 if a and b:
     st.caption("The visit filter does not apply here: the two visits are chosen above. "
                "Other filters (issue, person, side, outlet, dates) do.")
+    (by_visit,) = common.fetch(f.replace(visits=()), ("visit_tone",))
     by_issue, by_side, drivers = common.fetch(f, ("tone_shift", a, b, "issue"), ("tone_shift", a, b, "side"),
                                               ("tone_drivers_shift", a, b))
+    tones = by_visit.set_index("visit")
+    c = st.columns(2)
+    for col, v in zip(c, (a, b)):
+        if v in tones.index:
+            r = tones.loc[v]
+            col.metric(f"Tone of coverage, {common.visit_name(v, short=True)}", f"{r['tone']:+.2f}",
+                       help=f"Mean over {r['articles']} articles ({r['sentences']} sentences) of their tone; "
+                            f"90 % interval {r['low']:+.2f} to {r['high']:+.2f}"
+                            + (" — low confidence" if r["low_confidence"] else ""))
+    common.show_chart("visit_tone", F.visit_tone(by_visit, ctx, a, b), by_visit)
     common.show_chart("tone_shift_by_issue", F.tone_shift(by_issue, ctx, a, b, "issue"), by_issue)
     common.evidence_panel(f, "ts_issue_ev", "shift_issue", [(i, a, b) for i in by_issue["label"]],
                           lambda i, *_: common.issue_name(i), "issue")
@@ -41,10 +52,12 @@ if a and b:
     side = c2.selectbox("Side", [None, *by_side["label"].tolist()], key="drivers_side", bind="query-params",
                         format_func=lambda v: "All sides" if v is None else v)
     (sents,) = common.fetch(f, ("tone_shift_sentences", a, b, issue, side))
-    st.dataframe(sents[["text", "title", "pub_date", "visit", "speaker", "side", "tone"]], hide_index=True,
+    st.caption("Ranked by each sentence's contribution to the shift of the mean sentence tone "
+               "(+tone / sentences of the later visit, −tone / sentences of the earlier one).")
+    st.dataframe(sents[["text", "title", "pub_date", "visit", "speaker", "side", "tone", "contribution"]], hide_index=True,
                  width="stretch", column_config=common.TABLE_COLUMNS)
 
-st.subheader("China-side and US-side language, 2023 against 2024")
+st.subheader("US and China officials' language, 2023 against 2024")
 years, words = common.fetch(f, ("side_language_by_year",), ("side_words_by_year",))
 ctx_f = common.context(f, common.fetch(f, ("corpus_summary",))[0])
 common.show_chart("side_language_by_year", F.side_years(years, ctx_f), years)

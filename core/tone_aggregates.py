@@ -1,0 +1,79 @@
+"""The tone aggregates, each defined once: an article's tone, a side's officials' tone in an
+article, and the visit-level readings (visit x issue, visit x side) with their n and a 90 %
+bootstrap interval over articles.
+
+- Sentence tone: core.tone (the fitted model), -1..+1.
+- Article tone: the mean of its sentences' tones; the tone of a selection of an article's
+  sentences (an issue, a side, a person) is the mean of those, each weighing its issue-hit
+  weight under an issue filter (a passing mention weighs less; core.issues).
+- A side's tone in an article: the mean tone of the quotes of that side's officials, each
+  quote read on its own words (core.tone.quote_tone; a quote without tone words reads 0);
+  None where no official of the side is heard.
+- A selection's tone for a group of articles (a visit, a visit and issue, a visit and side):
+  the mean over articles of each article's reading of the selected sentences (or quotes), so
+  each article counts once whatever its length; n = articles and sentences behind it; the
+  90 % interval is the 5th..95th percentile of that mean over BOOTSTRAP resamples of the
+  articles. A reading on fewer than MIN_ARTICLES articles or MIN_SENTENCES sentences is
+  low-confidence.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.model import SIDES, Quote, SentenceTone
+
+BOOTSTRAP = 1000
+INTERVAL = (5.0, 95.0)
+MIN_ARTICLES = 3
+MIN_SENTENCES = 10
+SEED = 20231115
+
+
+def article_tone(tones: list[SentenceTone]) -> float:
+    """The mean of the article's sentence tones (0.0 for an article without sentences)."""
+    return round(sum(t.score for t in tones) / len(tones), 4) if tones else 0.0
+
+
+# The same two definitions over the stored rows of article $a (after a sentence tone correction).
+STORED_ARTICLE_TONE = """
+    UPDATE articles SET
+        tone = coalesce((SELECT round(avg(tone), 4) FROM sentences WHERE article_id = $a), 0.0),
+        tone_us = (SELECT round(avg(coalesce(tone, 0)), 4) FROM quotes WHERE article_id = $a AND official AND side = 'US'),
+        tone_china = (SELECT round(avg(coalesce(tone, 0)), 4) FROM quotes WHERE article_id = $a AND official AND side = 'China'),
+        tone_other = (SELECT round(avg(coalesce(tone, 0)), 4) FROM quotes WHERE article_id = $a AND official AND side = 'Other')
+    WHERE article_id = $a"""
+
+
+def side_tones(quotes: list[Quote]) -> dict[str, float | None]:
+    """Per side, the mean tone of its officials' quotes (Quote.official, core.speakers), each on
+    its own words; None where no official of that side is heard."""
+    out: dict[str, float | None] = {}
+    for side in SIDES:
+        values = [q.tone or 0.0 for q in quotes if q.side == side and q.official]
+        out[side] = round(sum(values) / len(values), 4) if values else None
+    return out
+
+
+def grouped(per_article: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.DataFrame:
+    """Visit-level readings from per-article ones.
+
+    per_article: one row per (keys..., article_id) with `tone` (the article's reading of the
+    selection) and `sentences` (how many sentences it rests on). Returns per group: tone (mean
+    over articles), articles, sentences, low and high (90 % bootstrap interval over articles)
+    and low_confidence."""
+    cols = [*keys, "tone", "articles", "sentences", "low", "high", "low_confidence"]
+    d = per_article.dropna(subset=["tone"])
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for key, g in d.groupby(keys, sort=False, dropna=False):
+        values = g["tone"].to_numpy(dtype=float)
+        n = len(values)
+        draws = values[rng.integers(0, n, size=(BOOTSTRAP, n))].mean(axis=1)
+        low, high = np.percentile(draws, INTERVAL)
+        sentences = int(g["sentences"].sum())
+        rows.append([*(key if isinstance(key, tuple) else (key,)), round(float(values.mean()), 3), n, sentences,
+                     round(float(low), 3), round(float(high), 3), n < MIN_ARTICLES or sentences < MIN_SENTENCES])
+    return pd.DataFrame(rows, columns=cols)
