@@ -32,7 +32,8 @@ def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
     from core.voices.people import extract_people  # noqa: PLC0415
     from core.voices.quotes import extract_quotes  # noqa: PLC0415
     from core.store import Store  # noqa: PLC0415
-    from core.tone import aggregate_tone  # noqa: PLC0415
+    from core.tone import quote_tone  # noqa: PLC0415
+    from core.tone_aggregates import article_tone, side_tones  # noqa: PLC0415
 
     raws = synth.generate(n, seed)
     ctx = ExtractionContext()
@@ -59,7 +60,8 @@ def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
         quotes = timed("quotes", extract_quotes, doc, sentences, mentions, persons)
         timed("issues", ctx.issue_tagger.tag, doc, sentences)
         tones = timed("tone", ctx.tone_scorer.score, doc, sentences)
-        timed("tone aggregate", aggregate_tone, tones, sentences, quotes)
+        timed("tone aggregate", lambda: ([setattr(q, "tone", quote_tone(tones, q.start, q.end)) for q in quotes],
+                                         article_tone(tones), side_tones(quotes)))
     results, errors = extract_batch(raws, ctx)
     if errors:
         raise RuntimeError(f"extraction failed: {errors[:3]}")

@@ -54,7 +54,7 @@ def test_visit_tone_on_the_tone_shifts_page_is_the_mean_of_the_trend_and_the_csv
     trend, _, _, visits = tables
     expected = trend[trend["visit"] != "other"].groupby("visit")["tone"].mean().round(3)
     got = visits.set_index("visit")
-    assert got["tone"].to_dict() == pytest.approx(expected.to_dict(), abs=1e-3)
+    assert got["tone"].to_dict() == pytest.approx(expected.to_dict(), abs=1.5e-3)  # both rounded to 3 places
     assert got["articles"].to_dict() == trend[trend["visit"] != "other"].groupby("visit").size().to_dict()
     assert ((got["low"] <= got["tone"]) & (got["tone"] <= got["high"])).all()
     write_charts(seed_store, tmp_path, formats=())
