@@ -24,6 +24,7 @@ import yaml
 
 from core.catalogs import ISSUE_IDS, VISIT_IDS
 from core.errors import InputError
+from core.issues import discussed
 from core.paths import PROJECT_ROOT
 
 EVAL_DIR = PROJECT_ROOT / "eval"
@@ -258,8 +259,8 @@ class Prediction:
 
 
 def system_prediction(result) -> Prediction:
-    """From a core.model.ArticleResult. An issue is in the article profile when at least one of
-    its hits is substantive (weight 1): core.issues weights passing mentions below 1."""
+    """From a core.model.ArticleResult. The article's issues are the ones it discusses
+    (core.issues.discussed: a substantive hit outside teaser lines)."""
     sent_issues: dict[int, set[str]] = {}
     for h in result.issue_hits:
         sent_issues.setdefault(h.sent_idx, set()).add(h.issue)
@@ -269,7 +270,7 @@ def system_prediction(result) -> Prediction:
         persons={p.canonical: (p.side, p.mentions) for p in result.persons},
         speakers={q.speaker for q in result.quotes if q.speaker},
         sent_issues=sent_issues,
-        article_issues={h.issue for h in result.issue_hits if h.weight >= 1.0},
+        article_issues=set(discussed(result.issue_hits, result.sentences)),
         tone=result.tone,
         sent_tone={t.sent_idx: t.score for t in result.tones},
         pub_date=result.pub_date,

@@ -95,6 +95,7 @@ class Tally:
         self.people_gold, self.people_pred = set(), set()
         self.official_ok = self.official_n = 0
         self.date_ok = self.date_n = self.visit_ok = self.visit_n = 0
+        self.discussed_gold, self.discussed_pred = set(), set()
         self.failures: list[dict] = []
 
     def result(self) -> dict:
@@ -109,6 +110,7 @@ class Tally:
             "official_accuracy": ratio(self.official_ok, self.official_n),
             "date_within_3_days": ratio(self.date_ok, self.date_n),
             "visit_accuracy": ratio(self.visit_ok, self.visit_n),
+            "issues_discussed_f1": set_prf(self.discussed_gold, self.discussed_pred)["f1"] if self.discussed_gold else None,
         }
 
 
@@ -195,6 +197,12 @@ def score_set(set_name: str, ctx, bare) -> dict:
             gold_date = gold_date if isinstance(gold_date, dt.date) else dt.date.fromisoformat(str(gold_date))
             system.date_n += 1
             system.date_ok += bool(result.pub_date and abs((result.pub_date - gold_date).days) <= DATE_DAYS)
+        if "issues_discussed" in article.article:
+            # baseline: every issue the article is tagged with at all counts as discussed
+            contract = to_contract(result)
+            for tally, issues in ((system, contract["issues_discussed"]), (baseline, contract["issues"])):
+                tally.discussed_gold |= {(k, i) for i in article.article["issues_discussed"]}
+                tally.discussed_pred |= {(k, i) for i in issues}
         if fields.get("visit"):
             system.visit_n += 1
             system.visit_ok += result.visit == fields["visit"]
@@ -210,7 +218,7 @@ def _own_fields(article: LabelledText) -> dict:
 
 
 ROWS = ("speaker_accuracy", "quote_span_exact", "recalled.precision", "recalled.recall", "recalled.when_accuracy",
-        "speakers_f1", "people_f1", "official_accuracy", "date_within_3_days", "visit_accuracy",
+        "speakers_f1", "people_f1", "official_accuracy", "date_within_3_days", "visit_accuracy", "issues_discussed_f1",
         "speaker_sentences", "quotes")
 
 

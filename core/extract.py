@@ -15,7 +15,7 @@ from pathlib import Path
 from core.catalogs import CATALOG_FILES, Catalogs, load_catalogs
 from core.clean import clean_text
 from core.dates import assign_visit, infer_outlet, infer_pub_date, infer_title
-from core.issues import IssueTagger
+from core.issues import IssueTagger, discussed
 from core.keys import content_hash, fingerprint
 from core.model import ArticleResult, CleanedText, RawArticle, Sentence
 from core.nlp import load_nlp, parse
@@ -139,6 +139,7 @@ def to_contract(result: ArticleResult, sentences: bool = False) -> dict:
                      "official": p.official} for p in persons],
         "speakers": speakers,
         "issues": _issue_sentence_counts(result),
+        "issues_discussed": discussed(result.issue_hits, result.sentences),
         "tone": round(result.tone, 3),
         "tone_by_side": {k: (None if v is None else round(v, 3)) for k, v in result.tone_by_side.items()},
     }

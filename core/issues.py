@@ -27,6 +27,7 @@ has no word vectors. A tag always has a word in its own sentence that justifies 
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from core.catalogs import Issue
@@ -39,6 +40,9 @@ CONTEXT = "context:"
 MAX_LIST_GAP = 6
 LIST_WORDS = frozenset({",", ";", "/", "&", "and", "or", "as", "plus"})
 ALWAYS_PASSING = 5
+# A related-link or teaser line names a story, it does not discuss its issue ("MORE: Taiwan …").
+TEASER = re.compile(r"^\W*(more|read more|related|see also|also read|read also|watch|listen|recommended)\s*[:|»›>-]",
+                    re.IGNORECASE)
 
 
 class IssueTagger:
@@ -100,6 +104,17 @@ class IssueTagger:
                 triggers = dict.fromkeys(doc[s:e].text for s, e in sorted(by_issue[issue]))
                 hits.append(IssueHit(sent_idx, issue, "; ".join(triggers), weight))
         return hits
+
+
+def discussed(hits: list[IssueHit], sentences) -> list[str]:
+    """The issues an article discusses (DESIGN.md `issues_discussed`): at least one substantive
+    hit (weight 1, i.e. not an item of a list of three or more) in a sentence that is not a
+    related-link or teaser line; most-tagged first. sentences[i].text is the sentence of hit.sent_idx."""
+    counts: dict[str, int] = defaultdict(int)
+    for h in hits:
+        if h.weight >= 1.0 and not TEASER.match(sentences[h.sent_idx].text):
+            counts[h.issue] += 1
+    return sorted(counts, key=lambda issue: (-counts[issue], issue))
 
 
 def passing_weight(doc, by_issue: dict[str, list[tuple[int, int]]]) -> float:

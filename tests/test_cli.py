@@ -16,7 +16,7 @@ from core.store import Store
 
 SEEDS = sorted((PROJECT_ROOT / "seeds").glob("*.txt"))
 CONTRACT_KEYS = {"file", "title", "outlet", "pub_date", "pub_date_confidence", "event", "persons",
-                 "speakers", "issues", "tone", "tone_by_side"}
+                 "speakers", "issues", "issues_discussed", "tone", "tone_by_side"}
 
 
 def run(*args):
@@ -93,6 +93,7 @@ def test_extract_prints_the_contract_per_file_and_reports_bad_files(isolated_sto
         assert set(obj) == CONTRACT_KEYS
         assert -1 <= obj["tone"] <= 1 and set(obj["tone_by_side"]) == {"US", "China", "Other"}
         assert all(isinstance(n, int) and n > 0 for n in obj["issues"].values())
+        assert obj["issues_discussed"] and set(obj["issues_discussed"]) <= set(obj["issues"])
         given = articles.get(Path(obj["file"]).name)
         if given and given.title:
             assert obj["title"] == given.title

@@ -199,3 +199,19 @@ def test_context_patterns_need_a_context_list(tmp_path):
     with pytest.raises(CatalogError) as err:
         load_issues(bad)
     assert str(err.value).startswith(f"{bad}, line 2: issue 'taiwan' has 'context_patterns' but no 'context'")
+
+
+def test_issues_discussed_leave_out_list_items_and_teaser_lines(nlp, tagger):
+    """DESIGN.md: an issue named only as an item of a 3+-item list, or only in a related-link
+    line, is counted in `issues` but is not discussed."""
+    from core.issues import discussed
+
+    text = ("Washington approved new arms sales to Taiwan on Friday.\n"
+            "The two sides also clashed over trade, the South China Sea and human rights.\n"
+            "MORE: Fentanyl talks resume in Beijing.")
+    doc = nlp(text)
+    sentences = list(doc.sents)
+    hits = tagger.tag(doc, sentences)
+    counted = {h.issue for h in hits}
+    assert {"taiwan", "trade", "south_china_sea", "human_rights", "fentanyl"} <= counted
+    assert discussed(hits, sentences) == ["taiwan"]
