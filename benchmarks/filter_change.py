@@ -57,7 +57,7 @@ def page_once(store: Path, filters: Filters, page: str, labels) -> dict[str, flo
     with _timed_queries(queries):
         with attached_connection(store) as con:
             opened = time.perf_counter()
-            ctx = make_context(con, filters, store, labels)
+            ctx = make_context(con, filters, labels)
             figs = [fig for _, _, fig in page_charts(con, filters, ctx, page)]
     built = time.perf_counter()
     for fig in figs:

@@ -41,12 +41,12 @@ def catalogue_labels(seeds: Path | None = None) -> tuple[dict, tuple]:
     return names, visits
 
 
-def make_context(con, filters: Filters, store_path: Path, labels: tuple[dict, tuple] | None = None) -> F.ChartContext:
-    """The chart context for a filter set: article count, store name, catalogue labels."""
+def make_context(con, filters: Filters, labels: tuple[dict, tuple] | None = None) -> F.ChartContext:
+    """The chart context for a filter set: its articles, outlets and date span, catalogue labels."""
     names, visits = labels or catalogue_labels()
-    articles = int(Q.corpus_summary(con, filters)["articles"].iloc[0])
-    return F.ChartContext(filters=filters, articles=articles, store=Path(store_path).name,
-                          issue_names=names, visits=visits)
+    s = Q.corpus_summary(con, filters).iloc[0]
+    return F.ChartContext(filters=filters, articles=int(s["articles"]), outlets=int(s["outlets"]),
+                          first_date=s["first_date"], last_date=s["last_date"], issue_names=names, visits=visits)
 
 
 def default_pair(con, filters: Filters) -> tuple[str | None, str | None]:
@@ -157,7 +157,7 @@ def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("
     filters = filters or Filters()
     out = Path(out_dir)
     with read_connection(store_path) as con:
-        ctx = make_context(con, filters, Path(store_path))
+        ctx = make_context(con, filters)
         charts = list(all_charts(con, filters, ctx))
     try:
         out.mkdir(parents=True, exist_ok=True)

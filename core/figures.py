@@ -9,6 +9,7 @@ gives `empty()`, a figure with a clear message instead of bare axes.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import html
 import math
@@ -48,14 +49,16 @@ AXIS = dict(automargin=True, gridcolor=GRID, zerolinecolor="#9aa5b1")
 class ChartContext:
     """What every chart needs besides its data.
 
-    filters: the active filter set (named in the subtitle); articles: number of articles in the
-    selection; store: the store's display name (source note); issue_names: issue id -> readable
-    name; visits: catalogue visits (id, name, start, end) drawn on time axes and named in titles.
+    filters: the active filter set (named in the subtitle); articles, outlets, first/last date: the
+    selection behind the chart (source note); issue_names: issue id -> readable name; visits:
+    catalogue visits (id, name, start, end) drawn on time axes and named in titles.
     """
 
     filters: Filters
     articles: int
-    store: str
+    outlets: int = 0
+    first_date: object = None
+    last_date: object = None
     issue_names: dict = field(default_factory=dict)
     visits: tuple = ()
 
@@ -133,6 +136,19 @@ def _axes(layout: dict) -> list[str]:
     return [k for k in layout if re.fullmatch(r"[xy]axis\d*", k)]
 
 
+def source_note(ctx: ChartContext, tone: bool = False) -> str:
+    """What a chart stands on, for a slide: the articles, outlets and date span behind it, the export
+    date, and the tone scale where the chart shows tone."""
+    n = ctx.articles
+    parts = [f"{n} article{'s' if n != 1 else ''}"]
+    if ctx.outlets:
+        parts.append(f"{ctx.outlets} outlet{'s' if ctx.outlets != 1 else ''}")
+    if ctx.first_date is not None and pd.notna(ctx.first_date):
+        parts.append(f"{pd.Timestamp(ctx.first_date):%d %b %Y} – {pd.Timestamp(ctx.last_date):%d %b %Y}")
+    text = f"Source: Diplotone, news coverage of US–China diplomacy — {', '.join(parts)}; exported {dt.date.today():%d %b %Y}"
+    return text + (f"; {TONE_NOTE}" if tone else "")
+
+
 def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None = None, height: int = HEIGHT,
            bottom: int = 0) -> go.Figure:
     """Assemble a chart in one go from plain trace and layout dicts, with the shared look: title,
@@ -151,12 +167,12 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
     layout.setdefault("yaxis", {})
     for axis in _axes(layout):
         layout[axis] = {**AXIS, **layout[axis]}
-    note = dict(text=f"Source: Diplotone — {articles}, {plain(ctx.store)}; {TONE_NOTE}",
+    note = dict(text=source_note(ctx, tone="tone" in title.lower()),  # the scale only where a chart shows tone
                 xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left", yanchor="top",
                 showarrow=False, font=dict(size=11, color=MUTED), align="left")
     layout.update(
         template=_template(),
-        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text=f"{plain(describe(ctx.filters))} · {articles}",
+        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text=f"{plain(describe(ctx.filters, ctx.issue, ctx.visit))} · {articles}",
                                                          font=dict(size=13, color=MUTED)),
                    x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=19, color=INK)),
         font=dict(family=FONT, size=13, color=INK), paper_bgcolor="white", plot_bgcolor="white",
@@ -380,7 +396,7 @@ def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figur
     issues = d["issue"].tolist()
     bar = dict(type="bar", x=d["change_per_1k"].tolist(), y=issues, orientation="h",
                marker=dict(color=[ACCENT if v > 0 else LESS for v in d["change_per_1k"]]),
-               customdata=_rows(d, ["first_per_1k", "last_per_1k", "first_tone", "last_tone"]),
+               customdata=_rows(d, ["first_per_1k", "last_per_1k", "first_tone", "last_tone", "issue"]),
                hovertemplate="%{y}: %{customdata[0]} → %{customdata[1]} sentences per 1,000 words"
                              "<br>tone %{customdata[2]:.2f} → %{customdata[3]:.2f}<extra></extra>")
     return figure(ctx, title, [bar], dict(
@@ -434,11 +450,11 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     wide = df.assign(col=col_of).pivot_table(index="issue", columns="col", values=measure, aggfunc="sum")
     wide = wide.reindex(index=issues, columns=cols)
     names = dict(zip(cols, labels))
-    hover = [[names[c] for c in cols]] * len(issues)
+    cells = [[[names[c], issue] for c in cols] for issue in issues]  # [column name, issue id]: hover and click
     return _heatmap(ctx, title, cols, [ctx.issue(i) for i in issues], wide.fillna(0).to_numpy().tolist(),
                     _cells(wide, ".0f" if measure == "sentences" else ".1f"),
-                    "%{y} · %{customdata}<br>%{z:.1f} " + what + "<extra></extra>", what,
-                    _rows_height(len(issues), 30, 260), _slant_room(labels), x_labels=labels, customdata=hover)
+                    "%{y} · %{customdata[0]}<br>%{z:.1f} " + what + "<extra></extra>", what,
+                    _rows_height(len(issues), 30, 260), _slant_room(labels), x_labels=labels, customdata=cells)
 
 
 @_plain_text
@@ -456,7 +472,8 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     names = [ctx.issue(i) for i in order]
     return _heatmap(ctx, title, names, names, wide.to_numpy().tolist(), _cells(wide, ".0f"),
                     "%{y} + %{x}: %{z} paragraphs<extra></extra>", "Paragraphs",
-                    _rows_height(len(order), 34, 300), _slant_room(names))
+                    _rows_height(len(order), 34, 300), _slant_room(names),
+                    customdata=[[[a, b] for b in order] for a in order])  # [row issue, column issue]: click
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -546,7 +563,8 @@ def person_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     wide = wide.reindex(index=order, columns=order)
     return _heatmap(ctx, title, order, order, wide.to_numpy().tolist(), _cells(wide, ".0f"),
                     "%{y} + %{x}: %{z} articles<extra></extra>", "Articles",
-                    _rows_height(len(order), 34, 300), _slant_room(order))
+                    _rows_height(len(order), 34, 300), _slant_room(order),
+                    customdata=[[[a, b] for b in order] for a in order])  # [row person, column person]: click
 
 
 # --- Tone shifts ------------------------------------------------------------------------------
@@ -679,7 +697,7 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
             line=dict(color=SIDE_COLORS[side], width=3),
             marker=dict(size=12, color=SIDE_COLORS[side], line=dict(width=2, color=SIDE_COLORS[side]),
                         symbol=["circle-open" if v else "circle" for v in s["low_confidence"]]),
-            customdata=_rows(s, ["articles", "sentences", "low", "high"]),
+            customdata=_rows(s, ["articles", "sentences", "low", "high", "side"]),
             hovertemplate=side + " officials, %{x}: tone %{y:.2f} (90 % interval %{customdata[2]:.2f} to "
                                  "%{customdata[3]:.2f})<br>%{customdata[0]} articles, %{customdata[1]} sentences"
                                  "<extra></extra>"))
@@ -711,7 +729,7 @@ def side_words(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
             data.append(dict(type="bar", x=c["contribution"].tolist(), y=c["word"].tolist(), orientation="h",
                              showlegend=False, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
                              marker=dict(color=[POS if v > 0 else NEG for v in c["contribution"]]),
-                             customdata=_rows(c, ["uses"]),
+                             customdata=_rows(c, ["uses", "side"]),
                              hovertemplate="“%{y}”: %{x:+.2f} over %{customdata[0]} uses<extra></extra>"))
             layout[f"yaxis{suffix}"].update(type="category", categoryorder="array", categoryarray=c["word"].tolist())
             layout[f"xaxis{suffix}"].update(zeroline=True)

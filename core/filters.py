@@ -139,14 +139,16 @@ def _query(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def describe(filters: Filters) -> str:
-    """One line naming the active filters, for chart subtitles ('All articles' when none)."""
+def describe(filters: Filters, issue=str, visit=str) -> str:
+    """One line naming the active filters in words, for chart subtitles ('All articles' when none):
+    issue and visit ids are named by `issue` and `visit` (id -> readable name)."""
     parts = []
     labels = {"issues": "Issue", "persons": "Person", "sides": "Side", "visits": "Visit", "outlets": "Outlet",
               "outlet_types": "Outlet type"}
+    names = {"issues": issue, "visits": visit}
     for attr, label in labels.items():
         if getattr(filters, attr):
-            parts.append(f"{label}: {', '.join(getattr(filters, attr))}")
+            parts.append(f"{label}: {', '.join(map(names.get(attr, str), getattr(filters, attr)))}")
     if filters.date_from or filters.date_to:
         start = filters.date_from.isoformat() if filters.date_from else "…"
         end = filters.date_to.isoformat() if filters.date_to else "…"

@@ -352,7 +352,7 @@ def test_charts_of_a_store_with_dates_out_of_range_draw(tmp_path):
     with Store.open(path) as store:
         store.write([p[0] for p in pairs], [p[1] for p in pairs], "fp")
     with read_connection(path) as con:
-        ctx = make_context(con, Filters(), path)
+        ctx = make_context(con, Filters())
         charts = {stem: fig for stem, _, fig in all_charts(con, Filters(), ctx)}
     assert charts["tone_trend"].layout.xaxis.range == ("0001-01-01", "9999-12-31")
     assert charts["person_quotes"].layout.xaxis.range[0] == "0001-01-01"

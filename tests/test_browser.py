@@ -60,7 +60,7 @@ def test_filter_from_url(page, server):
     sidebar = page.locator("[data-testid='stSidebar']")
     assert "Taiwan" in sidebar.inner_text()
     assert "no-such-visit" in page.locator("[data-testid='stAlert']").first.inner_text()
-    assert "Issue: taiwan" in page.locator(".js-plotly-plot").first.inner_text()
+    assert "Issue: Taiwan" in page.locator(".js-plotly-plot").first.inner_text()
     _full_page_shot(page, "issues_filtered_by_url")
     # A page change through the sidebar keeps the filters, in the view and in the URL.
     page.locator("[data-testid='stSidebarNav'] a", has_text="People").click()
@@ -68,4 +68,4 @@ def test_filter_from_url(page, server):
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=WAIT_MS)
     page.wait_for_timeout(1500)
     assert "issue=taiwan" in page.url and "side=China" in page.url
-    assert "Issue: taiwan · Side: China" in page.locator(".js-plotly-plot").first.inner_text()
+    assert "Issue: Taiwan · Side: China" in page.locator(".js-plotly-plot").first.inner_text()

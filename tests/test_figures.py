@@ -27,21 +27,24 @@ def _texts(fig) -> str:
 
 def test_every_chart_stands_alone(con, tmp_path):
     f = Filters(sides=["US", "China"])
-    ctx = make_context(con, f, tmp_path / "demo.duckdb")
+    ctx = make_context(con, f)
     charts = list(all_charts(con, f, ctx))
     assert len(charts) >= 12
     for name, table, fig in charts:
         text = _texts(fig)
         assert fig.layout.title.text, name
         assert "Side: US, China · 5 articles" in fig.layout.title.subtitle.text, name
-        assert "Source: Diplotone — 5 articles, demo.duckdb" in text and "+1 cooperative" in text, name
+        note = fig.layout.annotations[-1].text
+        assert "Source: Diplotone" in note and "5 articles, 3 outlets, 18 Jun 2023 – 27 Apr 2024; exported" in note, name
+        assert ("+1 cooperative" in note) == ("tone" in fig.layout.title.text.lower()), name  # the scale only with tone
+        assert ".duckdb" not in note, name
         # Figures are assembled without plotly's per-property validation (for speed): validate here.
         go.Figure(fig.to_dict())
         fig.to_json()
 
 
 def test_ids_are_categorical_with_readable_labels(con):
-    ctx = F.ChartContext(Filters(), 5, "s.duckdb", issue_names={"taiwan": "Taiwan Strait"})
+    ctx = F.ChartContext(Filters(), 5, issue_names={"taiwan": "Taiwan Strait"})
     fig = F.issue_frequency(Q.issue_frequency(con, Filters()), ctx)
     assert fig.layout.yaxis.type == "category"
     assert "Taiwan Strait" in fig.layout.yaxis.ticktext and "Military communication" in fig.layout.yaxis.ticktext
@@ -54,7 +57,7 @@ def test_visit_ids_are_shown_by_their_catalogue_names(con):
     from core.export import catalogue_labels
 
     names, visits = catalogue_labels()
-    ctx = F.ChartContext(Filters(), 5, "s.duckdb", names, visits)
+    ctx = F.ChartContext(Filters(), 5, issue_names=names, visits=visits)
     shift = F.tone_shift(Q.tone_shift(con, Filters(), "blinken-2023-06", "blinken-2024-04"), ctx,
                          "blinken-2023-06", "blinken-2024-04")
     # A long title breaks after its head, not inside a visit's name.
@@ -66,12 +69,12 @@ def test_visit_ids_are_shown_by_their_catalogue_names(con):
     assert list(heat.data[0].x) == ["blinken-2023-06", "yellen-2024-04", "blinken-2024-04"]  # ids, in time order
     assert heat.layout.xaxis.ticktext[0] == "Blinken in Beijing (Jun 2023)"
     # Without a catalogue the id is shown rather than nothing.
-    assert F.ChartContext(Filters(), 5, "s.duckdb").visit("blinken-2023-06") == "blinken-2023-06"
+    assert F.ChartContext(Filters(), 5).visit("blinken-2023-06") == "blinken-2023-06"
 
 
 def test_empty_selection_shows_a_message_not_bare_axes(con):
     nothing = Filters(outlets=["Nowhere"])
-    ctx = F.ChartContext(nothing, 0, "s.duckdb")
+    ctx = F.ChartContext(nothing, 0)
     for fig in (F.issue_frequency(Q.issue_frequency(con, nothing), ctx),
                 F.tone_trend(Q.tone_trend(con, nothing), ctx),
                 F.people(Q.people(con, nothing), ctx),
@@ -85,7 +88,7 @@ def test_tone_trend_draws_the_visits_on_the_time_axis(con):
     from core.export import catalogue_labels
 
     names, visits = catalogue_labels()
-    ctx = F.ChartContext(Filters(), 5, "s.duckdb", names, visits)
+    ctx = F.ChartContext(Filters(), 5, issue_names=names, visits=visits)
     fig = F.tone_trend(Q.tone_trend(con, Filters()), ctx)
     labels = [a.text for a in fig.layout.annotations]
     short = {v.id: ctx.visit(v.id, short=True) for v in visits}
@@ -99,7 +102,7 @@ def test_tone_trend_draws_the_visits_on_the_time_axis(con):
 
 def test_empty_message_says_when_a_side_filter_removed_the_sentences(con):
     f = Filters(issues=["taiwan"], sides=["Other"], visits=["yellen-2024-04"])
-    ctx = F.ChartContext(f, 1, "s.duckdb")
+    ctx = F.ChartContext(f, 1)
     fig = F.issue_frequency(Q.issue_frequency(con, f), ctx)
     assert "in the words of Other-side speakers" in _texts(fig)
 
@@ -123,8 +126,8 @@ def test_label_markup_in_titles_outlets_and_names_is_drawn_as_text(con, tmp_path
     import pandas as pd
 
     f = Filters(persons=[MARKUP], outlets=[MARKUP])
-    ctx = make_context(con, Filters(), tmp_path / "<a href=x>store.duckdb")
-    ctx = F.ChartContext(filters=f, articles=2, store=ctx.store, issue_names=ctx.issue_names, visits=ctx.visits)
+    ctx = make_context(con, Filters())
+    ctx = F.ChartContext(filters=f, articles=2, issue_names=ctx.issue_names, visits=ctx.visits)
     trend = pd.DataFrame({"article_id": ["a1", "a2"], "title": [MARKUP, "Plain"], "outlet": [MARKUP, "Reuters"],
                           "pub_date": [pd.Timestamp(dt.date(2023, 6, 18)), pd.Timestamp(dt.date(2024, 4, 26))],
                           "visit": ["blinken-2023-06", "blinken-2024-04"], "sentences": [3, 4],
@@ -138,7 +141,7 @@ def test_label_markup_in_titles_outlets_and_names_is_drawn_as_text(con, tmp_path
         go.Figure(fig.to_dict())
     assert "&lt;a href=&quot;" not in figs[2].layout.title.text  # quotes stay; only < > & are escaped
     assert "&lt;a href=\"https://evil.example/x\"&gt;click&lt;/a&gt;" in figs[2].layout.title.text
-    assert "AT&amp;T" in figs[0].layout.title.subtitle.text and "&lt;a href=x&gt;store" in figs[0].layout.annotations[-1].text
+    assert "AT&amp;T" in figs[0].layout.title.subtitle.text
     assert figs[1].data[0].y[0].startswith("&lt;a href=")
 
 
@@ -148,7 +151,7 @@ def test_an_svg_export_of_label_markup_holds_no_link_and_no_remote_style(con, tm
 
     from core.export import figure_image
 
-    ctx = make_context(con, Filters(), tmp_path / "demo.duckdb")
+    ctx = make_context(con, Filters())
     people = Q.people(con, Filters()).assign(person=MARKUP)
     import re
 

@@ -57,11 +57,11 @@ def test_filters_change_the_data_and_survive_a_page_change(app, store, monkeypat
     filtered = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
     filtered.query_params["visit"] = "blinken-2024-04"
     filtered.run()
-    assert "Visit: blinken-2024-04 · 2 articles" in _subtitles(filtered)[0]
+    assert "Visit: Blinken in Shanghai and Beijing (Apr 2024) · 2 articles" in _subtitles(filtered)[0]
     assert filtered.session_state["filters"].visits == ("blinken-2024-04",)
     filtered.switch_page("views/people.py")
     filtered.run()  # a page change keeps the filters
-    assert all("Visit: blinken-2024-04" in s for s in _subtitles(filtered))
+    assert all("Visit: Blinken in Shanghai and Beijing (Apr 2024)" in s for s in _subtitles(filtered))
     people = _figures(filtered)[0]
     names = {y for trace in people["data"] for y in trace["y"]}
     assert "Janet Yellen" not in names and "Wang Yi" in names
@@ -77,7 +77,7 @@ def test_url_parameters_reproduce_the_view_and_unknown_values_give_a_notice(app)
     assert app.multiselect(key="f_side").value == ["China"]
     notices = " ".join(re.sub(r"\\(.)", r"\1", w.value) for w in app.warning)  # as rendered (markdown-escaped)
     assert "unicorns" in notices and "not-a-date" in notices
-    assert _subtitles(app)[0].startswith("Issue: taiwan · Side: China")
+    assert _subtitles(app)[0].startswith("Issue: Taiwan · Side: China")
 
 
 def test_empty_selection_shows_messages_on_every_chart(app):
@@ -93,17 +93,22 @@ def test_empty_selection_shows_messages_on_every_chart(app):
             assert "Widen the filters" in json.dumps(fig["layout"]["annotations"])
 
 
-def test_clicking_a_bar_adds_its_issue_to_the_filters(app):
+def test_clicking_a_mark_adds_its_value_and_a_second_click_removes_it(app):
     from views import common
 
     app.run()
-    app.session_state["chart_issue_frequency"] = {"selection": {"points": [{"customdata": ["trade", 3, 3]}]}}
-    # The selection callback runs before the rerun, as Streamlit does for a click.
-    with pytest.MonkeyPatch.context() as mp:
-        state = {"chart_issue_frequency": app.session_state["chart_issue_frequency"], "f_issue": []}
+    selection = {"selection": {"points": [{"customdata": ["trade", 3, 3]}]}}
+    assert common.clicked_values(selection, 0) == ["trade"]
+    assert common.clicked_values({"selection": {"points": [{"y": "Wang Yi", "customdata": ["China"]}]}}, None) == ["Wang Yi"]
+    assert common.clicked_values({"selection": {"points": [{"customdata": ["Reuters &amp; AP", "taiwan"]}]}}, 0) == \
+        ["Reuters & AP"]
+    with pytest.MonkeyPatch.context() as mp:  # the callback runs before the rerun, as Streamlit does for a click
+        state = {"chart_issue_frequency_0": selection, "f_issue": ["taiwan"]}
         mp.setattr(common.st, "session_state", state)
-        common._select_callback("chart_issue_frequency", "issue", 0)()
-        assert state["f_issue"] == ["trade"]
+        common._select_callback("chart_issue_frequency_0", "issue", 0, "issue_frequency")()
+        assert state["f_issue"] == ["taiwan", "trade"] and state["_clicks_issue_frequency"] == 1
+        common._select_callback("chart_issue_frequency_0", "issue", 0, "issue_frequency")()
+        assert state["f_issue"] == ["taiwan"]
 
 
 def test_article_reader_escapes_article_html(app):

@@ -85,8 +85,8 @@ with tab_raw:
                "boilerplate before analysis (the reason is given).")
     st.html(raw_lines_html(lines))
 with tab_tone:
-    ctx = common.context(f, table.assign(articles=1).head(1))
-    ctx = F.ChartContext(filters=f, articles=1, store=ctx.store, issue_names=names, visits=ctx.visits)
+    ctx = common.context(f, pd.DataFrame([{"articles": 1, "outlets": 1, "first_date": meta["pub_date"],
+                                           "last_date": meta["pub_date"]}]))
     common.show_chart("article_tone", F.article_sentence_tone(sents, ctx, meta["title"]),
                       sents[["sent_idx", "tone", "coop", "speaker", "side", "issues", "text"]])
 with tab_ent:

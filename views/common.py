@@ -174,13 +174,6 @@ def clear_filters() -> None:
     st.session_state["f_otype"] = []
 
 
-def add_filter(key: str, value: str) -> None:
-    """Add a value to a sidebar filter (used by chart clicks, in callbacks before the rerun)."""
-    current = list(st.session_state.get(WIDGETS[key], []))
-    if value not in current:
-        st.session_state[WIDGETS[key]] = current + [value]
-
-
 def url_notices() -> None:
     for notice in st.session_state.get("_url_notices", []):
         st.warning(plain_markdown(notice), icon=":material/link:")  # it quotes the URL: text, not markdown
@@ -190,8 +183,9 @@ def url_notices() -> None:
 
 def context(filters: Filters, summary: pd.DataFrame) -> F.ChartContext:
     names, visits = labels()
-    return F.ChartContext(filters=filters, articles=int(summary["articles"].iloc[0]),
-                          store=Path(store_path()).name, issue_names=names, visits=visits)
+    s = summary.iloc[0]
+    return F.ChartContext(filters=filters, articles=int(s["articles"]), outlets=int(s.get("outlets", 0) or 0),
+                          first_date=s.get("first_date"), last_date=s.get("last_date"), issue_names=names, visits=visits)
 
 
 def modebar(name: str) -> dict:
@@ -200,32 +194,69 @@ def modebar(name: str) -> dict:
             "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def _select_callback(chart_key: str, filter_key: str, field: int | None):
-    """A plotly selection callback that adds the clicked bar/point's category to a filter."""
+CLICK_STYLE = """<style>[class*="st-key-click_"] .nsewdrag, [class*="st-key-click_"] .point,
+[class*="st-key-click_"] .points path {cursor: pointer !important}</style>"""
+CHIP_NAMES = {"issue": lambda v: issue_name(v), "visit": lambda v: visit_name(v)}
+
+
+def toggle_filter(key: str, value: str) -> None:
+    """A click on a chart mark: add its value to the sidebar filter, or remove it when it is there."""
+    current = list(st.session_state.get(WIDGETS[key], []))
+    st.session_state[WIDGETS[key]] = [v for v in current if v != value] if value in current else current + [value]
+
+
+def clicked_values(selection: dict | None, field: int | None) -> list[str]:
+    """The filter values of the marks in a plotly selection: customdata[field], or the y category."""
+    values = []
+    for p in (selection or {}).get("selection", {}).get("points", []):
+        data = p.get("customdata")
+        value = (data[field] if isinstance(data, list) and len(data) > field else None) if field is not None else p.get("y")
+        if isinstance(value, str):
+            values.append(html.unescape(value))  # charts draw text escaped (core.figures.plain)
+    return values
+
+
+def _select_callback(chart_key: str, filter_key: str, field: int | None, name: str):
     def apply():
-        sel = st.session_state.get(chart_key)
-        points = (sel or {}).get("selection", {}).get("points", [])
-        for p in points:
-            value = p.get("customdata", [None])[field] if field is not None and p.get("customdata") else p.get("y")
-            if isinstance(value, str):
-                add_filter(filter_key, html.unescape(value))  # charts draw text escaped (core.figures.plain)
+        for value in dict.fromkeys(clicked_values(st.session_state.get(chart_key), field)):
+            toggle_filter(filter_key, value)
+        # a fresh chart widget (no selection left), so the next click on the same mark is a new event
+        st.session_state[f"_clicks_{name}"] = st.session_state.get(f"_clicks_{name}", 0) + 1
     return apply
+
+
+def _chips(filter_key: str, name: str) -> None:
+    """"Filtered by: Taiwan ×": the chart's filter values, each a button that removes it."""
+    values = list(st.session_state.get(WIDGETS[filter_key], []))
+    if not values:
+        return
+    label = CHIP_NAMES.get(filter_key, str)
+    cols = st.columns([2] + [2] * len(values) + [max(1, 10 - 2 * len(values))], vertical_alignment="center")
+    cols[0].caption(f"Filtered by {filter_key}:")
+    for col, value in zip(cols[1:], values):
+        col.button(f"{label(value)} ×", key=f"chip_{name}_{value}", on_click=toggle_filter, args=(filter_key, value),
+                   help=f"Remove {label(value)} from the {filter_key} filter", width="content")
 
 
 def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple[str, int | None] | None = None,
                caption: str | None = None) -> None:
     """A chart with its downloads (CSV of its table, SVG and 2x PNG of the figure).
 
-    click: (filter key, customdata index) to make clicking a bar/point add that filter."""
-    key = f"chart_{name}"
+    click: (filter key, customdata index, or None for the y category): clicking a mark adds its value
+    to that filter and clicking it again removes it; chips under the chart undo."""
     if click and not table.empty:
-        st.plotly_chart(fig, key=key, theme=None, config=modebar(name), on_select=_select_callback(key, *click),
-                        selection_mode="points")
-        st.caption(f"Click a bar or point to filter by its {click[0]}. " + (caption or ""))
+        st.html(CLICK_STYLE)
+        fig.update_layout(dragmode=False)  # a click selects; no drag-to-zoom ("move" cursor)
+        with st.container(key=f"click_{name}"):
+            key = f"chart_{name}_{st.session_state.get(f'_clicks_{name}', 0)}"
+            st.plotly_chart(fig, key=key, theme=None, config=modebar(name),
+                            on_select=_select_callback(key, *click, name), selection_mode="points")
     else:
-        st.plotly_chart(fig, key=key, theme=None, config=modebar(name))
-        if caption:
-            st.caption(caption)
+        st.plotly_chart(fig, key=f"chart_{name}", theme=None, config=modebar(name))
+    if click:  # also under an emptied chart: the way back
+        _chips(click[0], name)
+    if caption:
+        st.caption(caption)
     c1, c2, c3, _ = st.columns([1, 1, 1, 5])
     c1.download_button("CSV", csv_text(table), file_name=f"{name}.csv", mime="text/csv",
                        key=f"csv_{name}", on_click="ignore", icon=":material/table:")

@@ -29,11 +29,11 @@ common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "se
 common.evidence_panel(f, "ov_issue", "issue_sentences", [(i,) for i in freq["issue"]], common.issue_name, "issue bar")
 
 trend, change = common.fetch(f, ("tone_trend",), ("visit_change",))
-common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend,
+common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend, click=("visit", 3),
                   caption="Dots: articles (size = sentences read). Line: 30-day rolling mean. Bands: visits.")
 titles = {r.article_id: f"{r.title} ({r.pub_date:%d %b %Y})" for r in trend.itertuples()}
 common.evidence_panel(f, "ov_article", "article_tone", [(a,) for a in trend["article_id"]], titles.get, "article dot")
 
-common.show_chart("visit_change", F.visit_change(change, ctx), change)
+common.show_chart("visit_change", F.visit_change(change, ctx), change, click=("issue", 4))
 common.evidence_panel(f, "ov_change", "visit_change", list(change[["issue", "first_visit", "last_visit"]].itertuples(
     index=False, name=None)), lambda i, a, b: common.issue_name(i), "issue bar")

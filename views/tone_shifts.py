@@ -36,10 +36,12 @@ if a and b:
                             f"90 % interval {r['low']:+.2f} to {r['high']:+.2f}"
                             + (" — low confidence" if r["low_confidence"] else ""))
     common.show_chart("visit_tone", F.visit_tone(by_visit, ctx, a, b), by_visit)
-    common.show_chart("tone_shift_by_issue", F.tone_shift(by_issue, ctx, a, b, "issue"), by_issue)
+    common.show_chart("tone_shift_by_issue", F.tone_shift(by_issue, ctx, a, b, "issue"), by_issue,
+                      click=("issue", 3))
     common.evidence_panel(f, "ts_issue_ev", "shift_issue", [(i, a, b) for i in by_issue["label"]],
                           lambda i, *_: common.issue_name(i), "issue")
-    common.show_chart("tone_shift_by_side", F.tone_shift(by_side, ctx, a, b, "side"), by_side)
+    common.show_chart("tone_shift_by_side", F.tone_shift(by_side, ctx, a, b, "side"), by_side,
+                      click=("side", 3))
     common.evidence_panel(f, "ts_side_ev", "shift_side", [(s, a, b) for s in by_side["label"]],
                           lambda s, *_: f"{s} side", "side")
     common.show_chart("tone_drivers", F.tone_drivers(drivers, ctx, a, b), drivers)
@@ -60,10 +62,10 @@ if a and b:
 st.subheader("US and China officials' language, 2023 against 2024")
 years, words = common.fetch(f, ("side_language_by_year",), ("side_words_by_year",))
 ctx_f = common.context(f, common.fetch(f, ("corpus_summary",))[0])
-common.show_chart("side_language_by_year", F.side_years(years, ctx_f), years)
+common.show_chart("side_language_by_year", F.side_years(years, ctx_f), years, click=("side", 4))
 common.evidence_panel(f, "ts_year", "side_year", list(years[["side", "year"]].itertuples(index=False, name=None)),
                       lambda s, y: f"{s} side, {y}", "point")
-common.show_chart("side_words_by_year", F.side_words(words, ctx_f), words)
+common.show_chart("side_words_by_year", F.side_words(words, ctx_f), words, click=("side", 1))
 common.evidence_panel(f, "ts_side_word", "side_year_word",
                       list(words[["side", "year", "word"]].itertuples(index=False, name=None)),
                       lambda s, y, w: f"“{w}”, {s} side, {y}", "bar")
