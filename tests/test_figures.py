@@ -166,7 +166,7 @@ def test_recalled_quote_sits_at_the_month_it_recalls_and_undated_ones_are_left_o
 
     import pandas as pd
 
-    ctx = make_context(con, Filters(), tmp_path / "demo.duckdb")
+    ctx = make_context(con, Filters())
     april = dt.date(2024, 4, 27)
     df = pd.DataFrame([
         dict(pub_date=april, title="t", text="the relationship is at a low point", kind="reported", tone=-0.7,
