@@ -189,10 +189,14 @@ LOW_NOTE = (f"Hollow points rest on fewer than {MIN_ARTICLES} articles or {MIN_S
             "low confidence. Bars: 90 % bootstrap interval over articles.")
 
 
-def _low_note(y: float = 1.0) -> dict:
-    """The low-confidence note drawn on a chart whose points may rest on too little text."""
-    return dict(text=LOW_NOTE, xref="paper", yref="paper", x=0, y=y, yshift=8, xanchor="left", yanchor="bottom",
-                showarrow=False, font=dict(size=11, color=MUTED), align="left")
+def _low_note(bottom: int = 0) -> dict:
+    """The low-confidence note, in the place of the source note, which moves down NOTE_ROOM px:
+    pass figure() bottom + NOTE_ROOM (a note above the plot would collide with the legend)."""
+    return dict(text=LOW_NOTE, xref="paper", yref="paper", x=0, y=0, yshift=-(72 + bottom), xanchor="left",
+                yanchor="top", showarrow=False, font=dict(size=11, color=MUTED), align="left")
+
+
+NOTE_ROOM = 18
 
 
 def empty(ctx: ChartContext, title: str, message: str = "No data for the current filters.") -> go.Figure:
@@ -311,7 +315,7 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
         shapes=bands, annotations=[*names, trend_note],
         xaxis=dict(title=dict(text="Publication date"), range=x_range, tickformat="%b %Y",
                    type="date"),
-        yaxis=_tone_axis(title=dict(text="Article tone"))))
+        yaxis=_tone_axis(title=dict(text="Article tone"))), bottom=NOTE_ROOM)
 
 
 def _visit_marks(ctx: ChartContext, x_range: list[str], where: dict) -> tuple[list, list]:
@@ -597,9 +601,9 @@ def visit_tone(df: pd.DataFrame, ctx: ChartContext, visit_a: str | None = None, 
                  hovertemplate="%{x}: tone %{y:.2f} (90 % interval %{customdata[2]:.2f} to %{customdata[3]:.2f})"
                                "<br>%{customdata[0]} articles, %{customdata[1]} sentences<extra></extra>")]
     return figure(ctx, title, data, dict(
-        annotations=[_low_note()],
+        annotations=[_low_note(_slant_room(labels))],
         xaxis=dict(type="category", title=dict(text="Visit"), categoryorder="array", categoryarray=labels),
-        yaxis=_tone_axis(title=dict(text="Mean article tone"))), bottom=_slant_room(labels))
+        yaxis=_tone_axis(title=dict(text="Mean article tone"))), bottom=_slant_room(labels) + NOTE_ROOM)
 
 
 @_plain_text
@@ -642,7 +646,7 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
         annotations=[*notes, _low_note()],
         yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
         xaxis=_tone_axis(title=dict(text="Mean over articles of their tone" + (
-            " on the issue" if by == "issue" else " in officials' words")))), _rows_height(len(d), 48))
+            " on the issue" if by == "issue" else " in officials' words")))), _rows_height(len(d), 48), bottom=NOTE_ROOM)
 
 
 WORD_SHIFT_COLORS = {"more cooperative language": POS, "less hostile language": "#9ae6b4",
@@ -707,7 +711,7 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     return figure(ctx, title, data, dict(
         annotations=[*notes, _low_note()],
         xaxis=dict(type="category", title=dict(text="Year"), categoryorder="category ascending"),
-        yaxis=_tone_axis(title=dict(text="Mean over articles of officials' tone"))))
+        yaxis=_tone_axis(title=dict(text="Mean over articles of officials' tone"))), bottom=NOTE_ROOM)
 
 
 @_plain_text
