@@ -32,8 +32,8 @@ def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
     from core.voices.people import extract_people  # noqa: PLC0415
     from core.voices.quotes import extract_quotes  # noqa: PLC0415
     from core.store import Store  # noqa: PLC0415
-    from core.tone import quote_tone  # noqa: PLC0415
-    from core.tone_aggregates import article_tone, side_tones  # noqa: PLC0415
+    from core.tone.model import quote_tone  # noqa: PLC0415
+    from core.tone.aggregates import article_tone, side_tones  # noqa: PLC0415
 
     raws = synth.generate(n, seed)
     ctx = ExtractionContext()

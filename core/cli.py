@@ -405,7 +405,7 @@ def fit_tone(obj: _Settings, seeds):
       diplotone fit-tone --seeds ~/my-seeds
     """
     from core.extract import ExtractionContext
-    from core.tone_fit import refit
+    from core.tone.fit import refit
 
     ctx = ExtractionContext(obj.pipeline, Path(seeds) if seeds else None)
     weights = refit(ctx)

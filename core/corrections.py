@@ -25,7 +25,7 @@ import json
 import pandas as pd
 
 from core.errors import DiplotoneError
-from core.tone_aggregates import STORED_ARTICLE_TONE
+from core.tone.aggregates import STORED_ARTICLE_TONE
 from core.schema import BASE_TABLES
 
 KINDS = ("person", "speaker", "tone")

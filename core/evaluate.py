@@ -609,7 +609,7 @@ def tone_cv(ctx=None, sets=TONE_SETS) -> dict:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from core.extract import ExtractionContext
-    from core.tone_fit import cross_validated, read_sets, three_class
+    from core.tone.fit import cross_validated, read_sets, three_class
 
     from core.extract import extract
 

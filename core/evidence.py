@@ -238,7 +238,7 @@ def person_pair(con, f: Filters, person_a: str, person_b: str, labels: Labels = 
 # --- Tone shifts ------------------------------------------------------------------------------
 
 def _over_articles(rows: pd.DataFrame, weight: str = "w") -> tuple[float | None, int, int]:
-    """(tone, articles, sentences) of a tone aggregate (core.tone_aggregates): each article's
+    """(tone, articles, sentences) of a tone aggregate (core.tone.aggregates): each article's
     weighted mean tone of its rows, then the mean over articles."""
     r = rows.dropna(subset=["tone"])
     if r.empty or not r[weight].sum():

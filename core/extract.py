@@ -24,8 +24,8 @@ from core.voices.people import extract_people
 from core.voices.quotes import extract_quotes
 from core.voices.recalled import mark_recalled
 from core.voices.speakers import assign_speakers, find_turns, mark_official
-from core.tone import ToneScorer, quote_tone
-from core.tone_aggregates import article_tone, side_tones
+from core.tone.model import ToneScorer, quote_tone
+from core.tone.aggregates import article_tone, side_tones
 
 
 @dataclass

@@ -24,7 +24,7 @@ import plotly.io as pio
 
 from core.filters import Filters, describe
 from core.queries import ARTICLE_COLUMNS, QUOTES_SHOWN
-from core.tone_aggregates import MIN_ARTICLES, MIN_SENTENCES
+from core.tone.aggregates import MIN_ARTICLES, MIN_SENTENCES
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 INK = "#1f2933"

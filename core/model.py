@@ -122,7 +122,7 @@ class Quote:
     kind: str  # 'direct' or 'reported'
     official: bool | None = None  # the speaker (or institution) speaks in office; None: unknown
     main: bool = False  # its cue is the sentence's main verb (core.voices.speakers prefers it); not stored
-    tone: float | None = None  # the tone of the quote's own words (core.tone.quote_tone)
+    tone: float | None = None  # the tone of the quote's own words (core.tone.model.quote_tone)
 
 
 @dataclass

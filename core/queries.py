@@ -23,7 +23,7 @@ import pandas as pd
 
 from core.filters import Filters
 from core.search.index import ART_KEY
-from core.tone_aggregates import MIN_SENTENCES, grouped
+from core.tone.aggregates import MIN_SENTENCES, grouped
 
 NO_VISIT = "other"
 QUOTES_SHOWN = 500  # a person's latest quotes shown (a cloud of thousands of dots reads as nothing)
@@ -171,7 +171,7 @@ def issue_frequency(con, f: Filters) -> pd.DataFrame:
 
 
 def tone_trend(con, f: Filters) -> pd.DataFrame:
-    """Per dated article: its tone (core.tone_aggregates: the mean tone of its selected sentences,
+    """Per dated article: its tone (core.tone.aggregates: the mean tone of its selected sentences,
     which without a sentence filter is the stored article tone), a 30-day rolling mean, and
     low_confidence when it rests on fewer than MIN_SENTENCES sentences."""
     if _per_article(f):  # every selected sentence weighs 1: per-article sums
@@ -193,7 +193,7 @@ def tone_trend(con, f: Filters) -> pd.DataFrame:
 
 def visit_tone(con, f: Filters) -> pd.DataFrame:
     """Per visit (not 'other'): the mean over its articles of their tone as tone_trend gives it,
-    with articles, sentences and the 90 % bootstrap interval (core.tone_aggregates.grouped)."""
+    with articles, sentences and the 90 % bootstrap interval (core.tone.aggregates.grouped)."""
     trend = tone_trend(con, f)
     trend = trend[trend["visit"] != NO_VISIT]
     out = grouped(trend[["visit", "article_id", "tone", "sentences"]], ["visit"])
@@ -393,7 +393,7 @@ def _shift_filters(f: Filters) -> Filters:
 
 def _article_readings(con, f: Filters, by: str) -> pd.DataFrame:
     """Per label (issue or side), visit and article: the article's reading of the selection
-    (tone) and the sentences it rests on (core.tone_aggregates).
+    (tone) and the sentences it rests on (core.tone.aggregates).
 
     issue: the mean tone of the article's selected sentences tagged with the issue, each
     weighing its hit weight. side: the mean tone of the selected quotes of that side's
@@ -413,7 +413,7 @@ def _article_readings(con, f: Filters, by: str) -> pd.DataFrame:
 
 def issue_visit_tone(con, f: Filters) -> pd.DataFrame:
     """Visit x issue tone: per issue and visit, the mean over articles of their issue readings,
-    with articles, sentences and the 90 % bootstrap interval (core.tone_aggregates.grouped)."""
+    with articles, sentences and the 90 % bootstrap interval (core.tone.aggregates.grouped)."""
     return grouped(_article_readings(con, f, "issue"), ["label", "visit"])
 
 
@@ -457,7 +457,7 @@ def tone_drivers_shift(con, f: Filters, visit_a: str, visit_b: str, issue: str |
     selected sentence, B - A) times its tone (its mean contribution per use in both visits).
     A hostile word used less contributes upwards: 'less hostile language', never a cooperative
     word. Each occurrence counts once (one driver per occurrence); phrase variants are one word
-    (core.tone); a negated word is its own word ('not cooperation')."""
+    (core.tone.model); a negated word is its own word ('not cooperation')."""
     f = _shift_filters(f)
     q = _Sql()
     scope = _scope(f, q)

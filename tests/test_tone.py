@@ -7,8 +7,8 @@ from core.errors import CatalogError
 from core.model import Quote, SentenceTone
 from core.nlp import load_nlp
 from core.paths import seeds_dir
-from core.tone import ToneScorer, load_tone_lexicon
-from core.tone_aggregates import article_tone, side_tones
+from core.tone.model import ToneScorer, load_tone_lexicon
+from core.tone.aggregates import article_tone, side_tones
 
 
 @pytest.fixture(scope="module")

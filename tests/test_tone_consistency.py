@@ -1,5 +1,5 @@
 """One selection's tone numbers are the same wherever they are shown: the Overview trend, the
-Articles page, the Tone-shifts page, the CSVs and `diplotone extract` (core.tone_aggregates)."""
+Articles page, the Tone-shifts page, the CSVs and `diplotone extract` (core.tone.aggregates)."""
 from __future__ import annotations
 
 import json

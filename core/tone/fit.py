@@ -2,7 +2,7 @@
 
 The labelled sets (core.sentence_labels: `seeds`, `styles`) are read by the product's own
 pipeline: each article is cleaned and parsed, each label aligned to the system sentence it
-overlaps most, and each sentence's features (core.tone.FEATURES) computed. The model is a ridge
+overlaps most, and each sentence's features (core.tone.model.FEATURES) computed. The model is a ridge
 regression of the -2..+2 label on the features and on the presence of each content word seen in
 at least MIN_WORD_SENTENCES training sentences (what the lexicon misses: "backfire", "dictator"),
 without intercept (a sentence without evidence reads 0), with ALPHA shrinkage so that rare
@@ -25,7 +25,7 @@ from core.clean import clean_text
 from core.model import RawArticle
 from core.paths import seeds_dir
 from core.sentence_labels import best_match, folds, label_spans, load_sentence_set
-from core.tone import FEATURES, WEIGHTS_FILE, WORD_VALUE, ToneScorer, ToneWeights
+from core.tone.model import FEATURES, WEIGHTS_FILE, WORD_VALUE, ToneScorer, ToneWeights
 
 ALPHA = 3.0
 MIN_WORD_SENTENCES = 3

@@ -2,12 +2,12 @@
 article, and the visit-level readings (visit x issue, visit x side) with their n and a 90 %
 bootstrap interval over articles.
 
-- Sentence tone: core.tone (the fitted model), -1..+1.
+- Sentence tone: core.tone.model (the fitted model), -1..+1.
 - Article tone: the mean of its sentences' tones; the tone of a selection of an article's
   sentences (an issue, a side, a person) is the mean of those, each weighing its issue-hit
   weight under an issue filter (a passing mention weighs less; core.issues).
 - A side's tone in an article: the mean tone of the quotes of that side's officials, each
-  quote read on its own words (core.tone.quote_tone; a quote without tone words reads 0);
+  quote read on its own words (core.tone.model.quote_tone; a quote without tone words reads 0);
   None where no official of the side is heard.
 - A selection's tone for a group of articles (a visit, a visit and issue, a visit and side):
   the mean over articles of each article's reading of the selected sentences (or quotes), so

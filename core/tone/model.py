@@ -27,7 +27,7 @@ hostile; constructions add their own features: DEMAND, REASSURANCE ("will not ch
 replace"), RESTRAINT, CONDITIONAL ("if ..., we will take countermeasures"), SCARE_QUOTE (a
 quoted word or two in the narrator's sentence, "'arbitrarily'") and BRACKET (an editor's
 "[...]" inside a quote). A sentence's tone is the weighted sum of its features, halved and
-clipped to -1..+1; the weights are fitted on hand-labelled sentences (core.tone_fit) and ship
+clipped to -1..+1; the weights are fitted on hand-labelled sentences (core.tone.fit) and ship
 as seeds/tone_weights.json. Every piece of evidence and construction is a driver whose
 contribution is its weight times its value, so the drivers of a sentence add up to its score
 (before clipping), and the drivers inside a quote add up to the quote's own tone.
