@@ -1,4 +1,4 @@
-"""Article metadata from the text itself: publication date, visit, title and outlet.
+"""Article metadata from the text itself: publication date, visit and title (the outlet: core.outlets).
 
 The publication date is decided in two tiers.
 
@@ -740,7 +740,7 @@ def assign_visit(pub_date: dt.date | None, text: str, visits: list[Visit]) -> Vi
     return VisitGuess(best.visit.id, conf, f"published {when}; {'; '.join(best.why)}")
 
 
-# --- title and outlet --------------------------------------------------------------------------
+# --- title --------------------------------------------------------------------------------
 
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[A-Z][\w .&'’-]{1,40}$")
 
@@ -750,54 +750,3 @@ def infer_title(cleaned: CleanedText) -> str | None:
     if not cleaned.title:
         return None
     return _TITLE_SUFFIX.sub("", cleaned.title).strip() or cleaned.title
-
-
-# Known outlets. `credit` patterns only count in the head of the text (datelines, bylines,
-# the outlet's name alone on a line); `signature` patterns count anywhere (site furniture that
-# only that outlet prints). Names inside the story ("Blinken told CNN") are not credits.
-OUTLETS = [
-    ("Reuters", r"\(Reuters\)|^Reuters\s*$|\bREUTERS/", None),
-    ("Associated Press", r"\(AP\)|^AP\s*$|^Associated Press\s*$", None),
-    ("AFP", r"\(AFP\)|^AFP\s*$|\bAFP/", None),
-    ("CNN", r"\(CNN\)|^CNN\s*$|^CNN\s*[—–-]|\bCNN\s*[—–]", None),
-    ("Xinhua", r"\(Xinhua\)|^Xinhua\b|Xinhua\s*\||By Xinhua", None),
-    ("Global Times", r"^Global Times\b|Global Times\s*(?:Published|\|)|\bGT staff reporters?\b", None),
-    ("China Daily", r"^China Daily\b|chinadaily\.com", None),
-    ("CGTN", r"^CGTN\b|\(CGTN\)", None),
-    ("People's Daily", r"^People['’]s Daily\b", None),
-    ("South China Morning Post", r"South China Morning Post|\bSCMP\b", None),
-    ("Voice of America", r"^VOA\b|^Voice of America\b", None),
-    ("BBC", r"^BBC\b|\bBBC News\s*$", None),
-    ("The New York Times", r"^The New York Times\s*$|\bNYT\s*$", None),
-    ("USIP", r"\bUSIP['’]s\b|United States Institute of Peace", None),
-    ("The Christian Science Monitor", None, r"^Why We Wrote This\s*$"),
-]
-_GENERIC_SIGNATURES = [  # the site names itself in its own furniture
-    r"^Discover more from (?P<name>[A-Z][\w .&'’-]{1,40}?)\s*$",
-    r"not necessarily reflect the (?:official )?(?:policy|views?|position)s? of (?P<name>[A-Z][\w .&'’-]{1,40}?)\.?\s*$",
-    r"^©\s*(?:\d{4}\s+)?(?P<name>[A-Z][\w .&'’-]{1,40}?)(?:\.|,| All rights)",
-]
-HEAD_CHARS = 900
-
-
-def infer_outlet(raw_text: str) -> str | None:
-    """The publishing outlet from its own furniture or dateline credit; None when unknown."""
-    lines = [ln.strip() for ln in raw_text.replace("\r", "\n").split("\n") if ln.strip()]
-    for rx in _GENERIC_SIGNATURES:
-        for ln in reversed(lines):
-            m = re.search(rx, ln)
-            if m:
-                return m.group("name").strip()
-    for name, _credit, signature in OUTLETS:
-        if signature and any(re.search(signature, ln) for ln in lines):
-            return name
-    head, size = [], 0
-    for ln in lines:
-        head.append(ln)
-        size += len(ln)
-        if size > HEAD_CHARS:
-            break
-    for name, credit, _signature in OUTLETS:
-        if credit and any(re.search(credit, ln) for ln in head):
-            return name
-    return None

@@ -206,17 +206,20 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _merge_outlets(con) -> None:
-    """outlets = every outlet of the story's group for a representative, its own for a duplicate."""
+    """outlets = every outlet (and credited source) of the story's group for a representative, its own for a
+    duplicate: an AP story reprinted by two papers lists both papers and AP once."""
     con.execute("""
         UPDATE articles a SET outlets = g.outlets FROM (
             SELECT x.article_id,
                    CASE WHEN x.duplicate_of IS NULL
                         THEN coalesce(grp.outlets, [])
-                        ELSE CASE WHEN x.outlet IS NULL THEN [] ELSE [x.outlet] END END AS outlets
+                        ELSE list_filter([x.outlet, x.credit], lambda o: o IS NOT NULL) END AS outlets
             FROM articles x LEFT JOIN (
-                SELECT rep, list(outlet ORDER BY first_seen) AS outlets FROM (
-                    SELECT coalesce(duplicate_of, article_id) AS rep, outlet, min(ingested_at) AS first_seen
-                    FROM articles WHERE outlet IS NOT NULL AND trim(outlet) <> '' GROUP BY ALL
+                SELECT rep, list(outlet ORDER BY first_seen, kind) AS outlets FROM (
+                    SELECT coalesce(duplicate_of, article_id) AS rep, o.outlet, min(o.kind) AS kind,
+                           min(ingested_at) AS first_seen
+                    FROM articles, LATERAL (VALUES (outlet, 0), (credit, 1)) o(outlet, kind)
+                    WHERE o.outlet IS NOT NULL AND trim(o.outlet) <> '' GROUP BY ALL
                 ) GROUP BY rep
             ) grp ON grp.rep = x.article_id
         ) g

@@ -17,7 +17,13 @@ people are bare spaCy PERSON spans.
   that have a labelled `when`;
 - speakers and people per article, F1 (article fields: the styles labels' own; the seeds' from
   eval/dev, the same five articles); official accuracy over the people both find;
-- dates within 3 days and visit accuracy, where the set labels them.
+- dates within 3 days and visit accuracy, where the set labels them;
+- outlet accuracy: the publisher read from the page (core.outlets, no metadata given) against the
+  labelled outlet (styles: the label's `outlet`, its parenthesised note dropped; a reprint
+  "Reuters (syndicated in the Deccan Ledger)" accepts either name; seeds: seeds/articles.yaml),
+  both sides through the catalogue normaliser, a shorter name matching a longer one whose first
+  words it is ("Sohu" ~ "Sohu Finance"). Its baseline is the name before the first dateline dash
+  ("BEIJING (AP) —" → AP) in the first lines, else None.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import re
 from collections import Counter
 
 from core.evaluate import full_name_aliases, load_set, name_key, prf, set_prf
+from core.outlets import normalise_outlet
 from core.sentence_labels import LabelledText, best_match, label_spans, load_sentence_set
 
 DATE_DAYS = 3
@@ -35,6 +42,33 @@ _NAME = r"((?:[A-Z][\w'’.-]+ ){0,2}[A-Z][\w'’-]+)"
 _SAID = re.compile(rf"\b{_NAME},? (?:said|says|told|added)\b|\b(?:said|says|told|added) {_NAME}\b")
 _RECALLED = re.compile(r"\b(last (?:week|month|year)|at the time|ago|earlier|previously|in 20\d\d)\b", re.I)
 _MARKS = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+_DATELINE_NAME = re.compile(r"([A-Z][\w&'’.]*(?: [A-Z][\w&'’.]*)*)\)?\s+(?:--|[-–—])\s")
+_REPRINTER = re.compile(r"\((?:reprinted|syndicated|republished) (?:in|by) (?:the )?([^)]+)\)")
+
+
+def baseline_outlet(text: str) -> str | None:
+    """The plain outlet baseline: the capitalised name just before the first dateline dash of the
+    first eight lines ("WASHINGTON, June 19 (Reuters) - ..." → Reuters), else None."""
+    for line in [ln for ln in text.splitlines() if ln.strip()][:8]:
+        m = _DATELINE_NAME.search(line)
+        if m:
+            return m[1]
+    return None
+
+
+def _outlet_words(name: str | None) -> list[str]:
+    return re.findall(r"\w+", re.sub(r"^the\s+", "", (normalise_outlet(name) or "").lower()))
+
+
+def outlet_matches(gold: str, pred: str | None) -> bool:
+    """pred names the labelled outlet (or, for a reprint, the reprinting outlet): see the module doc."""
+    names = [re.sub(r"\s*\([^)]*\)", "", gold).strip(), *_REPRINTER.findall(gold)]
+    p = _outlet_words(pred)
+    for g in map(_outlet_words, names):
+        short, long_ = sorted((g, p), key=len)
+        if short and long_[:len(short)] == short and (short == long_ or len("".join(short)) >= 4):
+            return True
+    return False
 
 
 def _key(name, aliases):
@@ -96,7 +130,9 @@ class Tally:
         self.official_ok = self.official_n = 0
         self.date_ok = self.date_n = self.visit_ok = self.visit_n = 0
         self.discussed_gold, self.discussed_pred = set(), set()
+        self.outlet_ok = self.outlet_n = 0
         self.failures: list[dict] = []
+        self.outlet_failures: list[dict] = []
 
     def result(self) -> dict:
         ratio = lambda a, b: a / b if b else None  # noqa: E731
@@ -111,6 +147,7 @@ class Tally:
             "date_within_3_days": ratio(self.date_ok, self.date_n),
             "visit_accuracy": ratio(self.visit_ok, self.visit_n),
             "issues_discussed_f1": set_prf(self.discussed_gold, self.discussed_pred)["f1"] if self.discussed_gold else None,
+            "outlet_accuracy": ratio(self.outlet_ok, self.outlet_n), "outlets": self.outlet_n,
         }
 
 
@@ -118,9 +155,14 @@ def _article_fields(set_name: str) -> dict[str, dict]:
     """file -> {persons: {name: official or None}, speakers, pub_date, visit} for the set."""
     out = {}
     if set_name == "seeds":
+        from core.catalogs import CATALOG_FILES, load_article_meta
+        from core.paths import PROJECT_ROOT
+        meta = load_article_meta(PROJECT_ROOT / "seeds" / CATALOG_FILES["articles"])
         for a in load_set("dev"):
-            out[a.file.split("/")[-1]] = {"persons": {n: None for n in a.persons}, "speakers": set(a.speakers),
-                                          "pub_date": a.pub_date, "visit": a.visit}
+            name = a.file.split("/")[-1]
+            out[name] = {"persons": {n: None for n in a.persons}, "speakers": set(a.speakers),
+                         "pub_date": a.pub_date, "visit": a.visit,
+                         "outlet": meta[name].outlet if name in meta else None}
     return out
 
 
@@ -206,12 +248,19 @@ def score_set(set_name: str, ctx, bare) -> dict:
         if fields.get("visit"):
             system.visit_n += 1
             system.visit_ok += result.visit == fields["visit"]
-    return {"system": system.result(), "baseline": baseline.result(), "failures": system.failures}
+        if fields.get("outlet"):
+            for tally, guess in ((system, result.outlet), (baseline, baseline_outlet(article.text))):
+                tally.outlet_n += 1
+                tally.outlet_ok += outlet_matches(fields["outlet"], guess)
+            if not outlet_matches(fields["outlet"], result.outlet):
+                system.outlet_failures.append({"file": article.file, "label": fields["outlet"], "system": result.outlet})
+    return {"system": system.result(), "baseline": baseline.result(), "failures": system.failures,
+            "outlet_failures": system.outlet_failures}
 
 
 def _own_fields(article: LabelledText) -> dict:
     a = article.article
-    out = {k: a[k] for k in ("speakers", "pub_date", "visit") if a.get(k)}
+    out = {k: a[k] for k in ("speakers", "pub_date", "visit", "outlet") if a.get(k)}
     if a.get("persons"):
         out["persons"] = {p["name"]: p.get("official") for p in a["persons"]}
     return out
@@ -219,7 +268,7 @@ def _own_fields(article: LabelledText) -> dict:
 
 ROWS = ("speaker_accuracy", "quote_span_exact", "recalled.precision", "recalled.recall", "recalled.when_accuracy",
         "speakers_f1", "people_f1", "official_accuracy", "date_within_3_days", "visit_accuracy", "issues_discussed_f1",
-        "speaker_sentences", "quotes")
+        "outlet_accuracy", "speaker_sentences", "quotes", "outlets")
 
 
 def format_table(scores: dict) -> str:

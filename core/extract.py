@@ -14,11 +14,12 @@ from pathlib import Path
 
 from core.catalogs import CATALOG_FILES, Catalogs, load_catalogs
 from core.clean import clean_text
-from core.dates import assign_visit, infer_outlet, infer_pub_date, infer_title
+from core.dates import assign_visit, infer_pub_date, infer_title
 from core.issues import IssueTagger, discussed
 from core.keys import content_hash, fingerprint
 from core.model import ArticleResult, CleanedText, RawArticle, Sentence
 from core.nlp import load_nlp, parse
+from core.outlets import read_outlet
 from core.paths import seeds_dir
 from core.voices.people import extract_people
 from core.voices.quotes import extract_quotes
@@ -78,7 +79,9 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
     for key in ("title", "outlet", "url", "pub_date", "visit"):
         source[key] = "user" if meta.get(key) not in (None, "") else "inferred"
     title = meta.get("title") or infer_title(cleaned) or Path(raw.file).stem
-    outlet = meta.get("outlet") or infer_outlet(raw.text)
+    # a page's site name (HTML) or the user's outlet is the publisher; the text's credit is kept beside it
+    publisher, credit = read_outlet(raw.text, site_name=meta.get("outlet"), url=meta.get("url"))
+    outlet = meta.get("outlet") or publisher
     pub = meta.get("pub_date")
     if pub:
         pub = pub if isinstance(pub, dt.date) else dt.date.fromisoformat(str(pub))
@@ -91,7 +94,7 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
     else:
         vg = assign_visit(pub, cleaned.text, catalogs.visits)
         visit, visit_evidence = vg.visit, vg.evidence
-    return dict(title=title, outlet=outlet, url=meta.get("url"), pub_date=pub,
+    return dict(title=title, outlet=outlet, credit=credit, url=meta.get("url"), pub_date=pub,
                 pub_date_confidence=round(float(date_conf), 3), date_evidence=date_evidence,
                 visit=visit, visit_evidence=visit_evidence, meta_source=source)
 

@@ -182,3 +182,4 @@ class ArticleResult:
     tone: float
     tone_by_side: dict[str, float | None]
     meta_source: dict[str, str] = field(default_factory=dict)  # field -> 'user' | 'inferred'
+    credit: str | None = None  # the wire/outlet the page credits when it is not the publisher (core.outlets)

@@ -22,10 +22,12 @@ quotes.official and persons.official (office held at the article's date).
 Schema 5: article_sources (outlet types, core.sources), saved_queries (named searches, core.search)
 and corrections (the analyst's corrections log, core.corrections) with the base_* copies of the
 extraction rows of the articles that corrections changed (so one correction can be undone).
+Schema 6: articles.credit, the wire or outlet a page credits when it is not the publisher (an AP
+story reprinted by a local paper: outlet the paper, credit AP; core.outlets); outlets lists it too.
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 TABLES = {
     "meta": """
@@ -35,7 +37,7 @@ TABLES = {
         )""",
     # One row per distinct article text. duplicate_of points at the kept article of a duplicate
     # group (same story re-published); duplicates are excluded from every chart.
-    # outlets lists every outlet that carried the story (wire reprints).
+    # outlets lists every outlet that carried the story (wire reprints) and the credited sources.
     "articles": """
         CREATE TABLE IF NOT EXISTS articles (
             article_id          VARCHAR PRIMARY KEY,
@@ -43,6 +45,7 @@ TABLES = {
             title               VARCHAR,
             outlet              VARCHAR,
             outlets             VARCHAR[],
+            credit              VARCHAR,
             url                 VARCHAR,
             pub_date            DATE,
             pub_date_confidence DOUBLE,
@@ -194,6 +197,7 @@ MIGRATIONS = {
         "ALTER TABLE sentences ADD COLUMN recalled_when VARCHAR", "ALTER TABLE quotes ADD COLUMN official BOOLEAN",
         "ALTER TABLE persons ADD COLUMN official BOOLEAN"],
     4: [TABLES[t] for t in ("article_sources", "saved_queries", "corrections", *(f"base_{t}" for t in BASE_TABLES))],
+    5: ["ALTER TABLE articles ADD COLUMN IF NOT EXISTS credit VARCHAR"],
 }
 
 INDEXES = [

@@ -400,7 +400,7 @@ def read_connection(path=None, lock_timeout: float = 10.0):
 
 # -- result records -> DataFrames ---------------------------------------------------------
 
-_META_COLUMNS = ("title", "outlet", "url", "pub_date", "pub_date_confidence", "date_evidence",
+_META_COLUMNS = ("title", "outlet", "credit", "url", "pub_date", "pub_date_confidence", "date_evidence",
                  "visit", "visit_evidence")
 
 
@@ -473,7 +473,7 @@ def result_frames(results: list[ArticleResult], raws: dict[str, RawArticle], fin
         return pd.DataFrame(list(rows), columns=columns.split(), dtype=object)
 
     articles = frame(
-        "article_id file title outlet outlets url pub_date pub_date_confidence date_evidence visit "
+        "article_id file title outlet outlets credit url pub_date pub_date_confidence date_evidence visit "
         "visit_evidence words tone tone_us tone_china tone_other duplicate_of meta_source user_meta "
         "source_format raw_text pipeline_version fingerprint ingested_at",
         (_article_row(r, raws[r.article_id], fingerprint, old.get(r.article_id, {}), now) for r in results))
@@ -513,7 +513,7 @@ def _article_row(r: ArticleResult, raw: RawArticle, fingerprint: str, old: dict,
     edits = _load_user_meta(old.get("user_meta"))["edits"]
     by_side = r.tone_by_side or {}
     return (
-        r.article_id, r.file, r.title, r.outlet, [r.outlet] if r.outlet else [], r.url, r.pub_date,
+        r.article_id, r.file, r.title, r.outlet, [o for o in (r.outlet, r.credit) if o], r.credit, r.url, r.pub_date,
         r.pub_date_confidence, r.date_evidence, r.visit, r.visit_evidence, r.words, r.tone,
         by_side.get("US"), by_side.get("China"), by_side.get("Other"), old.get("duplicate_of"),
         json.dumps(r.meta_source, sort_keys=True), _dump_user_meta(raw.meta, edits), raw.source_format,

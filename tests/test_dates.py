@@ -8,7 +8,8 @@ import pytest
 
 from core.catalogs import load_article_meta, load_visits
 from core.clean import clean_text
-from core.dates import assign_visit, infer_outlet, infer_pub_date, infer_title
+from core.dates import assign_visit, infer_pub_date, infer_title
+from core.outlets import infer_outlet, read_outlet
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 VISITS = load_visits(SEEDS / "visits.yaml")
@@ -134,6 +135,25 @@ def test_name_only_mention_is_not_a_visit():
 ])
 def test_infer_outlet(raw, outlet):
     assert infer_outlet(raw) == outlet
+
+
+@pytest.mark.parametrize("raw, site, url, publisher, credit", [
+    ("Valley Courier-Times | NATION & WORLD\nHeadline\nBy FATIMA HUSSEIN and DIDI TANG Associated Press\n"
+     "BEIJING (AP) — Yellen said.", None, None, "Valley Courier-Times", "Associated Press"),
+    ("Headline\nBy Jiang Lihua | China Daily | Updated: 2023-11-20 07:28\nText.", None, None, "China Daily", None),
+    ("Headline\nBy Kevin Liptak and Nectar Gan, CNN\nText.", None, None, "CNN", None),
+    ("2023-07-09 18:22:07 Source: Xinhua\nText.", None, None, "Xinhua", None),
+    ("Headline\nBEIJING, Aug 29 (Reuters) - Xi met Sullivan.", "Deccan Ledger", None, "Deccan Ledger", "Reuters"),
+    ("Headline\nText.\nThis article first appeared in The Diplomat.", None, "https://www.asiatimes.com/2023/x",
+     "asiatimes.com", "The Diplomat"),
+    ("Headline\nText.\nOriginally published by East Asia Forum.", None, None, "East Asia Forum", None),
+    ("Headline\nText.\nvia Nikkei Asia", None, "https://www.nytimes.com/a", "The New York Times", "Nikkei Asia"),
+    ("Forum Daily › Analysis › Q&A\nHeadline\nText.", None, None, "Forum Daily", None),
+    ("OPINION | COMMENTARY\nHeadline\nText.", None, None, None, None),  # a section label is not an outlet
+])
+def test_read_outlet_from_the_page(raw, site, url, publisher, credit):
+    """The page's own outlet is the publisher; a wire or origin it credits is kept as the credit."""
+    assert read_outlet(raw, site, url) == (publisher, credit)
 
 
 def test_infer_title_strips_outlet_suffix():

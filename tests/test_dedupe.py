@@ -32,12 +32,12 @@ def con():
     c.close()
 
 
-def add(con, article_id, text, outlet=None, furniture=(), fingerprint="fp1"):
+def add(con, article_id, text, outlet=None, furniture=(), fingerprint="fp1", credit=None):
     """Store an article as the build would: its kept lines, and boilerplate lines marked removed."""
     ts = dt.datetime(2024, 1, 1) + dt.timedelta(seconds=next(_clock))
-    con.execute("""INSERT INTO articles (article_id, file, outlet, visit, raw_text, pipeline_version,
-                   fingerprint, ingested_at) VALUES (?, ?, ?, 'other', ?, '1', ?, ?)""",
-                [article_id, f"{article_id}.txt", outlet, text, fingerprint, ts])
+    con.execute("""INSERT INTO articles (article_id, file, outlet, credit, visit, raw_text, pipeline_version,
+                   fingerprint, ingested_at) VALUES (?, ?, ?, ?, 'other', ?, '1', ?, ?)""",
+                [article_id, f"{article_id}.txt", outlet, credit, text, fingerprint, ts])
     lines = [(t, False) for t in paragraphs(text)] + [(t, True) for t in furniture]
     con.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, NULL)",
                     [[article_id, i, t, removed] for i, (t, removed) in enumerate(lines)])
@@ -79,6 +79,18 @@ def test_trimmed_wire_reprint_is_contained_in_the_full_story(con):
     mark_duplicates(con)
     assert groups(con)["trim"] == "full"
     assert outlets(con, "full") == ["Reuters", "Straits Times"]
+
+
+def test_wire_story_reprinted_by_two_papers_lists_both_papers_and_the_wire_once(con):
+    text = seed_text(1)
+    add(con, "paper1", text, outlet="Valley Courier-Times", credit="Associated Press")
+    add(con, "paper2", "New headline\n" + text, outlet="Deccan Ledger", credit="Associated Press")
+    add(con, "single", seed_text(2), outlet="Deccan Ledger", credit="Reuters")
+    assert mark_duplicates(con) == 1
+    assert groups(con)["paper2"] == "paper1"
+    assert outlets(con, "paper1") == ["Valley Courier-Times", "Associated Press", "Deccan Ledger"]
+    assert outlets(con, "paper2") == ["Deccan Ledger", "Associated Press"]
+    assert outlets(con, "single") == ["Deccan Ledger", "Reuters"]
 
 
 def test_article_quoting_a_few_paragraphs_of_another_is_not_a_duplicate(con):

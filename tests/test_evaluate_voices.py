@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.evaluate_voices import _baseline_speaker, _exact, format_table, gold_quotes
+from core.evaluate_voices import (_article_fields, _baseline_speaker, _exact, _own_fields, baseline_outlet, format_table,
+                                  gold_quotes, outlet_matches)
 from core.sentence_labels import SentenceLabel
 
 
@@ -24,6 +25,29 @@ def test_name_said_baseline_completes_a_surname_from_the_article():
     text = "Secretary of State Antony Blinken landed. Blinken said talks were candid."
     assert _baseline_speaker("Blinken said talks were candid.", text) == "Antony Blinken"
     assert _baseline_speaker("Talks were candid.", text) is None
+
+
+def test_outlet_scoring_normalises_names_and_accepts_the_reprinting_outlet():
+    gold = "Associated Press (reprinted in the Valley Courier-Times)"
+    assert outlet_matches(gold, "AP") and outlet_matches(gold, "Valley Courier-Times")
+    assert not outlet_matches(gold, "Reuters") and not outlet_matches(gold, None)
+    assert outlet_matches("Sohu (machine translated)", "Sohu Finance")
+    assert not outlet_matches("The Hill (opinion)", "Hilltop")          # a prefix of four letters or more only
+    assert baseline_outlet("Title\nWASHINGTON, June 19 (Reuters) - Blinken met Xi.") == "Reuters"
+    assert baseline_outlet("Title\nBlinken met Xi.") is None
+
+
+@pytest.mark.parametrize("set_name, least", [("seeds", 1.0), ("styles", 0.75)])
+def test_outlets_read_from_the_page_beat_the_dateline_baseline(set_name, least):
+    """Development sets: the publisher read from each page (no metadata) against the labelled outlet."""
+    from core.outlets import infer_outlet
+    from core.sentence_labels import load_sentence_set
+
+    extra = _article_fields(set_name)
+    pairs = [({**extra.get(a.file, {}), **_own_fields(a)}["outlet"], a.text) for a in load_sentence_set(set_name)]
+    system = sum(outlet_matches(gold, infer_outlet(text)) for gold, text in pairs) / len(pairs)
+    baseline = sum(outlet_matches(gold, baseline_outlet(text)) for gold, text in pairs) / len(pairs)
+    assert system >= least and system > baseline + 0.4
 
 
 @pytest.mark.slow
