@@ -71,6 +71,24 @@ def test_windows_line_endings_and_control_characters_are_normalised(tmp_path):
 # -- HTML ------------------------------------------------------------------------------------------
 
 
+def test_html_wire_reprint_outlet_is_the_site_and_the_wire_is_the_credit(tmp_path):
+    """A Reuters story on another site: outlet = the site (og:site_name), credit = Reuters; with no
+    site name the URL's domain names the publisher."""
+    from core.catalogs import load_catalogs
+    from core.clean import clean_text
+    from core.extract import resolve_metadata
+
+    page = HOSTILE_HTML.replace("<p>US Secretary", "<p>BEIJING, June 19 (Reuters) - US Secretary")
+    catalogs = load_catalogs()
+    raw = read_article(write(tmp_path, "story.html", page.encode()))
+    meta = resolve_metadata(raw, clean_text(raw.text), catalogs)
+    assert (meta["outlet"], meta["credit"]) == ("Example Times", "Reuters")
+    bare = page.replace('<meta property="og:site_name" content="Example Times">', "").replace(" | Example Times", "")
+    raw = read_article(write(tmp_path, "bare.html", bare.encode()))
+    meta = resolve_metadata(raw, clean_text(raw.text), catalogs)
+    assert (meta["outlet"], meta["credit"]) == ("example.com", "Reuters")
+
+
 def test_html_is_reduced_to_the_article_with_page_metadata(tmp_path):
     raw = read_article(write(tmp_path, "story.html", HOSTILE_HTML.encode()))
     assert raw.source_format == "html"
