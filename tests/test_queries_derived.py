@@ -29,14 +29,26 @@ def test_hits_carry_their_sentences_columns(con):
 
 @pytest.mark.parametrize("f", FILTERS, ids=str)
 def test_issue_cooccurrence_matches_the_paragraph_self_join(con, f):
-    plain = Q._run(con, f, """
-        SELECT x.issue AS issue_a, y.issue AS issue_b, count(*) AS paragraphs, count(DISTINCT x.article_id) AS articles
-        FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue
-        GROUP BY ALL ORDER BY paragraphs DESC, issue_a, issue_b""",
-                   f"""ph AS (SELECT DISTINCT s.article_id, s.paragraph, h.issue
-                   FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {Q._issue_cond(f)})""")
+    """Under an issue filter: the pairs that include a chosen issue, with any other issue of the
+    paragraph, over the articles that have a chosen issue (the plain self-join of paragraphs)."""
+    g = f.replace(issues=())
+    chosen = set(f.issues)
+    ids = set(Q.article_table(con, f)["article_id"])
+    plain = Q._run(con, g, """
+        SELECT x.article_id, x.issue AS issue_a, y.issue AS issue_b, x.paragraph
+        FROM ph x JOIN ph y ON x.article_id = y.article_id AND x.paragraph = y.paragraph AND x.issue < y.issue""",
+                   """ph AS (SELECT DISTINCT s.article_id, s.paragraph, h.issue
+                   FROM issue_hits h JOIN sents s USING (article_id, sent_idx))""")
+    plain = plain[plain["article_id"].isin(ids)]
+    if chosen:
+        plain = plain[plain["issue_a"].isin(chosen) | plain["issue_b"].isin(chosen)]
+    plain = (plain.groupby(["issue_a", "issue_b"]).agg(paragraphs=("paragraph", "size"), articles=("article_id", "nunique"))
+             .reset_index().sort_values(["paragraphs", "issue_a", "issue_b"], ascending=[False, True, True])
+             .reset_index(drop=True))
     got = Q.issue_cooccurrence(con, f)
     assert len(plain) > 0
+    if chosen:
+        assert any(not ({a, b} <= chosen) for a, b in zip(got["issue_a"], got["issue_b"])), "pairs with other issues"
     pd.testing.assert_frame_equal(got, plain, check_dtype=False)
 
 
@@ -96,13 +108,12 @@ def test_side_words_by_year_matches_the_tone_driver_join(con, f):
 def test_person_pairs_match_the_article_self_join(con, f):
     ids = Q.article_table(con, f)["article_id"].tolist()
     pa = con.execute("SELECT DISTINCT article_id, canonical, side, mentions FROM persons").df()
-    pa = pa[pa["article_id"].isin(ids)]
-    if f.persons:
-        pa = pa[pa["canonical"].isin(f.persons)]
+    pa = pa[pa["article_id"].isin(ids)]  # a person filter selects the articles ...
     if f.sides:
         pa = pa[pa["side"].isin(f.sides)]
-    top = (pa.groupby("canonical")["mentions"].sum().reset_index()
-           .sort_values(["mentions", "canonical"], ascending=[False, True])["canonical"].head(15))
+    ranked = pa.groupby("canonical")["mentions"].sum().reset_index()
+    ranked["chosen"] = ranked["canonical"].isin(f.persons)  # ... and puts its people first among the top
+    top = (ranked.sort_values(["chosen", "mentions", "canonical"], ascending=[False, False, True])["canonical"].head(15))
     pt = pa[pa["canonical"].isin(top)][["article_id", "canonical"]].drop_duplicates()
     pairs = pt.merge(pt, on="article_id").query("canonical_x < canonical_y")
     plain = (pairs.groupby(["canonical_x", "canonical_y"]).size().rename("articles").reset_index()
