@@ -316,6 +316,23 @@ def charts(obj: _Settings, out, query, formats, **given):
 
 
 @main.command()
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The .pptx file to write.")
+@_filter_options
+@click.pass_obj
+def report(obj: _Settings, out, **given):
+    """Write a briefing pack (PowerPoint) of the view: title, one slide per chart, quotes, methods.
+
+    \b
+    Examples:
+      diplotone report --out briefing.pptx
+      diplotone report --out taiwan.pptx --issue taiwan --from 2024-01-01
+    """
+    from core.briefing import write_briefing
+
+    click.echo(printable(write_briefing(obj.store, Path(out), _filters(**given))))
+
+
+@main.command()
 @click.argument("query")
 @_filter_options
 @click.option("--limit", default=50, show_default=True, help="Lines shown (best matches first).")

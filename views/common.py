@@ -140,8 +140,25 @@ def sidebar_filters(options: dict) -> Filters:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         sb.warning("'From' is after 'To': the date range is ignored.")
         filters = filters.replace(date_from=None, date_to=None)
+    sb.download_button("Download briefing", lambda: _briefing(filters), file_name=briefing_name(filters),
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       on_click="ignore", icon=":material/slideshow:", width="stretch",
+                       help="A PowerPoint of this view: every chart with a one-line reading, quotes, methods.")
     write_url(filters)
     return filters
+
+
+def _briefing(filters: Filters) -> bytes:
+    from core.briefing import briefing
+
+    return briefing(store_path(), filters)
+
+
+def briefing_name(filters: Filters) -> str:
+    """briefing-taiwan-2024-01-01.pptx: the file named by the view's filters."""
+    parts = [v for k, vs in to_query_params(filters).items() for v in vs]
+    stem = "-".join(["briefing", *parts])[:80]
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in stem) + ".pptx"
 
 
 def _typed(sb, key: str, end: bool = False) -> dt.date | None:

@@ -1,0 +1,192 @@
+"""A briefing pack: the current view as a PowerPoint file (python-pptx), for a memo or a meeting.
+
+`diplotone report` and the dashboard's "Download briefing" button write the same deck: a title
+slide (the filters in words, articles, outlets, date span), one slide per chart (the image the
+dashboard draws, its title, a one-line reading computed from the chart's own table, n and its
+source), the strongest quotes of each side with speaker and date, and a methods slide.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from core import figures as F
+from core.export import _ensure_browser, all_charts, make_context, PNG_SCALE
+from core.filters import Filters, describe
+from core.queries import _scope, _Sql
+from core.store import read_connection
+
+METHODS = [
+    "Articles: the selected, non-duplicate articles (a re-published story counts once).",
+    "Issue counts: sentences tagged with an issue by the issue lexicon (one per sentence and issue); "
+    "per 1,000 words normalises by the words of the selected articles.",
+    "Tone: each sentence read on −1 (hostile) … +1 (cooperative) by the diplomatic lexicon and rules; "
+    "an article's or a group's tone is the mean of its selected sentences (weighted by issue-hit weight "
+    "under an issue filter).",
+    "People: mentions are names resolved to one person; quotes are direct and reported speech "
+    "attributed to a speaker. A side filter keeps the words of that side's speakers.",
+    "Every number in the dashboard lists its sentences in the chart's evidence panel.",
+    "Extraction accuracy: `diplotone evaluate` scores people, speakers, issues, tone and dates "
+    "against the hand-labelled sets in eval/ beside plain baselines (see the README's table: "
+    "the seed articles are development data; the held-out and blind sets were not used for tuning).",
+]
+
+
+def _plain(text: str) -> str:
+    """Plotly title markup (<b>, <br>, escaped entities) as plain slide text."""
+    import html
+
+    return html.unescape(re.sub(r"<br>", " ", re.sub(r"</?b>", "", str(text))))
+
+
+def reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
+    """One line saying what a chart shows, from the table it is drawn from (a plain count where a
+    chart's table has changed shape and no reading is written for it)."""
+    try:
+        return _reading(stem, table, ctx)
+    except (KeyError, AttributeError, IndexError, TypeError, ValueError):
+        return f"{len(table)} rows; the chart's CSV lists them."
+
+
+def _reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
+    if table.empty:
+        return "No data for these filters."
+    t = table
+    if stem == "issue_frequency":
+        top = t.head(3)
+        return "Most discussed: " + ", ".join(f"{ctx.issue(r.issue)} ({r.sentences} sentences)" for r in top.itertuples()) + "."
+    if stem == "tone_trend":
+        low, high = t.loc[t["tone"].idxmin()], t.loc[t["tone"].idxmax()]
+        return (f"Article tone runs from {low['tone']:+.2f} (“{low['title']}”) to {high['tone']:+.2f} "
+                f"(“{high['title']}”) over {len(t)} dated articles.")
+    if stem == "visit_change":
+        r = t.iloc[0]
+        return (f"Biggest change from {ctx.visit(r['first_visit'])} to {ctx.visit(r['last_visit'])}: "
+                f"{ctx.issue(r['issue'])}, {r['change_per_1k']:+.2f} sentences per 1,000 words.")
+    if stem in ("issues_by_visit", "issues_by_article"):
+        r = t.loc[t["per_1k_words"].idxmax()]
+        where = ctx.visit(r["visit"]) if stem == "issues_by_visit" else f"“{r['title']}”"
+        return f"Densest cell: {ctx.issue(r['issue'])} in {where}, {r['per_1k_words']:.1f} sentences per 1,000 words."
+    if stem == "issue_cooccurrence":
+        r = t.iloc[0]
+        return f"Most often discussed together: {ctx.issue(r['issue_a'])} and {ctx.issue(r['issue_b'])} ({r['paragraphs']} paragraphs)."
+    if stem == "people":
+        m, q = t.loc[t["mentions"].idxmax()], t.loc[t["quotes"].idxmax()]
+        return f"Most mentioned: {m['person']} ({m['mentions']} mentions); most quoted: {q['person']} ({q['quotes']} quotes)."
+    if stem == "person_cooccurrence":
+        r = t.iloc[0]
+        return f"Most often named together: {r['person_a']} and {r['person_b']} ({r['articles']} articles)."
+    if stem.startswith("tone_shift_by_") and "change" in t:
+        r = t.dropna(subset=["change"]).iloc[0] if t["change"].notna().any() else None
+        if r is not None:
+            label = ctx.issue(r["label"]) if stem.endswith("issue") else f"{r['label']} side"
+            return f"Largest shift: {label}, {r['tone_a']:+.2f} → {r['tone_b']:+.2f} ({r['change']:+.2f})."
+    if stem == "tone_drivers":
+        r = t.iloc[0]
+        return (f"The word that moved tone most: “{r['word']}”, {r['per_sentence_a']:+.3f} → "
+                f"{r['per_sentence_b']:+.3f} per sentence.")
+    if stem == "side_language_by_year" and "tone" in t:
+        return "; ".join(f"{r.side} {r.year}: {r.tone:+.2f}" for r in t.itertuples() if pd.notna(r.tone)) + "."
+    if stem == "side_words_by_year":
+        top = t.loc[t["contribution"].abs().sort_values(ascending=False).index].drop_duplicates("side")
+        return "Strongest words: " + "; ".join(f"{r.side} “{r.word}” ({r.contribution:+.2f}, {r.year})" for r in top.itertuples()) + "."
+    if stem == "person_quotes" and "tone" in t:
+        return f"{len(t)} quotes, mean tone {t['tone'].mean():+.2f}."
+    return f"{len(t)} rows; the chart's CSV lists them."
+
+
+def top_quotes(con, f: Filters, side: str, n: int = 4) -> pd.DataFrame:
+    """The side's strongest quotes in the selection (largest |tone| first), with speaker and date."""
+    q = _Sql()
+    scope = _scope(f, q)
+    return con.execute(f"""WITH {scope}
+        SELECT qu.text, qu.speaker, a.pub_date, a.outlet, qu.tone FROM quotes qu JOIN arts a USING (article_id)
+        WHERE qu.side = {q.bind('qside', side)} AND qu.speaker IS NOT NULL AND qu.tone IS NOT NULL AND length(qu.text) BETWEEN 30 AND 400
+        ORDER BY abs(qu.tone) DESC, a.pub_date, qu.article_id LIMIT {q.bind('n', int(n))}""", q.params).df()
+
+
+def _images(figs) -> list[bytes]:
+    """PNGs of the figures, rendered in one kaleido batch (one browser start, not one per chart)."""
+    import tempfile
+
+    import plotly.io as pio
+
+    _ensure_browser()
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [Path(tmp) / f"{i}.png" for i in range(len(figs))]
+        pio.write_images(figs, files, format="png", scale=PNG_SCALE, width=[f.layout.width for f in figs],
+                         height=[f.layout.height for f in figs])
+        return [f.read_bytes() for f in files]
+
+
+def briefing(store_path, filters: Filters | None = None) -> bytes:
+    """The briefing deck (.pptx bytes) for a filter set."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    filters = filters or Filters()
+    with read_connection(store_path) as con:
+        ctx = make_context(con, filters)
+        charts = list(all_charts(con, filters, ctx))
+        quotes = {side: top_quotes(con, filters, side) for side in ("US", "China")}
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    blank = deck.slide_layouts[6]
+
+    def text(slide, body: str, left, top, width, height, size=14, bold=False, color=None):
+        box = slide.shapes.add_textbox(left, top, width, height).text_frame
+        box.word_wrap = True
+        for i, line in enumerate(body.split("\n")):
+            p = box.paragraphs[0] if i == 0 else box.add_paragraph()
+            p.text, p.font.size, p.font.bold = line, Pt(size), bold
+            if color:
+                from pptx.dml.color import RGBColor
+
+                p.font.color.rgb = RGBColor.from_string(color)
+        return box
+
+    span = (f"{pd.Timestamp(ctx.first_date):%d %b %Y} – {pd.Timestamp(ctx.last_date):%d %b %Y}"
+            if ctx.first_date is not None and pd.notna(ctx.first_date) else "no dated articles")
+    slide = deck.slides.add_slide(blank)
+    text(slide, "US–China diplomacy in the news: briefing", Inches(0.8), Inches(2.0), Inches(11.5), Inches(1.2), 36, True)
+    text(slide, f"{describe(filters, ctx.issue, ctx.visit)}\n{ctx.articles} articles from {ctx.outlets} outlets, {span}\n"
+                f"Prepared with Diplotone on {dt.date.today():%d %B %Y}",
+         Inches(0.8), Inches(3.4), Inches(11.5), Inches(2.0), 20, color="4A5568")
+    for (stem, table, fig), png in zip(charts, _images([c[2] for c in charts])):
+        slide = deck.slides.add_slide(blank)
+        text(slide, _plain(fig.layout.title.text), Inches(0.5), Inches(0.25), Inches(12.3), Inches(0.8), 24, True)
+        text(slide, reading(stem, table, ctx), Inches(0.5), Inches(1.0), Inches(12.3), Inches(0.6), 16, color="2B6CB0")
+        ratio = fig.layout.width / fig.layout.height
+        height = min(Inches(5.4), int(Inches(12.3) / ratio))
+        slide.shapes.add_picture(io.BytesIO(png), int((deck.slide_width - height * ratio) / 2), Inches(1.65),
+                                 height=height)
+        text(slide, f"n = {ctx.articles} articles · {_plain(fig.layout.annotations[-1].text)}",
+             Inches(0.5), Inches(7.05), Inches(12.3), Inches(0.4), 10, color="6B7785")
+    for side, rows in quotes.items():
+        slide = deck.slides.add_slide(blank)
+        text(slide, f"Strongest {side}-side quotes in the selection", Inches(0.5), Inches(0.3), Inches(12.3),
+             Inches(0.8), 24, True)
+        body = "\n".join(f"“{r.text}” — {r.speaker}, "
+                         f"{pd.Timestamp(r.pub_date):%d %b %Y}" if pd.notna(r.pub_date) else f"“{r.text}” — {r.speaker}"
+                         for r in rows.itertuples()) or f"No {side}-side quote with a tone reading in the selection."
+        box = text(slide, body, Inches(0.6), Inches(1.2), Inches(12.1), Inches(5.8), 16)
+        for p in box.paragraphs:
+            p.space_after = Pt(12)
+    slide = deck.slides.add_slide(blank)
+    text(slide, "Methods: what each measure counts", Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), 24, True)
+    box = text(slide, "\n".join(f"• {m}" for m in METHODS), Inches(0.6), Inches(1.2), Inches(12.1), Inches(5.8), 15)
+    for p in box.paragraphs:
+        p.space_after = Pt(10)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def write_briefing(store_path, out: Path, filters: Filters | None = None) -> Path:
+    out = Path(out)
+    out.write_bytes(briefing(store_path, filters))
+    return out
