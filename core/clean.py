@@ -4,8 +4,14 @@ Each raw line becomes a Line; a line is removed when one general rule names it (
 its `reason`), so the dashboard can show what was dropped and why. Rules look at the shape
 of a line (a caption ends in a photo credit, a prompt asks to subscribe, a heading is
 "Why We Wrote This"), never at a known article's wording. They are conservative: a real
-paragraph wrongly dropped costs more than a stray menu item kept, so summaries, bullet lists
-and section headings stay.
+paragraph wrongly dropped costs more than a stray menu item kept, so bullet lists and section
+headings stay.
+
+Summary blocks: a page's "Key concepts" / "Key points" / "What we know" / "Summary" block restates
+the body, so its lines would count twice in every chart (issues, people, tone). A line of such a
+block is removed ("summary block (restates the body)") when most of its content words recur in
+the rest of the page; a line that adds something stays, and so does the block when nothing of it
+is restated. One pass over the lines plus one set of word stems: linear.
 
 Dates: a date alone on one of the first lines ("Sunday, December 22, 2024", " date 2023-07-24 ")
 is removed as "page date": a page prints the day it was captured or printed there as often as
@@ -86,6 +92,15 @@ _WIRE_CREDIT = re.compile(
     r"graphics|production)(?:\s+and\s+\w+)?\s+by\s+(?:the\s+)?(?-i:[A-Z])[^;()]{1,120}?\s*(?:;\s*|(?=\)|$)))+\)?\.?$",
     re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
+_SUMMARY_HEADING = re.compile(r"^(?:key (?:concepts|points|takeaways|facts)|takeaways|what we know(?: so far)?|summary"
+                              r"|in (?:brief|short)|at a glance|highlights|the big picture|tl;?dr)\W*$", re.IGNORECASE)
+_BULLET = re.compile(r"^[-•*–·▪]\s+")
+SUMMARY_REASON = "summary block (restates the body)"
+SUMMARY_MAX_LINES = 12
+SUMMARY_MAX_WORDS = 80      # a block line is a bullet or a short paragraph
+RESTATED_SHARE = 0.7        # of a line's content words found elsewhere on the page
+_STOP = frozenset("that this with from have has been were will would their there they them than then what when "
+                  "which while about after before into over also both said says more most other some such".split())
 
 
 def normalise_line(line: str) -> str:
@@ -214,9 +229,64 @@ def clean_text(raw: str) -> CleanedText:
         if reason is None and repeats.seen(text):
             reason = "repeated paragraph"
         lines.append(Line(idx, original, reason is not None, reason))
+    _drop_summary_blocks(lines, normalised)
     kept = [text for ln, text in zip(lines, normalised) if not ln.removed]
     page_dates = [text for ln, text in zip(lines, normalised) if ln.reason == PAGE_DATE_REASON]
     return CleanedText("\n".join(kept), lines, _headline(kept), page_dates)
+
+
+def _stems(text: str) -> set[str]:
+    """Content-word stems (six letters: "stabilized" ~ "stabilizing") of a line."""
+    return {w[:6] for w in _WORDS.findall(text.lower()) if len(w) >= 4 and w not in _STOP}
+
+
+def _summary_blocks(lines: list[Line], normalised: list[str]) -> list[tuple[int, list[int]]]:
+    """(heading index, line indices) of each summary block: the bullets under the heading, or
+    the lines up to the next heading-like line, SUMMARY_MAX_LINES at most."""
+    blocks, i, n = [], 0, len(lines)
+    while i < n:
+        if not _SUMMARY_HEADING.match(normalised[i]):
+            i += 1
+            continue
+        head, body, j = i, [], i + 1
+        bullets = None
+        while j < n and len(body) < SUMMARY_MAX_LINES:
+            text = normalised[j]
+            if not text:
+                j += 1
+                continue
+            if bullets is None:
+                bullets = bool(_BULLET.match(text))
+            words = len(text.split())
+            heading_like = words <= 6 and not _SENTENCE_END.search(text)
+            if heading_like or words > SUMMARY_MAX_WORDS or (bullets and not _BULLET.match(text)):
+                break
+            body.append(j)
+            j += 1
+        blocks.append((head, body))
+        i = j
+    return blocks
+
+
+def _drop_summary_blocks(lines: list[Line], normalised: list[str]) -> None:
+    """Mark the restating lines of summary blocks (and their heading) removed, in place."""
+    blocks = _summary_blocks(lines, normalised)
+    if not blocks:
+        return
+    inside = {k for head, body in blocks for k in (head, *body)}
+    elsewhere = set().union(*(_stems(t) for k, (ln, t) in enumerate(zip(lines, normalised))
+                              if k not in inside and not ln.removed))
+    for head, body in blocks:
+        dropped = 0
+        for k in body:
+            stems = _stems(normalised[k])
+            if lines[k].removed or len(stems) < 3:
+                continue
+            if len(stems & elsewhere) >= RESTATED_SHARE * len(stems):
+                lines[k] = Line(lines[k].idx, lines[k].text, True, SUMMARY_REASON)
+                dropped += 1
+        if dropped and not lines[head].removed:
+            lines[head] = Line(lines[head].idx, lines[head].text, True, SUMMARY_REASON)
 
 
 def _headline(kept: list[str]) -> str | None:

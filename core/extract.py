@@ -112,7 +112,8 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     mark_official(quotes, persons, mentions, ctx.catalogs, meta["pub_date"])
     assign_speakers(sentences, quotes, find_turns(doc.text, sentences, mentions, persons), persons)
     mark_recalled(sentences, meta["pub_date"], ctx.catalogs.visits, meta["visit"])
-    hits = ctx.issue_tagger.tag(doc, sentences)
+    # a crosshead ("Strategic competition") labels a section; the issue sentences are under it
+    hits = [h for h in ctx.issue_tagger.tag(doc, sentences) if not sentences[h.sent_idx].crosshead]
     tones = ctx.tone_scorer.score(doc, sentences)
     for q in quotes:  # a quote's tone is its own words: two speakers in one sentence, two readings
         q.tone = quote_tone(tones, q.start, q.end)

@@ -83,6 +83,12 @@ class Sentence:
     recalled: bool = False
     when: str | None = None
 
+    @property
+    def crosshead(self) -> bool:
+        """A heading of one to three words inside the body ("Strategic competition"): a section
+        label, not an issue sentence (the headline, paragraph 0, is one)."""
+        return self.is_heading and self.paragraph > 0 and len(self.text.split()) <= 3
+
 
 @dataclass
 class Mention:

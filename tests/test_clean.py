@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clean import clean_text
+from core.clean import SUMMARY_REASON, clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -64,10 +64,28 @@ def test_seed_001_why_we_wrote_this_and_repeats():
     assert "A long-overdue, top-level dialogue eased U.S.-China tensions this week" in c.text
 
 
-def test_seed_002_keeps_summary_drops_footer():
+def test_seed_002_summary_block_restating_the_body_is_removed_with_its_reason():
+    """The 'Key Concepts' bullets restate the body: counted once (the body's), shown as removed."""
     c = seed("002")
-    assert set(removed(c).values()) == {"subscribe or cookie prompt"}
-    assert "Key Concepts" in c.text and "- US-China relations have stabilized, but underlying tensions persist." in c.text
+    gone = removed(c)
+    assert set(gone.values()) == {"subscribe or cookie prompt", SUMMARY_REASON}
+    assert gone["Key Concepts"] == SUMMARY_REASON
+    assert gone["- Tensions remain over Taiwan, the South China Sea, technology controls, and trade disputes."] == SUMMARY_REASON
+    assert "Key Concepts" not in c.text and "underlying tensions persist" not in c.text
+    assert "From tensions over Taiwan and the South China Sea to U.S. technology controls" in c.text  # the body stays
+
+
+def test_summary_block_keeps_a_line_that_adds_to_the_body_and_a_block_that_restates_nothing():
+    body = ("Treasury Secretary Janet Yellen held talks with Vice Premier He Lifeng in Guangzhou on Saturday.\n"
+            "Washington says Chinese subsidies create overcapacity in electric vehicles and solar panels.")
+    c = clean_text("Yellen in China\nKey points\n- Yellen held talks with He Lifeng in Guangzhou.\n"
+                   "- A new working group on anti-money-laundering cooperation meets next month.\n" + body)
+    gone = removed(c)
+    assert gone["- Yellen held talks with He Lifeng in Guangzhou."] == SUMMARY_REASON
+    assert "anti-money-laundering cooperation" in c.text and "Key points" not in c.text
+    fresh = clean_text("Yellen in China\nSome intro line here.\nOther words.\nMore words here.\nSummary\n"
+                       "Negotiators drafted joint language on methane reduction targets today.\n" + body)
+    assert "Summary" in fresh.text and "methane reduction targets" in fresh.text
 
 
 def test_seed_003_capture_date_is_furniture():

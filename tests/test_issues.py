@@ -215,3 +215,25 @@ def test_issues_discussed_leave_out_list_items_and_teaser_lines(nlp, tagger):
     counted = {h.issue for h in hits}
     assert {"taiwan", "trade", "south_china_sea", "human_rights", "fentanyl"} <= counted
     assert discussed(hits, sentences) == ["taiwan"]
+
+
+def test_crossheads_are_headings_not_issue_sentences():
+    """A one-to-three-word crosshead ("Strategic competition", "Taiwan") labels a section: no issue
+    hit on it; the sentence under it and a headline keep theirs."""
+    from core.extract import ExtractionContext, extract
+    from core.model import RawArticle
+
+    text = ("Taiwan tensions rise after Blinken visit\n"
+            "Blinken met Wang Yi in Beijing on Monday for talks that both sides called candid.\n"
+            "The meeting ran for more than five hours at the Diaoyutai guesthouse.\n"
+            "The two delegations then held a working dinner.\n"
+            "Taiwan\n"
+            "Wang warned that Taiwan is the first red line that must not be crossed.\n"
+            "Strategic competition\n"
+            "Blinken said the strategic competition between the two powers must not veer into conflict.\n")
+    result = extract(RawArticle("a.txt", text), ExtractionContext())
+    tagged = {result.sentences[h.sent_idx].text.strip() for h in result.issue_hits}
+    assert "Taiwan" not in tagged and "Strategic competition" not in tagged
+    assert "Taiwan tensions rise after Blinken visit" in tagged
+    assert any(t.startswith("Wang warned that Taiwan") for t in tagged)
+    assert sum(s.crosshead for s in result.sentences) == 2
