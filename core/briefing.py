@@ -85,7 +85,7 @@ def _reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
         if r is not None:
             label = ctx.issue(r["label"]) if stem.endswith("issue") else f"{r['label']} side"
             return f"Largest shift: {label}, {r['tone_a']:+.2f} → {r['tone_b']:+.2f} ({r['change']:+.2f})."
-    if stem == "tone_drivers":
+    if stem.startswith("tone_drivers"):
         r = t.iloc[0]
         return (f"The word that moved tone most: “{r['word']}”, {r['per_sentence_a']:+.3f} → "
                 f"{r['per_sentence_b']:+.3f} per sentence.")
@@ -94,7 +94,7 @@ def _reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
     if stem == "side_words_by_year":
         top = t.loc[t["contribution"].abs().sort_values(ascending=False).index].drop_duplicates("side")
         return "Strongest words: " + "; ".join(f"{r.side} “{r.word}” ({r.contribution:+.2f}, {r.year})" for r in top.itertuples()) + "."
-    if stem == "person_quotes" and "tone" in t:
+    if stem.startswith("person_quotes") and "tone" in t:
         return f"{len(t)} quotes, mean tone {t['tone'].mean():+.2f}."
     return f"{len(t)} rows; the chart's CSV lists them."
 

@@ -299,8 +299,12 @@ def _filters(query: str = "", **given):
 @click.option("--q", "query", metavar="SEARCH", default="", help='Only sentences matching this search, e.g. "sanction*".')
 @click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg"]),
               help="Image format (repeatable; default png and svg).")
+@click.option("--from-visit", metavar="ID", help="Tone shifts from this visit (default: the selection's first).")
+@click.option("--to-visit", metavar="ID", help="Tone shifts to this visit (default: the selection's last).")
+@click.option("--quotes-of", metavar="NAME", help="Whose quotes to draw (default: the one --person, else the most "
+                                                  "mentioned speaker).")
 @click.pass_obj
-def charts(obj: _Settings, out, query, formats, **given):
+def charts(obj: _Settings, out, query, formats, from_visit, to_visit, quotes_of, **given):
     """Export every chart as a standalone image (title, filters, article count, source) plus its CSV.
 
     \b
@@ -308,10 +312,20 @@ def charts(obj: _Settings, out, query, formats, **given):
       diplotone charts --out charts/
       diplotone charts --out taiwan/ --issue taiwan --side China --format svg
       diplotone charts --out 2024/ --from 2024-01-01 --to 2024-12-31 --outlet Reuters
+      diplotone charts --out shift/ --from-visit blinken-2023-06 --to-visit yellen-2024-04 --quotes-of "Wang Yi"
+
+    File names carry the choices: tone_shift_by_issue_<from>_to_<to>.png, person_quotes_<name>.png.
     """
+    from core.catalogs import VISIT_IDS
     from core.export import write_charts
 
-    for path in write_charts(obj.store, Path(out), _filters(query, **given), formats or ("png", "svg")):
+    for visit in (from_visit, to_visit):
+        if visit and visit not in VISIT_IDS:
+            raise click.BadParameter(f"{visit!r} is not a visit id (seeds/visits.yaml)", param_hint="--from-visit/--to-visit")
+    if bool(from_visit) != bool(to_visit):
+        raise click.UsageError("give both --from-visit and --to-visit (or neither)")
+    for path in write_charts(obj.store, Path(out), _filters(query, **given), formats or ("png", "svg"),
+                             (from_visit, to_visit), quotes_of):
         click.echo(printable(path))
 
 

@@ -58,8 +58,16 @@ def default_pair(con, filters: Filters) -> tuple[str | None, str | None]:
 PAGES = ("overview", "issues", "people", "tone_shifts")
 
 
-def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
-    """(file stem, table, figure) for every chart of one dashboard page, with its default choices."""
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in str(text))
+
+
+def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str, pair: tuple | None = None,
+                quotes_of: str | None = None) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
+    """(file stem, table, figure) for every chart of one dashboard page, with its choices: the visit
+    pair of the tone shifts (default: first and last visit of the selection) and the person whose
+    quotes are drawn (default: the one person filtered, else the most mentioned speaker); stems of
+    charts that depend on a choice name it."""
     if page == "overview":
         df = Q.issue_frequency(con, filters)
         yield "issue_frequency", df, F.issue_frequency(df, ctx)
@@ -78,21 +86,22 @@ def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str) -> Iterat
         ppl = Q.people(con, filters)
         yield "people", ppl, F.people(ppl, ctx)
         speakers = ppl[ppl["quotes"] > 0]["person"].tolist()
-        if speakers:
-            df = Q.person_quotes(con, filters, speakers[0])
-            yield "person_quotes", df, F.person_quotes(df, ctx, speakers[0])
+        person = quotes_of or (filters.persons[0] if len(filters.persons) == 1 else (speakers or [None])[0])
+        if person:
+            df = Q.person_quotes(con, filters, person)
+            yield f"person_quotes_{_slug(person)}", df, F.person_quotes(df, ctx, person)
         df = Q.person_cooccurrence(con, filters)
         yield "person_cooccurrence", df, F.person_cooccurrence(df, ctx)
     elif page == "tone_shifts":
-        a, b = default_pair(con, filters)
+        a, b = pair if pair and all(pair) else default_pair(con, filters)
         df = Q.visit_tone(con, filters.replace(visits=()))
         yield "visit_tone", df, F.visit_tone(df, ctx, a, b)
         if a and b:
             for by in ("issue", "side"):
                 df = Q.tone_shift(con, filters, a, b, by=by)
-                yield f"tone_shift_by_{by}", df, F.tone_shift(df, ctx, a, b, by=by)
+                yield f"tone_shift_by_{by}_{a}_to_{b}", df, F.tone_shift(df, ctx, a, b, by=by)
             df = Q.tone_drivers_shift(con, filters, a, b)
-            yield "tone_drivers", df, F.tone_drivers(df, ctx, a, b)
+            yield f"tone_drivers_{a}_to_{b}", df, F.tone_drivers(df, ctx, a, b)
         df = Q.side_language_by_year(con, filters)
         yield "side_language_by_year", df, F.side_years(df, ctx)
         df = Q.side_words_by_year(con, filters)
@@ -101,10 +110,11 @@ def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str) -> Iterat
         raise ValueError(f"page must be one of {', '.join(PAGES)}, got {page!r}")
 
 
-def all_charts(con, filters: Filters, ctx: F.ChartContext) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
-    """(file stem, table, figure) for every chart, page by page, with the dashboard's default choices."""
+def all_charts(con, filters: Filters, ctx: F.ChartContext, pair: tuple | None = None,
+               quotes_of: str | None = None) -> Iterator[tuple[str, pd.DataFrame, go.Figure]]:
+    """(file stem, table, figure) for every chart, page by page (choices as in page_charts)."""
     for page in PAGES:
-        yield from page_charts(con, filters, ctx, page)
+        yield from page_charts(con, filters, ctx, page, pair, quotes_of)
 
 
 def csv_text(table: pd.DataFrame) -> str:
@@ -147,7 +157,8 @@ def figure_image(fig: go.Figure, fmt: str) -> bytes:
                         width=fig.layout.width, height=fig.layout.height)
 
 
-def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("png", "svg")) -> list[Path]:
+def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("png", "svg"),
+                 pair: tuple | None = None, quotes_of: str | None = None) -> list[Path]:
     """Write every chart for a filter set as image files (and its table as CSV) into out_dir.
 
     Returns the image paths written. One read-only connection, closed before rendering. Files
@@ -158,7 +169,7 @@ def write_charts(store_path, out_dir, filters: Filters | None = None, formats=("
     out = Path(out_dir)
     with read_connection(store_path) as con:
         ctx = make_context(con, filters)
-        charts = list(all_charts(con, filters, ctx))
+        charts = list(all_charts(con, filters, ctx, pair, quotes_of))
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".diplotone-", dir=out))

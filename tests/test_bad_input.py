@@ -355,7 +355,7 @@ def test_charts_of_a_store_with_dates_out_of_range_draw(tmp_path):
         ctx = make_context(con, Filters())
         charts = {stem: fig for stem, _, fig in all_charts(con, Filters(), ctx)}
     assert charts["tone_trend"].layout.xaxis.range == ("0001-01-01", "9999-12-31")
-    assert charts["person_quotes"].layout.xaxis.range[0] == "0001-01-01"
+    assert charts["person_quotes_Antony-Blinken"].layout.xaxis.range[0] == "0001-01-01"  # named by the person
 
 
 # -- issue 14: damaged stores, full disks, no downloads ------------------------------------------------

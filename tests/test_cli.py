@@ -116,3 +116,21 @@ def test_build_meta_and_articles_on_a_built_store(seed_store, tmp_path):
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.stderr
     unknown = run("--store", str(path), "meta", name, "--visit", "moon-2030")
     assert unknown.exit_code == 1 and "unknown visit" in unknown.stderr
+
+
+def test_charts_take_the_page_choices_and_name_files_by_them(tmp_path):
+    from handmade_store import build_handmade_store
+
+    store = build_handmade_store(tmp_path / "hm.duckdb")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["--store", str(store), "charts", "--out", str(out), "--format", "svg",
+                                       "--from-visit", "blinken-2023-06", "--to-visit", "yellen-2024-04",
+                                       "--quotes-of", "Wang Yi"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert "tone_shift_by_issue_blinken-2023-06_to_yellen-2024-04.svg" in names
+    assert "person_quotes_Wang-Yi.svg" in names and not any("Antony" in n for n in names)
+    assert "Yellen in" in (out / "tone_drivers_blinken-2023-06_to_yellen-2024-04.svg").read_text()
+    bad = CliRunner().invoke(main, ["--store", str(store), "charts", "--out", str(out), "--from-visit", "nope",
+                                    "--to-visit", "yellen-2024-04"])
+    assert bad.exit_code != 0 and "not a visit id" in bad.output
