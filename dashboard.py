@@ -13,7 +13,7 @@ from core.paths import PROJECT_ROOT, store_path
 from core.reader import plain_markdown
 from core.store import Store
 from core.attached import attached_connection, writing
-from views import common, workbench
+from pages import common, workbench
 
 # The icon is a file shipped with the app: a Material icon as page icon makes the browser fetch it
 # from a font CDN (the product works offline), and an emoji makes Streamlit load its emoji
@@ -80,14 +80,14 @@ except DiplotoneError as exc:
     st.stop()
 
 PAGES = [
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/issues.py", title="Issues", icon=":material/topic:"),
-    st.Page("views/people.py", title="People", icon=":material/groups:"),
-    st.Page("views/tone_shifts.py", title="Tone shifts", icon=":material/compare_arrows:"),
-    st.Page("views/search.py", title="Search", icon=":material/search:"),
-    st.Page("views/sources.py", title="Sources", icon=":material/newspaper:"),
-    st.Page("views/articles.py", title="Articles", icon=":material/article:"),
-    st.Page("views/corpus.py", title="Corpus", icon=":material/table_view:"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/issues.py", title="Issues", icon=":material/topic:"),
+    st.Page("pages/people.py", title="People", icon=":material/groups:"),
+    st.Page("pages/tone_shifts.py", title="Tone shifts", icon=":material/compare_arrows:"),
+    st.Page("pages/search.py", title="Search", icon=":material/search:"),
+    st.Page("pages/sources.py", title="Sources", icon=":material/newspaper:"),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("pages/corpus.py", title="Corpus", icon=":material/table_view:"),
 ]
 page = st.navigation(PAGES)
 workbench.sidebar()

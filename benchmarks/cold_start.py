@@ -36,7 +36,7 @@ import json, sys, time
 t0 = time.perf_counter()
 import streamlit
 t1 = time.perf_counter()
-import views.common, core.figures
+import pages.common, core.figures
 from core import queries as Q
 from core.attached import attached_connection
 from core.filters import Filters

@@ -49,7 +49,7 @@ _VAR = object()  # an argument the page computes at run time (a widget's value)
 
 def _query_calls(source: str, known: set[str]) -> list[tuple[str, list]]:
     """The core.queries calls a page makes: ("name", arg, ...) tuples as pages pass them to
-    views.common.fetch, and direct queries.name(con, f, ...) calls. Constant arguments are kept,
+    pages.common.fetch, and direct queries.name(con, f, ...) calls. Constant arguments are kept,
     others become _VAR."""
     calls = []
     for node in ast.walk(ast.parse(source)):
@@ -67,7 +67,7 @@ def _query_calls(source: str, known: set[str]) -> list[tuple[str, list]]:
 
 
 def _page_files(root: Path) -> list[Path]:
-    """The pages dashboard.py routes to (st.Page("views/x.py", ...)), else every views/*.py."""
+    """The pages dashboard.py routes to (st.Page("pages/x.py", ...)), else every pages/*.py."""
     entry = root / "dashboard.py"
     paths = []
     if entry.exists():
@@ -75,7 +75,7 @@ def _page_files(root: Path) -> list[Path]:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page"
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 paths.append(root / node.args[0].value)
-    return [p for p in paths if p.exists()] or sorted((root / "views").glob("*.py"))
+    return [p for p in paths if p.exists()] or sorted((root / "pages").glob("*.py"))
 
 
 def page_queries(root: Path = PROJECT_ROOT) -> dict[str, list[tuple[str, list]]]:

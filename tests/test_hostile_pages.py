@@ -42,7 +42,7 @@ def _unescaped_link(text: str) -> bool:
 def test_markdown_in_an_outlet_is_shown_as_text_and_dates_out_of_range_draw(store):
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     assert not at.exception, at.exception
-    for page in ("views/overview.py", "views/people.py", "views/tone_shifts.py", "views/articles.py"):
+    for page in ("pages/overview.py", "pages/people.py", "pages/tone_shifts.py", "pages/articles.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
     at.selectbox(key="article").set_value("a2").run()
@@ -55,7 +55,7 @@ def test_markdown_in_an_outlet_is_shown_as_text_and_dates_out_of_range_draw(stor
 
 def test_the_corpus_editor_opens_on_a_date_it_cannot_hold_and_says_so(store):
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
-    at.switch_page("views/corpus.py").run()
+    at.switch_page("pages/corpus.py").run()
     at.selectbox(key="co_edit").set_value("a2").run()
     assert not at.exception, at.exception
     today = dt.date.today().isoformat()

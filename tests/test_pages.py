@@ -10,10 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from handmade_store import build_handmade_store, downgrade_to_schema_1
 
-PAGES = ["views/overview.py", "views/issues.py", "views/people.py", "views/tone_shifts.py",
-         "views/articles.py", "views/corpus.py"]
-MIN_CHARTS = {"views/overview.py": 3, "views/issues.py": 3, "views/people.py": 3, "views/tone_shifts.py": 5,
-              "views/articles.py": 1, "views/corpus.py": 0}
+PAGES = ["pages/overview.py", "pages/issues.py", "pages/people.py", "pages/tone_shifts.py",
+         "pages/articles.py", "pages/corpus.py"]
+MIN_CHARTS = {"pages/overview.py": 3, "pages/issues.py": 3, "pages/people.py": 3, "pages/tone_shifts.py": 5,
+              "pages/articles.py": 1, "pages/corpus.py": 0}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_filters_change_the_data_and_survive_a_page_change(app, store, monkeypat
     filtered.run()
     assert "Visit: Blinken in Shanghai and Beijing (Apr 2024) · 2 articles" in _subtitles(filtered)[0]
     assert filtered.session_state["filters"].visits == ("blinken-2024-04",)
-    filtered.switch_page("views/people.py")
+    filtered.switch_page("pages/people.py")
     filtered.run()  # a page change keeps the filters
     assert all("Visit: Blinken in Shanghai and Beijing (Apr 2024)" in s for s in _subtitles(filtered))
     people = _figures(filtered)[0]
@@ -94,7 +94,7 @@ def test_empty_selection_shows_messages_on_every_chart(app):
 
 
 def test_clicking_a_mark_adds_its_value_and_a_second_click_removes_it(app):
-    from views import common
+    from pages import common
 
     app.run()
     selection = {"selection": {"points": [{"customdata": ["trade", 3, 3]}]}}
@@ -113,7 +113,7 @@ def test_clicking_a_mark_adds_its_value_and_a_second_click_removes_it(app):
 
 def test_article_reader_escapes_article_html(app):
     app.run()
-    app.switch_page("views/articles.py")
+    app.switch_page("pages/articles.py")
     app.run()
     app.selectbox(key="article").set_value("a1").run()  # the article with hostile markup
     assert not app.exception
@@ -140,7 +140,7 @@ def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatc
     monkeypatch.setenv("DIPLOTONE_STORE", str(path))
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60).run()
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) >= MIN_CHARTS["views/overview.py"]
+    assert len(at.get("plotly_chart")) >= MIN_CHARTS["pages/overview.py"]
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     con.close()
@@ -162,8 +162,8 @@ def _evidence_lists(at) -> list[list[str]]:
 def test_every_evidence_panel_states_its_number_and_lists_its_rows(app):
     """Each chart's evidence panel: a statement of the number, then as many rows as it counts."""
     app.run()
-    for page, panels in (("views/overview.py", 3), ("views/issues.py", 3), ("views/people.py", 2),
-                         ("views/tone_shifts.py", 5)):
+    for page, panels in (("pages/overview.py", 3), ("pages/issues.py", 3), ("pages/people.py", 2),
+                         ("pages/tone_shifts.py", 5)):
         app.switch_page(page)
         app.run()
         assert not app.exception, app.exception
@@ -173,7 +173,7 @@ def test_every_evidence_panel_states_its_number_and_lists_its_rows(app):
         lists = _evidence_lists(app)
         assert len(statements) == len(lists) == panels, page
         first = statements[0]
-        if page == "views/overview.py":  # "**Global order…: 5 sentences** tagged…": one row per sentence
+        if page == "pages/overview.py":  # "**Global order…: 5 sentences** tagged…": one row per sentence
             n = int(re.search(r": (\d+) sentences?\*\*", first).group(1))
             assert len(lists[0]) == n
 
@@ -200,15 +200,15 @@ def _notes(fig: dict) -> str:
 
 
 @pytest.mark.parametrize("page,params,title,message", [
-    ("views/issues.py", {"issue": "russia_ukraine"}, "Issues discussed together",
+    ("pages/issues.py", {"issue": "russia_ukraine"}, "Issues discussed together",
      "discusses Russia and Ukraine together with another issue"),
-    ("views/people.py", {"person": "Janet Yellen"}, "Who appears with whom", "No article of the selection names two people"),
-    ("views/people.py", {"from": "2030-01-01"}, "Who is mentioned", "No people are mentioned"),
-    ("views/overview.py", {"visit": "blinken-2023-06"}, "What changed most", "fewer than two visits"),
-    ("views/overview.py", {"outlet": "SCMP", "issue": "russia_ukraine"}, "How often each issue", "No issue is discussed"),
-    ("views/tone_shifts.py", {"side": "Other", "visit": "blinken-2023-06"}, "officials' language",
+    ("pages/people.py", {"person": "Janet Yellen"}, "Who appears with whom", "No article of the selection names two people"),
+    ("pages/people.py", {"from": "2030-01-01"}, "Who is mentioned", "No people are mentioned"),
+    ("pages/overview.py", {"visit": "blinken-2023-06"}, "What changed most", "fewer than two visits"),
+    ("pages/overview.py", {"outlet": "SCMP", "issue": "russia_ukraine"}, "How often each issue", "No issue is discussed"),
+    ("pages/tone_shifts.py", {"side": "Other", "visit": "blinken-2023-06"}, "officials' language",
      "No words of US or China officials"),
-    ("views/tone_shifts.py", {"side": "Other"}, "The words each side used", "No tone words attributed"),
+    ("pages/tone_shifts.py", {"side": "Other"}, "The words each side used", "No tone words attributed"),
 ])
 def test_a_filter_that_empties_a_chart_says_what_is_missing_and_why(app, page, params, title, message):
     for key, value in params.items():
@@ -224,7 +224,7 @@ def test_a_filter_that_empties_a_chart_says_what_is_missing_and_why(app, page, p
 def test_a_series_missing_from_a_comparison_gets_a_note(app):
     app.query_params["side"] = "China"
     app.run()
-    app.switch_page("views/tone_shifts.py")
+    app.switch_page("pages/tone_shifts.py")
     app.run()
     assert "No US officials' words in the selection" in _notes(_chart(app, "officials' language"))
     shift = _chart(app, "Tone shift by issue")
@@ -236,7 +236,7 @@ def test_people_page_shows_each_quote_inside_its_whole_sentence_escaped(app):
     import html as h
 
     app.run()
-    app.switch_page("views/people.py")
+    app.switch_page("pages/people.py")
     app.run()
     assert not app.exception, app.exception
     body = next(str(el.proto.body) for el in app.get("html") if "dt-quotes" in str(el.proto.body))

@@ -63,7 +63,7 @@ def test_visit_tone_on_the_tone_shifts_page_is_the_mean_of_the_trend_and_the_csv
     monkeypatch.setenv("DIPLOTONE_STORE", str(seed_store))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
-    at.switch_page("views/tone_shifts.py")
+    at.switch_page("pages/tone_shifts.py")
     at.run()
     assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}

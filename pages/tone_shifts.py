@@ -3,9 +3,9 @@ that drove the change, and China-side vs US-side language across the 2023 and 20
 import streamlit as st
 
 from core import figures as F
-from views import common
+from pages import common
 
-f = st.session_state["filters"]
+f = common.page_filters()
 (summary, order) = common.fetch(f.replace(visits=()), ("corpus_summary",), ("visit_order",))
 ctx = common.context(f.replace(visits=()), summary)
 

@@ -3,9 +3,9 @@ and which outlet types carry which issues and speakers; how each article's type 
 import streamlit as st
 
 from core import figures as F
-from views import common, workbench
+from pages import common, workbench
 
-f = st.session_state["filters"]
+f = common.page_filters()
 names = workbench.type_names()
 colors = {names[t]: c for t, c in F.OUTLET_TYPE_COLORS.items() if t in names}
 

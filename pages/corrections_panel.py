@@ -14,7 +14,7 @@ from core.paths import store_path
 from core.reader import plain_markdown
 from core.search.index import reindex
 from core.store import Store
-from views import common
+from pages import common
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

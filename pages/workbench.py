@@ -1,7 +1,7 @@
 """The workbench's part of the sidebar (drawn before the filters, on every page): the search box,
 the outlet-type filter, and the saved searches.
 
-The box's text becomes the search in force (views.common.SEARCH_KEY, a filter like the others,
+The box's text becomes the search in force (pages.common.SEARCH_KEY, a filter like the others,
 in the URL as q=) only once it parses; a malformed search is shown with its message and the
 search in force stays as it was. Saved searches are read from the store, one button each.
 """
@@ -17,10 +17,10 @@ from core import sources
 from core.search.syntax import QueryError, parse
 from core.sources import TYPE_IDS, UNCLASSIFIED
 from core.store import Store
-from views import common
+from pages import common
 
 BOX = "f_query_box"
-OUTLET_TYPES = "f_otype"  # views.common builds the Filters from it
+OUTLET_TYPES = "f_otype"  # pages.common builds the Filters from it
 HELP = ('Words (all must occur), "exact phrases", AND / OR / NOT (or -word), wildcards such as '
         'sanction*, person:"Wang Yi", speaker:Blinken, issue:trade. The search narrows every chart.')
 
@@ -65,7 +65,7 @@ def _init_from_url() -> None:
     try:
         st.session_state[common.SEARCH_KEY] = parse(text) and text if text else ""
     except QueryError:
-        st.session_state[common.SEARCH_KEY] = ""  # views.common reports the link's bad search
+        st.session_state[common.SEARCH_KEY] = ""  # pages.common reports the link's bad search
     st.session_state["_search_ready"] = True
 
 

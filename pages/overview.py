@@ -2,9 +2,9 @@
 import streamlit as st
 
 from core import figures as F
-from views import common
+from pages import common
 
-f = st.session_state["filters"]
+f = common.page_filters()
 # The first chart's queries first: the trend and change queries run after it is on its way to the browser.
 summary, freq = common.fetch(f, ("corpus_summary",), ("issue_frequency",))
 ctx = common.context(f, summary)

@@ -2,9 +2,9 @@
 import streamlit as st
 
 from core import figures as F
-from views import common
+from pages import common
 
-f = st.session_state["filters"]
+f = common.page_filters()
 summary, ppl, co = common.fetch(f, ("corpus_summary",), ("people",), ("person_cooccurrence",))
 ctx = common.context(f, summary)
 

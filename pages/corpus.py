@@ -10,9 +10,9 @@ from core.export import csv_text
 from core.paths import store_path
 from core.reader import plain_markdown
 from core.store import Store
-from views import common
+from pages import common
 
-f = st.session_state["filters"]
+f = common.page_filters()
 (table,) = common.fetch(f, ("article_table",))
 
 st.title("Corpus")

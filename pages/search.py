@@ -8,7 +8,7 @@ from core.attached import attached_connection
 from core.errors import DiplotoneError
 from core.filters import to_query_params
 from core.search import results
-from views import common, workbench
+from pages import common, workbench
 
 SHOWN = 200
 
@@ -21,7 +21,7 @@ def _search(signature, filters):
     return lines, total, weekly
 
 
-f = st.session_state["filters"]
+f = common.page_filters()
 st.title("Search")
 if not f.query:
     st.info("Type a search in the sidebar box. " + workbench.HELP, icon=":material/search:")
@@ -60,7 +60,7 @@ else:
         hit = lines.iloc[rows[0]]
         st.session_state["article"] = hit["article_id"]
         st.session_state["ar_focus"] = (hit["article_id"], int(hit["sent_idx"]))
-        st.switch_page("views/articles.py", query_params={**to_query_params(f), "article": hit["article_id"]})
+        st.switch_page("pages/articles.py", query_params={**to_query_params(f), "article": hit["article_id"]})
     st.download_button("CSV of these lines", lines.drop(columns=["text"]).to_csv(index=False),
                        file_name="search.csv", mime="text/csv", on_click="ignore", icon=":material/table:")
 

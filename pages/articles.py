@@ -7,7 +7,7 @@ import streamlit as st
 from core import figures as F
 from core.reader import article_html, plain_markdown, raw_lines_html
 from core.search.results import highlight_spans
-from views import common, corrections_panel
+from pages import common, corrections_panel
 
 
 
@@ -26,7 +26,7 @@ def metadata_table(meta: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"value": [_shown(k, v) for k, v in meta.items()]}, index=meta.index)
 
 
-f = st.session_state["filters"]
+f = common.page_filters()
 (table,) = common.fetch(f, ("article_table",))
 
 st.title("Articles")

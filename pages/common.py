@@ -25,7 +25,7 @@ from core.reader import plain_markdown
 from core.attached import attached_connection
 from core.search.results import query_scope
 
-SEARCH_KEY = "f_query"  # the search in force (views.workbench draws and checks it)
+SEARCH_KEY = "f_query"  # the search in force (pages.workbench draws and checks it)
 WIDGETS = {"issue": "f_issue", "person": "f_person", "side": "f_side", "visit": "f_visit", "outlet": "f_outlet"}
 # URL keys of the pages' own choices, which Streamlit binds to the URL itself (widgets with
 # bind="query-params"; the key is the parameter): not filters, so no "unknown parameter" notice.
@@ -35,6 +35,22 @@ PAGE_KEYS = {"count_as", "measure", "from_visit", "to_visit", "drivers_issue", "
 
 def page_key(key: str) -> bool:
     return key in PAGE_KEYS or key.startswith("ev_")
+
+
+def page_filters() -> Filters:
+    """The filters dashboard.py drew for this run.
+
+    A `pages/` folder beside dashboard.py makes a fresh Streamlit server run its first request
+    in the old folder-of-pages mode: a deep link (/people?issue=taiwan) then runs the page alone,
+    without dashboard.py and its st.navigation. The page switches the server to st.navigation
+    (what a st.navigation call itself does, on the same flag) and reruns, so the link opens the
+    shared view; tests/test_browser_views.py checks it on a fresh server."""
+    if "filters" not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state["filters"]
 
 
 def store_signature() -> tuple[str, int, int]:
@@ -136,7 +152,7 @@ def sidebar_filters(options: dict) -> Filters:
     filters = Filters(issues=ss[WIDGETS["issue"]], persons=ss[WIDGETS["person"]], sides=ss[WIDGETS["side"]],
                       visits=ss[WIDGETS["visit"]], outlets=ss[WIDGETS["outlet"]],
                       date_from=date_from, date_to=date_to,
-                      query=ss.get(SEARCH_KEY, ""), outlet_types=ss.get("f_otype", ()))  # views.workbench
+                      query=ss.get(SEARCH_KEY, ""), outlet_types=ss.get("f_otype", ()))  # pages.workbench
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         sb.warning("'From' is after 'To': the date range is ignored.")
         filters = filters.replace(date_from=None, date_to=None)
