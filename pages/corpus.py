@@ -7,6 +7,7 @@ from core.attached import writing
 from core.catalogs import PUB_DATE_MIN, VISIT_IDS, pub_date_problem
 from core.errors import DiplotoneError
 from core.export import csv_text
+from core.ingest import MAX_FILE_BYTES
 from core.paths import store_path
 from core.reader import plain_markdown
 from core.store import Store
@@ -31,7 +32,7 @@ if not dups.empty:
 st.subheader("Add articles")
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Text, Markdown or HTML files", type=["txt", "md", "html", "htm"],
-                             accept_multiple_files=True)
+                             accept_multiple_files=True, max_upload_size=MAX_FILE_BYTES // 2**20)
     submitted = st.form_submit_button("Add to the corpus", type="primary")
 if submitted and files:
     from core.ingest import ingest_uploads

@@ -246,3 +246,12 @@ def test_people_page_shows_each_quote_inside_its_whole_sentence_escaped(app):
         re.sub(r"</?mark>", "", rows[0]))
     assert "<script>" not in body and "&lt;script&gt;" in body   # the hostile title stays text
     assert "in office" in body
+
+
+def test_the_upload_box_states_the_real_size_limit(app):
+    """The uploader refuses what ingest would refuse: 5 MB per file, not Streamlit's 200 MB."""
+    app.run()
+    app.switch_page("pages/corpus.py")
+    app.run()
+    (uploader,) = app.get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == 5
