@@ -185,9 +185,14 @@ def articles(obj: _Settings, fmt):
     elif df.empty:
         click.echo(f"No articles in {obj.store} yet: run `diplotone build` or `diplotone ingest PATH`.")
     else:
-        shown = df.assign(id=df.id.str[:12], title=df.title.str.slice(0, 48),
+        long = df.title.str.len() > TITLE_WIDTH  # a cut title says so (the csv and json formats carry it whole)
+        title = df.title.where(~long, df.title.str.slice(0, TITLE_WIDTH - 1).str.rstrip() + "…")
+        shown = df.assign(id=df.id.str[:12], title=title,
                           duplicate_of=df.duplicate_of.str[:12]).astype(object)
         click.echo(shown.where(shown.notna(), "-").map(_printable_cell).to_string(index=False))
+
+
+TITLE_WIDTH = 48
 
 
 def _printable_cell(value):

@@ -72,6 +72,16 @@ def test_articles_lists_stored_articles_in_every_format(isolated_store):
     assert csv[0] == "id,file,title,outlet,pub_date,visit,words,duplicate_of" and len(csv) == 3
 
 
+def test_articles_table_marks_a_cut_title_with_an_ellipsis(isolated_store):
+    title = "Blinken in Shanghai and Beijing: what the second visit changed and what it did not"
+    result, raw = synthetic_article(title + "\nTaiwan", "long.txt")
+    with Store.open(isolated_store) as store:
+        store.write([result], [raw], "fp")
+    table = run("articles").output
+    assert "Blinken in Shanghai and Beijing: what the secon…" in table and title not in table
+    assert json.loads(run("articles", "--format", "json").output)[0]["title"] == title
+
+
 def test_charts_rejects_a_bad_date():
     result = run("charts", "--out", "x", "--from", "2024-13-01")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
