@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -466,7 +465,8 @@ def serve(obj: _Settings, streamlit_args):
     """
     env = {**os.environ, "DIPLOTONE_STORE": str(obj.store)}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), *streamlit_args]
-    sys.exit(subprocess.call(command, env=env))
+    # Become Streamlit (no child process): stopping `diplotone serve` stops the dashboard.
+    os.execve(sys.executable, command, env)
 
 
 @main.group(cls=_Group)
