@@ -238,7 +238,8 @@ def test_ingest_folder_then_duplicates_then_sidecar_edit(tmp_path):
     ]
     assert report.notes == [f"{again / 'a-copy.txt'}: metadata of the stored copy updated"]
     rep = _rows(store, "SELECT article_id, outlet, outlets, visit FROM articles WHERE file = ?", [str(folder / "a.txt")])[0]
-    assert rep[1:] == ("Al Jazeera", ["Al Jazeera", "Yahoo News"], "blinken-2023-06")
+    # every outlet that carried the story, and the credit the page gives ("republished courtesy of Voice of America")
+    assert rep[1:] == ("Al Jazeera", ["Al Jazeera", "Voice of America", "Yahoo News"], "blinken-2023-06")
     dup = _rows(store, "SELECT duplicate_of FROM articles WHERE file = ?", [str(again / "reprint.txt")])[0][0]
     assert dup == rep[0]
     assert _rows(store, "SELECT count(*) FROM articles WHERE duplicate_of IS NULL")[0][0] == 3
