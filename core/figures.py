@@ -636,7 +636,9 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
             type="scatter", x=d["tone" + suffix].tolist(), y=labels, mode="markers+text", name=name,
             text=_n_text(d, suffix), textposition=pos, textfont=dict(size=10, color=MUTED),
             error_x=dict(_interval(d, suffix), color=color),
-            customdata=_rows(d, ["articles" + suffix, "sentences" + suffix, "low" + suffix, "high" + suffix, "change"]),
+            # [5] is the issue id / side a click filters on (pages/tone_shifts.py)
+            customdata=_rows(d, ["articles" + suffix, "sentences" + suffix, "low" + suffix, "high" + suffix, "change",
+                                 "label"]),
             marker=dict(size=13, color=color, line=dict(width=1.5, color=INK),
                         symbol=["circle-open" if v else "circle" for v in low]),
             hovertemplate="%{y}: %{x:.2f} (90 % interval %{customdata[2]:.2f} to %{customdata[3]:.2f})"

@@ -37,11 +37,11 @@ if a and b:
                             + (" — low confidence" if r["low_confidence"] else ""))
     common.show_chart("visit_tone", F.visit_tone(by_visit, ctx, a, b), by_visit)
     common.show_chart("tone_shift_by_issue", F.tone_shift(by_issue, ctx, a, b, "issue"), by_issue,
-                      click=("issue", 3))
+                      click=("issue", 5))
     common.evidence_panel(f, "ts_issue_ev", "shift_issue", [(i, a, b) for i in by_issue["label"]],
                           lambda i, *_: common.issue_name(i), "issue")
     common.show_chart("tone_shift_by_side", F.tone_shift(by_side, ctx, a, b, "side"), by_side,
-                      click=("side", 3))
+                      click=("side", 5))
     common.evidence_panel(f, "ts_side_ev", "shift_side", [(s, a, b) for s in by_side["label"]],
                           lambda s, *_: f"{s} side", "side")
     common.show_chart("tone_drivers", F.tone_drivers(drivers, ctx, a, b), drivers)

@@ -105,6 +105,8 @@ def test_a_saved_search_is_rerun_from_the_sidebar(page, server):
 def _people_names(page, server) -> list[str]:
     """The category labels of the People page's charts (people on their axes)."""
     wait_rendered(page, f"{server}/people", 3)
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p =>
+        ((p.layout && p.layout.title && p.layout.title.text) || '').includes('Who is mentioned'))""", timeout=WAIT_MS)
     return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(p =>
         p.data.flatMap(t => [...(t.x || []), ...(t.y || [])].map(String)))""")
 
