@@ -11,8 +11,8 @@ import streamlit as st
 from core.errors import DiplotoneError, OlderSchemaError
 from core.paths import PROJECT_ROOT, store_path
 from core.reader import plain_markdown
-from core.store import Store
-from core.attached import attached_connection, writing
+from core.store.db import Store
+from core.store.attached import attached_connection, writing
 from pages import common, workbench
 
 # The icon is a file shipped with the app: a Material icon as page icon makes the browser fetch it

@@ -41,7 +41,7 @@ def _warm_pipeline(tmp: Path) -> float:
 
 
 def _batch_write_seconds(store: Path, results, raws, fingerprint: str) -> float:
-    from core.store import Store  # noqa: PLC0415
+    from core.store.db import Store  # noqa: PLC0415
 
     start = time.perf_counter()
     with Store.open(store) as s:
@@ -56,7 +56,7 @@ def run(sizes=(1000, 2000), batch_size: int = 32, noop: bool = True, write_probe
     from core.build import build, extract_batch  # noqa: PLC0415
     from core.catalogs import load_catalogs  # noqa: PLC0415
     from core.extract import ExtractionContext  # noqa: PLC0415
-    from core.keys import store_fingerprint  # noqa: PLC0415
+    from core.store.keys import store_fingerprint  # noqa: PLC0415
 
     out: dict = {"sizes": {}, "batch_size": batch_size}
     with tempfile.TemporaryDirectory(prefix="diplotone-bench-") as tmp_name:

@@ -37,8 +37,8 @@ t0 = time.perf_counter()
 import streamlit
 t1 = time.perf_counter()
 import pages.common, core.figures
-from core import queries as Q
-from core.attached import attached_connection
+from core.store import queries as Q
+from core.store.attached import attached_connection
 from core.filters import Filters
 t2 = time.perf_counter()
 with attached_connection(sys.argv[1]) as con:

@@ -1,7 +1,7 @@
 """Server-side time of a filter change, page by page: connection + every query + every figure.
 
 benchmarks/queries.py times the aggregations alone; a user waits for more than that after a
-click: the read-only connection the dashboard uses (core.attached), the queries, the plotly figures, and their serialisation into
+click: the read-only connection the dashboard uses (core.store.attached), the queries, the plotly figures, and their serialisation into
 the page (what st.plotly_chart does: to_dict, then JSON). This script times that whole chain for
 each chart page (the charts and default choices of core.export.page_charts) over a seeded random
 walk of filter changes (benchmarks.queries.filter_walk), and prints p50/p95 per page with a
@@ -20,15 +20,15 @@ from pathlib import Path
 import plotly.io as pio
 
 from benchmarks.queries import filter_walk
-from core import queries as Q
-from core.attached import attached_connection
+from core.store import queries as Q
+from core.store.attached import attached_connection
 from core.export import PAGES, catalogue_labels, make_context, page_charts
 from core.filters import Filters
 
 
 @contextmanager
 def _timed_queries(sink: list[float]):
-    """Route every core.queries function through a timer (for the query/figure split)."""
+    """Route every core.store.queries function through a timer (for the query/figure split)."""
     names = [n for n in dir(Q) if not n.startswith("_") and callable(getattr(Q, n)) and getattr(Q, n).__module__ == Q.__name__]
     originals = {n: getattr(Q, n) for n in names}
 

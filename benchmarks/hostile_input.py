@@ -70,9 +70,9 @@ def _stages(path: Path) -> dict:
     import pandas as pd  # noqa: PLC0415
 
     from core.build import _context  # noqa: PLC0415
-    from core.clean import clean_text  # noqa: PLC0415
-    from core.dedupe import _SHINGLES_SQL  # noqa: PLC0415
-    from core.ingest import read_article  # noqa: PLC0415
+    from core.ingest.clean import clean_text  # noqa: PLC0415
+    from core.ingest.dedupe import _SHINGLES_SQL  # noqa: PLC0415
+    from core.ingest.add import read_article  # noqa: PLC0415
     from core.nlp import parse  # noqa: PLC0415
 
     out, clock = {}, time.process_time()
@@ -99,14 +99,14 @@ def _stages(path: Path) -> dict:
 
 def _nlp_fingerprint() -> str:
     from core.catalogs import load_catalogs  # noqa: PLC0415
-    from core.keys import split_fingerprint, store_fingerprint  # noqa: PLC0415
+    from core.store.keys import split_fingerprint, store_fingerprint  # noqa: PLC0415
 
     return split_fingerprint(store_fingerprint(None, load_catalogs()))[0]
 
 
 def _ingest_one(path: Path) -> dict:
     """In this process: load the pipeline, then ingest path into a fresh store; seconds and counts."""
-    from core.ingest import ingest_paths  # noqa: PLC0415
+    from core.ingest.add import ingest_paths  # noqa: PLC0415
 
     stages = _stages(path)
     with tempfile.TemporaryDirectory() as tmp:

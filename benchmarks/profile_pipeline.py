@@ -2,7 +2,7 @@
 
 Each step of a build is timed on its own over the same articles (benchmarks.synth), the
 pipeline loaded and warmed up before the clock starts:
-- clean (core.clean), metadata (dates, visit);
+- clean (core.ingest.clean), metadata (dates, visit);
 - every spaCy component, run one after the other over the whole batch with its own .pipe()
   (tokenizer, tok2vec, tagger, newline_sentences, parser, attribute_ruler, lemmatizer, ner,
   actor_ruler), so the sum is what nlp.pipe costs;
@@ -26,12 +26,12 @@ from benchmarks import synth
 
 def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
     from core.build import extract_batch  # noqa: PLC0415
-    from core.clean import clean_text  # noqa: PLC0415
+    from core.ingest.clean import clean_text  # noqa: PLC0415
     from core.extract import ExtractionContext, make_sentences, resolve_metadata  # noqa: PLC0415
-    from core.keys import store_fingerprint  # noqa: PLC0415
+    from core.store.keys import store_fingerprint  # noqa: PLC0415
     from core.voices.people import extract_people  # noqa: PLC0415
     from core.voices.quotes import extract_quotes  # noqa: PLC0415
-    from core.store import Store  # noqa: PLC0415
+    from core.store.db import Store  # noqa: PLC0415
     from core.tone.model import quote_tone  # noqa: PLC0415
     from core.tone.aggregates import article_tone, side_tones  # noqa: PLC0415
 

@@ -1,8 +1,8 @@
 """Dashboard query latency and memory: each page's aggregations after a filter change, per store size.
 
 A filter change re-runs every aggregation of the page on screen, so a page's server-side time is
-the sum of its core.queries calls plus attaching the store read-only as the pages do on a cache
-miss (core.attached). Which calls a page makes is read from its source (the pages dashboard.py routes to),
+the sum of its core.store.queries calls plus attaching the store read-only as the pages do on a cache
+miss (core.store.attached). Which calls a page makes is read from its source (the pages dashboard.py routes to),
 so the benchmark follows the pages as they change; arguments a page takes from widgets get the
 first and last visit, the most-mentioned person, or the parameter's default. The filter changes are a seeded random walk over the
 store's own values (set or clear an issue, person, side, visit, outlet or date range), like a user
@@ -25,16 +25,16 @@ import sys
 import time
 from pathlib import Path
 
-from core import queries
+from core.store import queries
 from core.filters import Filters
 from core.paths import PROJECT_ROOT
-from core.attached import attached_connection
+from core.store.attached import attached_connection
 
 DIMENSIONS = ("issue", "person", "side", "visit", "outlet", "dates", "clear")
 
 
 def filter_functions() -> dict[str, callable]:
-    """core.queries functions a filter change re-runs: (con, f: Filters, ...) -> DataFrame."""
+    """core.store.queries functions a filter change re-runs: (con, f: Filters, ...) -> DataFrame."""
     out = {}
     for name, fn in inspect.getmembers(queries, inspect.isfunction):
         params = list(inspect.signature(fn).parameters.values())
@@ -48,7 +48,7 @@ _VAR = object()  # an argument the page computes at run time (a widget's value)
 
 
 def _query_calls(source: str, known: set[str]) -> list[tuple[str, list]]:
-    """The core.queries calls a page makes: ("name", arg, ...) tuples as pages pass them to
+    """The core.store.queries calls a page makes: ("name", arg, ...) tuples as pages pass them to
     pages.common.fetch, and direct queries.name(con, f, ...) calls. Constant arguments are kept,
     others become _VAR."""
     calls = []

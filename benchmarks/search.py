@@ -45,12 +45,12 @@ def _folder_mb(path: Path) -> float:
 
 def measure(n: int, work: Path, corrections: bool = True) -> dict:
     from core import corrections as C
-    from core import queries as Q
-    from core.attached import attached_connection
+    from core.store import queries as Q
+    from core.store.attached import attached_connection
     from core.filters import Filters
     from core.search.index import index_dir, sync
     from core.search.results import search
-    from core.store import Store
+    from core.store.db import Store
 
     store = work / f"search_{n}.duckdb"
     made = OUT / f"synth_{n}.duckdb"  # one made by an older schema is upgraded below, not made again

@@ -5,7 +5,7 @@ a store of that size. So the seed articles are extracted once by the real pipeli
 `core.build` into a template store), and each synthetic article of benchmarks.synth gets a copy
 of the extraction rows (sentences, mentions, persons, quotes, issue hits, tone drivers) of the
 seed it was made from, by bulk INSERT ... SELECT in DuckDB; then the derived rows are computed
-as the store's writer does (core.store.refresh_derived). What differs per article:
+as the store's writer does (core.store.db.refresh_derived). What differs per article:
 - its id (the content hash of its synthetic text, so a build of the same synthetic corpus finds
   it stored), file, outlet, publication date, raw text and raw lines (each line keeps the fate,
   kept or removed, that the same line had in its seed);
@@ -30,9 +30,9 @@ import pandas as pd
 
 from benchmarks import synth
 from core.catalogs import load_catalogs
-from core.keys import content_hash
-from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
-from core.store import Store, refresh_derived
+from core.store.keys import content_hash
+from core.store.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
+from core.store.db import Store, refresh_derived
 
 OUT = Path(__file__).resolve().parent / "out"
 TEMPLATE = OUT / "seeds_template.duckdb"
@@ -79,7 +79,7 @@ def _base_ids() -> list[str]:
 def _chunk_frame(variants, base_ids: list[str], rng: random.Random) -> pd.DataFrame:
     rows = [(content_hash(v.raw.text), base_ids[v.base], v.raw.file, v.raw.meta["outlet"],
              v.raw.meta["pub_date"], v.raw.text, rng.uniform(-TONE_JITTER, TONE_JITTER),
-             # as core.store records given metadata, so a build of the same corpus finds it unchanged
+             # as core.store.db records given metadata, so a build of the same corpus finds it unchanged
              json.dumps({"given": v.raw.meta, "edits": {}}, sort_keys=True, default=str))
             for v in variants]
     return pd.DataFrame(rows, columns=["article_id", "base_id", "file", "outlet", "pub_date", "raw_text",
@@ -124,7 +124,7 @@ def populate(path: Path, n: int, seed: int = 0, *, template: Path | None = None,
     """Write the n synthetic articles of benchmarks.synth (same n, seed) into a new store at path.
 
     template: a store holding the seed corpus's real extraction (default: built on demand);
-    dedupe: also compute duplicate groups (core.dedupe), as a build would. Returns row counts.
+    dedupe: also compute duplicate groups (core.ingest.dedupe), as a build would. Returns row counts.
     """
     path = Path(path)
     if path.exists():

@@ -6,7 +6,7 @@ seed: its first line (headline or capture line) stays on top, a random share of 
 kept, paragraphs of the other seeds fill it back to the seed's length, the body is shuffled, and
 now and then one catalogue person is swapped for another of the same side. Two synthetic
 articles share about a quarter of their paragraphs at most, well under the near-duplicate
-threshold of core.dedupe, so the build treats them as distinct stories (as it would real ones)
+threshold of core.ingest.dedupe, so the build treats them as distinct stories (as it would real ones)
 instead of folding thousands of reshuffled copies into five. Publication dates spread over
 2023-06..2024-12 (about half of them in the days after a catalogued visit, as coverage clusters)
 and outlets come from a fixed list; both are given as metadata, as a user's sidecar would.
@@ -30,7 +30,7 @@ import yaml
 
 from core.catalogs import CATALOG_FILES, load_actors, load_visits
 from core.errors import CatalogError
-from core.keys import content_hash
+from core.store.keys import content_hash
 from core.model import RawArticle
 from core.paths import seeds_dir
 

@@ -6,7 +6,7 @@ one process, models loaded and warmed up before the clock starts:
   parses, with none of the project's components;
 - Diplotone: from raw text to rows in the store, as a build does it (core.build.extract_batch:
   cleaning, metadata, the project's spaCy components, people, quotes, issues, tone; then
-  core.store.Store.write per batch, duplicate detection included) into a fresh store.
+  core.store.db.Store.write per batch, duplicate detection included) into a fresh store.
 ratio = bare time / Diplotone time (1.0 = no overhead; the target is >= 0.8). Words are the
 non-punctuation tokens Diplotone counts per article, the same for both sides. Then the same on
 every core (two on the development machine), each from a cold start as a user waits for it:
@@ -44,8 +44,8 @@ def _timed(fn) -> float:
 BARE_PARALLEL = """
 import sys, spacy
 from benchmarks import synth
-from core.clean import clean_text
-from core.keys import DEFAULT_PIPELINE
+from core.ingest.clean import clean_text
+from core.store.keys import DEFAULT_PIPELINE
 n, seed, cores = map(int, sys.argv[1:4])
 texts = [clean_text(r.text).text for r in synth.generate(n, seed)]
 if __name__ == "__main__":
@@ -84,10 +84,10 @@ def run(n: int = 60, repeats: int = 1, batch_size: int = 32, seed: int = 11, par
     import spacy  # noqa: PLC0415
 
     from core.build import extract_batch  # noqa: PLC0415
-    from core.clean import clean_text  # noqa: PLC0415
+    from core.ingest.clean import clean_text  # noqa: PLC0415
     from core.extract import ExtractionContext  # noqa: PLC0415
-    from core.keys import DEFAULT_PIPELINE, store_fingerprint  # noqa: PLC0415
-    from core.store import Store  # noqa: PLC0415
+    from core.store.keys import DEFAULT_PIPELINE, store_fingerprint  # noqa: PLC0415
+    from core.store.db import Store  # noqa: PLC0415
 
     raws = synth.generate(n, seed)
     load0 = time.perf_counter()

@@ -17,8 +17,8 @@ import pandas as pd
 from core import figures as F
 from core.export import _ensure_browser, all_charts, make_context, PNG_SCALE
 from core.filters import Filters, describe
-from core.queries import _scope, _Sql
-from core.store import read_connection
+from core.store.queries import _scope, _Sql
+from core.store.db import read_connection
 
 METHODS = [
     "Articles: the selected, non-duplicate articles (a re-published story counts once).",

@@ -1,13 +1,13 @@
 """Incremental build: extract what is new or changed and write it to the store, batch by batch.
 
 An article is keyed by its content hash and the fingerprint of what its results depend on
-(core.keys): NLP fingerprint (pipeline version, spaCy model, actors/issues/tone catalogues) and
+(core.store.keys): NLP fingerprint (pipeline version, spaCy model, actors/issues/tone catalogues) and
 the visit catalogue's hash. Both are checked before spaCy is loaded, so a build with nothing to
 do takes a fraction of a second. A changed NLP fingerprint re-extracts the article; a changed
 visit catalogue or given metadata (articles.yaml, a sidecar) only re-resolves its metadata.
 
 Extraction never holds the store open: each batch is extracted in memory, then written in one
-short transaction (core.store), so the dashboard can read between batches and a build killed
+short transaction (core.store.db), so the dashboard can read between batches and a build killed
 halfway leaves whole batches that the next build does not redo.
 
 Where batches are extracted: by default on every core, in worker processes, while this process
@@ -35,10 +35,10 @@ from core.catalogs import load_catalogs
 from core.corpus import seed_articles
 from core.sources import load_outlet_types
 from core.errors import DiplotoneError, InputError, PipelineError
-from core.keys import content_hash, split_fingerprint, store_fingerprint
+from core.store.keys import content_hash, split_fingerprint, store_fingerprint
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path as default_store_path
-from core.store import Store
+from core.store.db import Store
 
 # Below this many articles per worker, a worker's start (and, spawned, its context load, worth
 # about ten articles' extraction) costs more than the core it adds.
@@ -289,7 +289,7 @@ def extract_partition(raws: list[RawArticle], pipeline: str | None, seeds: str |
 
 def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], list[tuple[str, str]]]:
     """Results and (file, message) errors for a batch, parsing the texts with one nlp.pipe call."""
-    from core.clean import clean_text
+    from core.ingest.clean import clean_text
     from core.extract import extract
     from core.nlp import parse
 

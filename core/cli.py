@@ -122,7 +122,7 @@ def extract(obj: _Settings, files, fmt, seeds, with_sentences):
     from core.build import extract_batch
     from core.catalogs import load_catalogs
     from core.extract import ExtractionContext, to_contract
-    from core.ingest import read_article
+    from core.ingest.add import read_article
 
     catalogs = load_catalogs(seeds)
     raws, failed = [], False
@@ -169,7 +169,7 @@ def articles(obj: _Settings, fmt):
       diplotone articles
       diplotone articles --format csv > articles.csv
     """
-    from core.store import read_connection, verify
+    from core.store.db import read_connection, verify
 
     with read_connection(obj.store) as con:
         verify(con, obj.store)  # the listing reads few columns: check the whole store, say if it is damaged
@@ -219,7 +219,7 @@ def meta(obj: _Settings, article, title, outlet, url, pub_date, visit):
       diplotone meta 3fa2c1 --date 2023-06-19 --outlet Reuters
       diplotone meta story.txt --visit ''
     """
-    from core.store import Store
+    from core.store.db import Store
 
     edits = {k: v for k, v in dict(title=title, outlet=outlet, url=url, pub_date=pub_date, visit=visit).items()
              if v is not None}
@@ -254,7 +254,7 @@ def ingest(obj: _Settings, paths, sidecar, jobs):
       diplotone ingest ~/articles/
       diplotone ingest a.txt b.html --sidecar meta.csv
     """
-    from core.ingest import ingest_paths
+    from core.ingest.add import ingest_paths
 
     report = ingest_paths(list(paths), obj.store, sidecar=sidecar, pipeline=obj.pipeline, progress=True, jobs=jobs)
     for line in report.lines():  # file names and sidecar values as text: a newline in one is no new line
@@ -372,7 +372,7 @@ def search(obj: _Settings, query, limit, unit, fmt, **given):
       diplotone search 'person:"Wang Yi" taiwan' --over-time month
     """
     from core.search import results
-    from core.store import read_connection
+    from core.store.db import read_connection
 
     filters = _filters(query, **given)
     with read_connection(obj.store) as con:
@@ -494,7 +494,7 @@ def fix():
 def _fix(obj: _Settings, make) -> None:
     """Run make(store) in one transaction, then bring the search index in step."""
     from core.search.index import reindex
-    from core.store import Store
+    from core.store.db import Store
 
     with Store.open(obj.store) as store:
         with store.transaction() as con:
@@ -574,7 +574,7 @@ def fix_undo(obj: _Settings, correction):
 def fix_list(obj: _Settings, fmt):
     """The corrections, newest first, with their status (applied, stale: no longer fits, undone)."""
     from core import corrections
-    from core.store import read_connection
+    from core.store.db import read_connection
 
     with read_connection(obj.store) as con:
         df = corrections.listing(con)
@@ -597,7 +597,7 @@ def fix_list(obj: _Settings, fmt):
 def fix_export(obj: _Settings, file):
     """Write every correction to FILE (JSON) for a colleague's `diplotone fix import`."""
     from core import corrections
-    from core.store import read_connection
+    from core.store.db import read_connection
 
     with read_connection(obj.store) as con:
         Path(file).write_text(corrections.export_json(con), encoding="utf-8")

@@ -10,7 +10,7 @@ The log (table corrections) records each fix: who, when, what, before -> after. 
 
 Applying a fix changes the stored rows, so every chart, CSV, export and table shows it with no cost
 at query time; the derived rows are recomputed. Before an article's first fix its extraction rows
-are copied to the base_* tables (core.schema.BASE_TABLES), so undoing one fix restores those
+are copied to the base_* tables (core.store.schema.BASE_TABLES), so undoing one fix restores those
 copies and replays the remaining fixes in order. A rebuild writes fresh extraction rows and calls
 reapply(), so fixes survive every build and catalogue edit. A fix made on a sentence or quote whose
 text has since changed (a re-ingested text) no longer fits: it is kept, marked stale and not
@@ -26,7 +26,7 @@ import pandas as pd
 
 from core.errors import DiplotoneError
 from core.tone.aggregates import STORED_ARTICLE_TONE
-from core.schema import BASE_TABLES
+from core.store.schema import BASE_TABLES
 
 KINDS = ("person", "speaker", "tone")
 APPLIED, STALE, UNDONE = "applied", "stale", "undone"
@@ -295,7 +295,7 @@ def _snapshot(con, ids: list[str]) -> None:
 
 
 def _refresh(con, ids) -> None:
-    from core.store import refresh_derived
+    from core.store.db import refresh_derived
 
     if ids:
         refresh_derived(con, list(ids))

@@ -18,7 +18,7 @@ people are bare spaCy PERSON spans.
 - speakers and people per article, F1 (article fields: the styles labels' own; the seeds' from
   eval/dev, the same five articles); official accuracy over the people both find;
 - dates within 3 days and visit accuracy, where the set labels them;
-- outlet accuracy: the publisher read from the page (core.outlets, no metadata given) against the
+- outlet accuracy: the publisher read from the page (core.ingest.outlets, no metadata given) against the
   labelled outlet (styles: the label's `outlet`, its parenthesised note dropped; a reprint
   "Reuters (syndicated in the Deccan Ledger)" accepts either name; seeds: seeds/articles.yaml),
   both sides through the catalogue normaliser, a shorter name matching a longer one whose first
@@ -32,7 +32,7 @@ import re
 from collections import Counter
 
 from core.evaluate import full_name_aliases, load_set, name_key, prf, set_prf
-from core.outlets import normalise_outlet
+from core.ingest.outlets import normalise_outlet
 from core.sentence_labels import LabelledText, best_match, label_spans, load_sentence_set
 
 DATE_DAYS = 3
@@ -169,7 +169,7 @@ def _article_fields(set_name: str) -> dict[str, dict]:
 def score_set(set_name: str, ctx, bare) -> dict:
     """{"system": metrics, "baseline": metrics, "failures": [...]} for one sentence set.
     ctx: an ExtractionContext; bare: the bare spaCy model (the people baseline: its PERSON spans)."""
-    from core.clean import clean_text
+    from core.ingest.clean import clean_text
     from core.extract import extract, to_contract
     from core.model import RawArticle
 

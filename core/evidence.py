@@ -1,7 +1,7 @@
 """The rows behind one number of one chart, and that number recomputed from them.
 
 A chart's evidence must be the evidence of the number a user points at: the same filters, the
-same visit(s), the same weighting as the query that drew it (core.queries). Each function here
+same visit(s), the same weighting as the query that drew it (core.store.queries). Each function here
 takes the chart's mark (an issue, a cell, a person, a word...) and returns an `Evidence`: the
 counted rows (one per sentence, hit, mention or quote, sentence text first), the plotted values
 recomputed from those rows alone with pandas, and a statement of the number and how the rows
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core.filters import Filters
-from core.queries import _scope, _Sql
+from core.store.queries import _scope, _Sql
 from core.reader import plain_markdown as _md
 
 # The columns every evidence table starts with, in reading order (the sentence first).
@@ -74,7 +74,7 @@ _HIT_COLUMNS = """h.issue, s.text, a.title, a.pub_date, a.outlet, a.visit, h.spe
 
 def _hits(con, f: Filters, where: str = "TRUE", binds: dict | None = None,
           scope: Filters | None = None) -> pd.DataFrame:
-    """Issue hits of the selection (the `hits` CTE of core.queries) with their sentence and article."""
+    """Issue hits of the selection (the `hits` CTE of core.store.queries) with their sentence and article."""
     q = _Sql()
     sql_scope = _scope(scope or f, q)
     for name, value in (binds or {}).items():
@@ -176,7 +176,7 @@ def article_tone(con, f: Filters, article_id: str, labels: Labels = Labels()) ->
 
 def cooccurring_paragraphs(con, f: Filters, issue_a: str, issue_b: str, labels: Labels = Labels()) -> Evidence:
     """Issue co-occurrence cell: the sentences on either issue in the paragraphs that have both."""
-    scope = f.replace(issues=())  # pairs with a chosen issue count every issue of the paragraph (core.queries)
+    scope = f.replace(issues=())  # pairs with a chosen issue count every issue of the paragraph (core.store.queries)
     where = "h.issue IN ($ia, $ib)" + (" AND h.article_id IN (SELECT article_id FROM issue_hits "
                                        "WHERE issue IN (SELECT unnest($chosen::VARCHAR[])))" if f.issues else "")
     binds = {"ia": issue_a, "ib": issue_b, **({"chosen": f.issues} if f.issues else {})}

@@ -1,6 +1,6 @@
 """Every chart at once, as files: what `diplotone charts --out DIR [filters]` writes.
 
-The dashboard and the export build charts from the same pairs of functions (core.queries for
+The dashboard and the export build charts from the same pairs of functions (core.store.queries for
 the table, core.figures for the figure), so an exported PNG is the chart a user saw. Static
 images are rendered by kaleido, which drives a local Chromium (BROWSER_PATH, default
 /usr/bin/chromium when present); nothing is downloaded.
@@ -17,12 +17,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import figures as F
-from core import queries as Q
+from core.store import queries as Q
 from core.catalogs import CATALOG_FILES, load_issues, load_visits
 from core.errors import CatalogError, InputError
 from core.filters import Filters
 from core.paths import seeds_dir
-from core.store import read_connection
+from core.store.db import read_connection
 
 PNG_SCALE = 2
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.catalogs import CATALOG_FILES, Catalogs, load_catalogs
-from core.clean import clean_text
-from core.dates import assign_visit, infer_pub_date, infer_title
+from core.ingest.clean import clean_text
+from core.ingest.dates import assign_visit, infer_pub_date, infer_title
 from core.issues import IssueTagger, discussed
-from core.keys import content_hash, fingerprint
+from core.store.keys import content_hash, fingerprint
 from core.model import ArticleResult, CleanedText, RawArticle, Sentence
 from core.nlp import load_nlp, parse
-from core.outlets import read_outlet
+from core.ingest.outlets import read_outlet
 from core.paths import seeds_dir
 from core.voices.people import extract_people
 from core.voices.quotes import extract_quotes
@@ -44,7 +44,7 @@ class ExtractionContext:
         self.tone_scorer = ToneScorer(Path(self.seeds or seeds_dir()) / CATALOG_FILES["tone"])
 
     def fingerprint(self) -> str:
-        """What a stored result depends on (core.keys.fingerprint, cheap: no model load)."""
+        """What a stored result depends on (core.store.keys.fingerprint, cheap: no model load)."""
         return fingerprint(self.pipeline, self.catalogs)
 
     def __reduce__(self):

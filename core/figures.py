@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from core.filters import Filters, describe
-from core.queries import ARTICLE_COLUMNS, QUOTES_SHOWN
+from core.store.queries import ARTICLE_COLUMNS, QUOTES_SHOWN
 from core.tone.aggregates import MIN_ARTICLES, MIN_SENTENCES
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"

@@ -4,7 +4,7 @@ A Filters value is what every query, figure subtitle and exported chart is compu
 copied link must reopen the same view, so the URL form is defined here as pure functions (no
 Streamlit): keys issue, person, side, visit, outlet, otype (repeated for several values), from, to, q.
 
-Semantics (applied by core.queries):
+Semantics (applied by core.store.queries):
 - visit, outlet, otype (outlet type, core.sources), from/to select articles;
 - issue / person also select articles (those that discuss the issue / mention the person) and
   narrow sentence-level measures (tone) to the sentences tagged with the issue / of the person;

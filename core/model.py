@@ -42,7 +42,7 @@ class CleanedText:
     """The analysed text (kept lines joined by newlines) and every raw line with its fate.
 
     page_dates: dates printed alone on a top line and removed as furniture; they may be the
-    capture date or the publication date, so core.dates weighs them against the content.
+    capture date or the publication date, so core.ingest.dates weighs them against the content.
     """
 
     text: str
@@ -188,4 +188,4 @@ class ArticleResult:
     tone: float
     tone_by_side: dict[str, float | None]
     meta_source: dict[str, str] = field(default_factory=dict)  # field -> 'user' | 'inferred'
-    credit: str | None = None  # the wire/outlet the page credits when it is not the publisher (core.outlets)
+    credit: str | None = None  # the wire/outlet the page credits when it is not the publisher (core.ingest.outlets)

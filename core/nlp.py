@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from core.catalogs import Actor, Catalogs, load_catalogs
 from core.errors import PipelineError
-from core.keys import DEFAULT_PIPELINE
+from core.store.keys import DEFAULT_PIPELINE
 
 BULLETS = {"-", "–", "—", "•", "*", "·", "‣"}
 ACTOR_LABELS = {"person": "PERSON", "org": "ORG"}

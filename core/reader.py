@@ -2,7 +2,7 @@
 
 Article text is untrusted web text, so every piece of it is passed through html.escape before
 it is wrapped in the reader's own markup: an article can never inject HTML or script into the
-dashboard. Offsets are those of core.schema (characters into the cleaned text).
+dashboard. Offsets are those of core.store.schema (characters into the cleaned text).
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def article_html(sentences: pd.DataFrame, mentions: pd.DataFrame, issue_names: d
                  marks: dict | None = None, focus: int | None = None, corrected: set | None = None) -> str:
     """The analysed text, paragraph by paragraph, with entities, issue badges and tone shading.
 
-    sentences: core.queries.article_sentences; mentions: core.queries.article_mentions;
+    sentences: core.store.queries.article_sentences; mentions: core.store.queries.article_mentions;
     marks: sent_idx -> (start, end) spans of search matches in that sentence (shown marked, the
     sentence outlined; focus: the sentence a search result pointed at, given an anchor);
     corrected: sentence numbers an analyst's correction changed (marked "✎ corrected")."""

@@ -4,7 +4,7 @@ official readout, think tank, opinion, other), from the editable catalogue seeds
 An article is classified by its outlet name(s) first, then by the catalogue's page patterns (its
 URL and the start and end of its text: a "(Reuters)" dateline, a "Xinhua" credit, a state.gov
 address), else it is UNCLASSIFIED. The result is the derived table article_sources (type and the
-evidence for it), written with every article (core.store.refresh_derived) and re-computed for all
+evidence for it), written with every article (core.store.db.refresh_derived) and re-computed for all
 articles by `diplotone build` when the catalogue changed (its fingerprint is kept in meta).
 """
 from __future__ import annotations

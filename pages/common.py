@@ -1,6 +1,6 @@
 """What every page shares: cached data access, the filter sidebar with its URL, chart rendering.
 
-Pages stay thin: they call `fetch()` (core.queries results, cached by filter set and store
+Pages stay thin: they call `fetch()` (core.store.queries results, cached by filter set and store
 file state, the store attached read-only only for the time of a cache miss so an ingest can always write) and
 `show_chart()` (the core.figures figure with PNG/SVG/CSV downloads and an evidence drill-down).
 """
@@ -15,14 +15,14 @@ import streamlit as st
 
 from core import figures as F
 from core import evidence as E
-from core import queries as Q
+from core.store import queries as Q
 from core.catalogs import ISSUE_IDS, VISIT_IDS
 from core.export import catalogue_labels, csv_text, figure_image
 from core.filters import Filters, from_query_params, to_query_params, typed_date
 from core.model import SIDES
 from core.paths import store_path
 from core.reader import plain_markdown
-from core.attached import attached_connection
+from core.store.attached import attached_connection
 from core.search.results import query_scope
 
 SEARCH_KEY = "f_query"  # the search in force (pages.workbench draws and checks it)
@@ -71,9 +71,9 @@ def _run_queries(signature, filters: Filters, calls: tuple) -> list:
 
 
 def fetch(filters: Filters, *calls) -> list[pd.DataFrame]:
-    """Results of core.queries calls, e.g. fetch(f, ("people",), ("person_quotes", "Wang Yi")).
+    """Results of core.store.queries calls, e.g. fetch(f, ("people",), ("person_quotes", "Wang Yi")).
 
-    All calls of one page share one read-only attachment of the store (core.attached); results are
+    All calls of one page share one read-only attachment of the store (core.store.attached); results are
     cached per (store state, filters)."""
     return _run_queries(store_signature(), filters, tuple(tuple(c) for c in calls))
 
@@ -85,7 +85,7 @@ def _run_article(signature, name: str, *args):
 
 
 def fetch_plain(name: str, *args):
-    """A core.queries call that takes no filters (article detail, options), cached by store state."""
+    """A core.store.queries call that takes no filters (article detail, options), cached by store state."""
     return _run_article(store_signature(), name, *args)
 
 

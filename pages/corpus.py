@@ -3,14 +3,14 @@ import datetime as dt
 
 import streamlit as st
 
-from core.attached import writing
+from core.store.attached import writing
 from core.catalogs import PUB_DATE_MIN, VISIT_IDS, pub_date_problem
 from core.errors import DiplotoneError
 from core.export import csv_text
-from core.ingest import MAX_FILE_BYTES
+from core.ingest.add import MAX_FILE_BYTES
 from core.paths import store_path
 from core.reader import plain_markdown
-from core.store import Store
+from core.store.db import Store
 from pages import common
 
 f = common.page_filters()
@@ -35,7 +35,7 @@ with st.form("upload", clear_on_submit=True):
                              accept_multiple_files=True, max_upload_size=MAX_FILE_BYTES // 2**20)
     submitted = st.form_submit_button("Add to the corpus", type="primary")
 if submitted and files:
-    from core.ingest import ingest_uploads
+    from core.ingest.add import ingest_uploads
 
     with st.spinner(f"Extracting {len(files)} file(s)…"):
         try:

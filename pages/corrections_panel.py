@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from core import corrections
-from core.attached import attached_connection, writing
+from core.store.attached import attached_connection, writing
 from core.errors import DiplotoneError
 from core.paths import store_path
 from core.reader import plain_markdown
 from core.search.index import reindex
-from core.store import Store
+from core.store.db import Store
 from pages import common
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import figures as F
-from core.attached import attached_connection
+from core.store.attached import attached_connection
 from core.errors import DiplotoneError
 from core.filters import to_query_params
 from core.search import results

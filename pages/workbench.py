@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.attached import attached_connection, writing
+from core.store.attached import attached_connection, writing
 from core.errors import DiplotoneError
 from core.paths import store_path
 from core.search.results import delete_query, save_query, saved_queries
 from core import sources
 from core.search.syntax import QueryError, parse
 from core.sources import TYPE_IDS, UNCLASSIFIED
-from core.store import Store
+from core.store.db import Store
 from pages import common
 
 BOX = "f_query_box"

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from core.keys import content_hash
+from core.store.keys import content_hash
 from core.voices.speakers import assign_speakers
 from core.model import (ArticleResult, CleanedText, IssueHit, Line, Mention, Person, Quote, RawArticle,
                         Sentence, SentenceTone, ToneDriver)

@@ -1,4 +1,4 @@
-"""A small hand-made store (schema from core.schema) for fast query, figure and page tests.
+"""A small hand-made store (schema from core.store.schema) for fast query, figure and page tests.
 
 Six articles over three visits and three outlets, one of them a duplicate that every chart must
 exclude. Every number a test expects can be worked out by hand from ARTICLES below.
@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 
 from core import PIPELINE_VERSION
-from core.schema import DERIVED_TABLES, INDEXES, SCHEMA_VERSION, TABLES
-from core.store import refresh_derived
+from core.store.schema import DERIVED_TABLES, INDEXES, SCHEMA_VERSION, TABLES
+from core.store.db import refresh_derived
 
 PEOPLE = {
     "Antony Blinken": ("US", "Secretary of State"),
@@ -67,7 +67,7 @@ REMOVED_LINE = ("Subscribe to our newsletter <script>alert(1)</script>", "subscr
 
 
 def build_handmade_store(path: Path) -> Path:
-    """Write the hand-made corpus to a new DuckDB file at path (schema from core.schema)."""
+    """Write the hand-made corpus to a new DuckDB file at path (schema from core.store.schema)."""
     rows = {name: [] for name in TABLES}
     for art in ARTICLES:
         aid, text_parts, pos = art["id"], [], 0

@@ -14,8 +14,8 @@ import pytest
 
 from core.catalogs import VISIT_IDS
 from core.errors import CatalogError, InputError, StoreError
-from core.ingest import MAX_FILE_BYTES, collect, ingest_paths, ingest_uploads, load_sidecar, read_article
-from core.store import Store
+from core.ingest.add import MAX_FILE_BYTES, collect, ingest_paths, ingest_uploads, load_sidecar, read_article
+from core.store.db import Store
 from conftest import synthetic_article
 
 ARTICLE = "Blinken met Wang Yi in Beijing.\nThe talks were candid and constructive.\n"
@@ -343,7 +343,7 @@ def test_charts_of_a_store_with_dates_out_of_range_draw(tmp_path):
     """Dates stored before the check (year 1, year 9999) padded the time axis out of the calendar."""
     from core.export import all_charts, make_context
     from core.filters import Filters
-    from core.store import read_connection
+    from core.store.db import read_connection
 
     path = tmp_path / "old.duckdb"
     pairs = [synthetic_article("Blinken held talks in Beijing.\nTaiwan came up.", "a.txt", pub_date=dt.date(9999, 12, 31)),
@@ -397,7 +397,7 @@ def test_a_truncated_store_is_reported_as_damaged_everywhere_and_left_untouched(
 
 
 def test_a_flipped_block_is_found_before_meta_writes_into_the_store(tmp_path):
-    from core.attached import attached_connection
+    from core.store.attached import attached_connection
 
     path = _store_of(tmp_path / "store.duckdb")
     good, block = path.read_bytes(), 262144
@@ -428,7 +428,7 @@ def test_a_full_disk_is_reported_as_such_and_the_store_keeps_what_it_had(tmp_pat
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         from conftest import synthetic_article
         from core.errors import StoreError
-        from core.store import Store
+        from core.store.db import Store
         pairs = [synthetic_article(f"Talks {{i}} in Beijing.\\nTaiwan came up {{i}} times." * 300, f"n{{i}}.txt")
                  for i in range(60)]
         resource.setrlimit(resource.RLIMIT_FSIZE, ({filled_store.stat().st_size} + 300_000,) * 2)
@@ -449,7 +449,7 @@ def test_a_full_disk_is_reported_as_such_and_the_store_keeps_what_it_had(tmp_pat
 
 
 def test_no_connection_may_download_or_load_a_duckdb_extension(tmp_path, filled_store):
-    from core.attached import attached_connection
+    from core.store.attached import attached_connection
 
     setting = ("SELECT current_setting('autoinstall_known_extensions'), "
                "current_setting('autoload_known_extensions')")
@@ -542,16 +542,16 @@ def test_charts_into_a_folder_that_cannot_be_written_say_so(hostile_store, tmp_p
 def test_an_unexpected_failure_on_one_file_is_reported_and_the_others_are_read(tmp_path, monkeypatch):
     """A charset that crashed the decoder took the whole folder down with it; whatever one file
     raises now, it is reported with its name and the files beside it are still read."""
-    import core.ingest
+    import core.ingest.add
 
-    real = core.ingest.decode_bytes
+    real = core.ingest.add.decode_bytes
 
     def decode_bytes(data, source, declared=None):
         if source.endswith("odd.txt"):
             raise UnicodeError("undefined encoding")
         return real(data, source, declared)
 
-    monkeypatch.setattr(core.ingest, "decode_bytes", decode_bytes)
+    monkeypatch.setattr(core.ingest.add, "decode_bytes", decode_bytes)
     folder = tmp_path / "batch"
     folder.mkdir()
     for name in ("a.txt", "odd.txt", "z.txt"):

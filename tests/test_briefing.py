@@ -23,7 +23,7 @@ def test_the_briefing_has_a_title_a_slide_per_chart_quotes_and_methods(store, tm
 
     from core.briefing import write_briefing
     from core.export import all_charts, make_context
-    from core.store import read_connection
+    from core.store.db import read_connection
 
     f = Filters(issues=("taiwan",))
     path = write_briefing(store, tmp_path / "b.pptx", f)

@@ -123,7 +123,7 @@ def _pick(page, label: str, text: str) -> None:
 def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(page, server, store, tmp_path):
     from core.build import build
     from core.paths import seeds_dir
-    from core.store import read_connection
+    from core.store.db import read_connection
 
     with read_connection(store) as con:
         title, date = con.execute("""SELECT a.title, a.pub_date FROM persons p JOIN articles a USING (article_id)

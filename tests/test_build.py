@@ -13,11 +13,11 @@ import pytest
 import core.extract
 from core.build import build
 from core.catalogs import load_catalogs
-from core.keys import content_hash, store_fingerprint
+from core.store.keys import content_hash, store_fingerprint
 from core.model import RawArticle
 from core.paths import PROJECT_ROOT
-from core.schema import ARTICLE_TABLES
-from core.store import Store, read_connection
+from core.store.schema import ARTICLE_TABLES
+from core.store.db import Store, read_connection
 
 SEEDS = PROJECT_ROOT / "seeds"
 YELLEN = ("Treasury Secretary Janet Yellen met Vice Premier He Lifeng in Beijing.\n"
@@ -164,16 +164,16 @@ def test_build_killed_mid_write_is_completed_by_next_build(tmp_path):
     path = tmp_path / "s.duckdb"
     code = f"""
         import os, signal
-        import core.store
+        import core.store.db
         from core.build import build
-        real, writes = core.store._insert, []
+        real, writes = core.store.db._insert, []
         def insert(con, table, frame):
             real(con, table, frame)
             if table == 'articles':
                 writes.append(1)
             if table == 'sentences' and len(writes) == 2:
                 os.kill(os.getpid(), signal.SIGKILL)
-        core.store._insert = insert
+        core.store.db._insert = insert
         build(None, {str(path)!r}, progress=False, batch_size=2)"""
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})

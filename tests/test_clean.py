@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clean import SUMMARY_REASON, clean_text
+from core.ingest.clean import SUMMARY_REASON, clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -190,7 +190,7 @@ def test_labelled_stamp_is_kept_but_bare_header_date_is_not():
     assert "Published: 2023-07-08 10:00" in c.text and c.title == "Yellen ends Beijing visit"
     c = clean_text("June 19, 2023\nBlinken meets Xi\nBody text of the article here.")
     assert c.lines[0].removed and c.lines[0].reason.startswith("page date")
-    assert c.page_dates == ["June 19, 2023"]  # kept for core.dates to check against the content
+    assert c.page_dates == ["June 19, 2023"]  # kept for core.ingest.dates to check against the content
     c = clean_text("Blinken meets Xi\nBody text.\nIt happened on a day.\nMore text.\nJune 19, 2023")
     assert not c.lines[4].removed  # a date line deep in the body is not header furniture
     assert c.page_dates == []

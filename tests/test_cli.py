@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import synthetic_article
 from core.cli import main
 from core.paths import PROJECT_ROOT
-from core.store import Store
+from core.store.db import Store
 
 SEEDS = sorted((PROJECT_ROOT / "seeds").glob("*.txt"))
 CONTRACT_KEYS = {"file", "title", "outlet", "pub_date", "pub_date_confidence", "event", "persons",

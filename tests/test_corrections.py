@@ -8,14 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from core import corrections as C
-from core import queries as Q
+from core.store import queries as Q
 from core.build import build
 from core.cli import main
 from core.corrections import CorrectionError
 from core.filters import Filters
 from core.paths import seeds_dir
 from core.search.results import search
-from core.store import Store, read_connection
+from core.store.db import Store, read_connection
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Publication date, visit, title and outlet inference (core.dates)."""
+"""Publication date, visit, title and outlet inference (core.ingest.dates)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from core.catalogs import load_article_meta, load_visits
-from core.clean import clean_text
-from core.dates import assign_visit, infer_pub_date, infer_title
-from core.outlets import infer_outlet, read_outlet
+from core.ingest.clean import clean_text
+from core.ingest.dates import assign_visit, infer_pub_date, infer_title
+from core.ingest.outlets import infer_outlet, read_outlet
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 VISITS = load_visits(SEEDS / "visits.yaml")
@@ -273,7 +273,7 @@ def test_top_line_date_during_a_reported_visit_is_accepted():
 
 
 def test_print_lines_never_date_a_page_and_us_numeric_bylines_do():
-    from core.dates import infer_pub_date
+    from core.ingest.dates import infer_pub_date
 
     text = ("Printed from the web on Friday, February 7, 2025\n"
             "Yellen says ties on surer footing after Beijing talks\n"

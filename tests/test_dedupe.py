@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.dedupe import find_duplicate_of, mark_duplicates
-from core.schema import TABLES
+from core.ingest.dedupe import find_duplicate_of, mark_duplicates
+from core.store.schema import TABLES
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("0*.txt"))
 _clock = itertools.count()
@@ -186,7 +186,7 @@ def test_shingles_are_the_five_word_windows_of_the_text(con):
     """The linear shingling yields exactly the 5-word windows (so signatures stored before stay valid)."""
     import pandas as pd
 
-    from core.dedupe import _SHINGLES_SQL
+    from core.ingest.dedupe import _SHINGLES_SQL
 
     con.register("_dd_texts", pd.DataFrame({"article_id": ["a", "b"], "text": ["One two, three FOUR five six!", "a b c d"]}))
     got = sorted(h for (_, h) in con.execute(_SHINGLES_SQL).fetchall())

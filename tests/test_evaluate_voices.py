@@ -40,7 +40,7 @@ def test_outlet_scoring_normalises_names_and_accepts_the_reprinting_outlet():
 @pytest.mark.parametrize("set_name, least", [("seeds", 1.0), ("styles", 0.75)])
 def test_outlets_read_from_the_page_beat_the_dateline_baseline(set_name, least):
     """Development sets: the publisher read from each page (no metadata) against the labelled outlet."""
-    from core.outlets import infer_outlet
+    from core.ingest.outlets import infer_outlet
     from core.sentence_labels import load_sentence_set
 
     extra = _article_fields(set_name)

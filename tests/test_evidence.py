@@ -1,14 +1,14 @@
 """Evidence = the number: for every chart and every mark, under several filter sets, the plotted
-value (core.queries) is recomputed here from the evidence rows alone (core.evidence)."""
+value (core.store.queries) is recomputed here from the evidence rows alone (core.evidence)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from core import evidence as E
-from core import queries as Q
+from core.store import queries as Q
 from core.filters import Filters
-from core.store import read_connection
+from core.store.db import read_connection
 from handmade_store import build_handmade_store
 
 FILTERS = [Filters(), Filters(issues=("taiwan",)), Filters(issues=("taiwan", "trade")), Filters(sides=("China",)),

@@ -5,10 +5,10 @@ import plotly.graph_objects as go
 import pytest
 
 from core import figures as F
-from core import queries as Q
+from core.store import queries as Q
 from core.export import all_charts, make_context
 from core.filters import Filters
-from core.store import read_connection
+from core.store.db import read_connection
 from handmade_store import build_handmade_store
 
 

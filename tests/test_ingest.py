@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import InputError
-from core.ingest import apply_sidecar, collect, fetch_article, ingest_paths, ingest_uploads, load_sidecar, read_article
+from core.ingest.add import apply_sidecar, collect, fetch_article, ingest_paths, ingest_uploads, load_sidecar, read_article
 from core.reader import raw_lines_html
-from core.store import Store
+from core.store.db import Store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QUOTED = "“Candid” talks — Blinken said ties were ‘at an inflection point’… The café in Pékin was open."
@@ -75,7 +75,7 @@ def test_html_wire_reprint_outlet_is_the_site_and_the_wire_is_the_credit(tmp_pat
     """A Reuters story on another site: outlet = the site (og:site_name), credit = Reuters; with no
     site name the URL's domain names the publisher."""
     from core.catalogs import load_catalogs
-    from core.clean import clean_text
+    from core.ingest.clean import clean_text
     from core.extract import resolve_metadata
 
     page = HOSTILE_HTML.replace("<p>US Secretary", "<p>BEIJING, June 19 (Reuters) - US Secretary")
@@ -265,14 +265,14 @@ def test_an_article_failing_extraction_is_reported_and_the_others_are_added(tmp_
 
 
 def test_an_upload_holds_the_dashboard_write_lock_only_while_it_writes(tmp_path, monkeypatch):
-    """Issue 14: the upload held core.attached.writing through extraction, so every other tab waited
+    """Issue 14: the upload held core.store.attached.writing through extraction, so every other tab waited
     (and timed out at 60 s). Now another tab reads the store while the upload is being extracted."""
     import threading
 
     import core.build
     from conftest import synthetic_article
-    from core.attached import attached_connection, writing
-    from core.store import Store
+    from core.store.attached import attached_connection, writing
+    from core.store.db import Store
 
     store = tmp_path / "s.duckdb"
     result, raw = synthetic_article("Blinken held talks in Beijing.\nTaiwan came up.", "kept.txt")

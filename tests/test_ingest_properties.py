@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.clean import clean_text, normalise_line
+from core.ingest.clean import clean_text, normalise_line
 from core.errors import InputError
-from core.ingest import FORMATS, ingest_uploads, read_article
-from core.store import Store
+from core.ingest.add import FORMATS, ingest_uploads, read_article
+from core.store.db import Store
 
 NAMES = st.sampled_from(sorted(f"doc{ext}" for ext in FORMATS))
 # Text a person could type: no control, surrogate or line/paragraph-separator characters.

@@ -133,7 +133,7 @@ def test_article_reader_escapes_article_html(app):
 def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatch):
     import duckdb
 
-    from core.schema import SCHEMA_VERSION
+    from core.store.schema import SCHEMA_VERSION
 
     path = build_handmade_store(tmp_path / "old.duckdb")
     downgrade_to_schema_1(path)

@@ -17,8 +17,8 @@ import core.build
 from core.build import build, worker_count
 from core.errors import DiplotoneError
 from core.paths import PROJECT_ROOT
-from core.schema import ARTICLE_TABLES
-from core.store import read_connection
+from core.store.schema import ARTICLE_TABLES
+from core.store.db import read_connection
 
 # Columns that legitimately differ between two builds of the same corpus.
 VOLATILE = {"ingested_at"}
@@ -97,9 +97,9 @@ def test_parallel_build_killed_mid_write_stops_its_workers_and_next_build_finish
     path, pids = tmp_path / "s.duckdb", tmp_path / "workers.txt"
     code = f"""
         import multiprocessing, os, signal
-        import core.build, core.store
+        import core.build, core.store.db
         from core.build import build
-        real, writes = core.store._insert, []
+        real, writes = core.store.db._insert, []
         def insert(con, table, frame):
             real(con, table, frame)
             if table == 'articles':
@@ -108,7 +108,7 @@ def test_parallel_build_killed_mid_write_stops_its_workers_and_next_build_finish
                 with open({str(pids)!r}, 'w') as out:
                     out.write(' '.join(str(p.pid) for p in multiprocessing.active_children()))
                 os.kill(os.getpid(), signal.SIGKILL)
-        core.store._insert = insert
+        core.store.db._insert = insert
         core.build.MIN_ARTICLES_PER_WORKER = 1
         if __name__ == '__main__':
             build(None, {str(path)!r}, progress=False, batch_size=2, jobs=2)"""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.catalogs import Catalogs, load_actors
-from core.clean import clean_text
+from core.ingest.clean import clean_text
 from core.extract import make_sentences
 from core.nlp import load_nlp
 from core.paths import seeds_dir

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from core import queries as Q
+from core.store import queries as Q
 from core.filters import Filters
-from core.store import read_connection
+from core.store.db import read_connection
 from handmade_store import build_handmade_store
 
 

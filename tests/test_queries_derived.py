@@ -1,12 +1,12 @@
-"""The derived rows (core.schema.DERIVED) give every chart the same numbers as the plain joins they replace."""
+"""The derived rows (core.store.schema.DERIVED) give every chart the same numbers as the plain joins they replace."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from core import queries as Q
+from core.store import queries as Q
 from core.filters import Filters
-from core.store import read_connection
+from core.store.db import read_connection
 
 FILTERS = [Filters(), Filters(issues=("taiwan", "trade")), Filters(sides=("US",)),
            Filters(issues=("taiwan", "trade", "military_communication"), sides=("China", "US")), Filters(visits=("blinken-2023-06",))]
@@ -137,7 +137,7 @@ def test_sentence_measures_match_the_sentences(con, f):
 
 
 def _plain_issue_articles(f: Filters) -> str:
-    """The `ia` CTE of core.queries from the join of issue_hits with the selected sentences."""
+    """The `ia` CTE of core.store.queries from the join of issue_hits with the selected sentences."""
     return f"""ia AS (SELECT h.issue, h.article_id, count(*) AS n, sum(h.weight) AS w, sum(s.tone * h.weight) AS tw
                       FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {Q._issue_cond(f)} GROUP BY ALL)"""
 

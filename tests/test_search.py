@@ -8,13 +8,13 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from core import queries as Q
+from core.store import queries as Q
 from core.cli import main
 from core.filters import Filters, from_query_params, to_query_params
 from core.search.index import index_dir, sync
 from core.search.results import delete_query, highlight_spans, kwic, query_scope, save_query, saved_queries, search
 from core.search.syntax import And, Not, Or, QueryError, Term, highlighter, parse
-from core.store import Store, read_connection
+from core.store.db import Store, read_connection
 
 
 # --- the language -----------------------------------------------------------------------------

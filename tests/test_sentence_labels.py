@@ -1,6 +1,6 @@
 """The sentence label sets load, and every labelled seed sentence is found in the analysed text
 (or, for a repeated or restating summary block the labeller kept, in a line the cleaner removed)."""
-from core.clean import clean_text
+from core.ingest.clean import clean_text
 from core.evaluate import locate
 from core.sentence_labels import best_match, folds, label_spans, load_sentence_set
 

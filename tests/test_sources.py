@@ -5,13 +5,13 @@ import shutil
 
 import pytest
 
-from core import queries as Q
+from core.store import queries as Q
 from core.build import build
 from core.errors import CatalogError
 from core.filters import Filters, from_query_params
 from core.paths import seeds_dir
 from core.sources import UNCLASSIFIED, classify, load_outlet_types
-from core.store import read_connection
+from core.store.db import read_connection
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from conftest import synthetic_article
 from handmade_store import downgrade_to_schema_1, downgrade_to_schema_2, downgrade_to_schema_3
 from core.errors import StoreError
 from core.model import IssueHit
-from core.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
-from core.store import LOCKED, Store, read_connection
+from core.store.schema import ARTICLE_TABLES, DERIVED_TABLES, SCHEMA_VERSION
+from core.store.db import LOCKED, Store, read_connection
 
 TEXT_A = "Blinken in Beijing for talks\nQ: We want stable ties said Blinken.\nTaiwan remains the core issue."
 TEXT_B = "Yellen talks trade\nTariffs stay.\nQ: Blinken agreed."
@@ -85,21 +85,21 @@ def test_delete_removes_all_rows(tmp_path):
 
 
 def test_failed_write_rolls_back_whole_batch(tmp_path, monkeypatch):
-    import core.store
+    import core.store.db
 
     res, raw = synthetic_article(TEXT_A)
     other, raw_b = synthetic_article(TEXT_B, "b.txt")
     path = tmp_path / "s.duckdb"
     with Store.open(path) as store:
         store.write([res], [raw], "fp1")
-    real_insert = core.store._insert
+    real_insert = core.store.db._insert
 
     def failing(con, table, frame):
         real_insert(con, table, frame)
         if table == "sentences":
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(core.store, "_insert", failing)
+    monkeypatch.setattr(core.store.db, "_insert", failing)
     with Store.open(path) as store:
         with pytest.raises(RuntimeError):
             store.write([res, other], [raw, raw_b], "fp2")
@@ -163,7 +163,7 @@ def test_lock_timeout_message_names_the_cause(tmp_path):
     path = tmp_path / "s.duckdb"
     Store.open(path).close()
     holder = _python(f"""
-        from core.store import Store
+        from core.store.db import Store
         import sys, time
         s = Store.open({str(path)!r}); print('held', flush=True); time.sleep(30)""")
     try:
@@ -185,7 +185,7 @@ def test_reader_and_writer_processes_interleave(tmp_path):
     writer = _python(f"""
         import sys; sys.path.insert(0, 'tests')
         from conftest import synthetic_article
-        from core.store import Store
+        from core.store.db import Store
         for i in range(12):
             text = f"Article {{i}} talks\\nQ: Blinken line {{i}}\\nTaiwan {{i}}"
             res, raw = synthetic_article(text, f"{{i}}.txt")
@@ -213,15 +213,15 @@ def test_killed_writer_leaves_whole_batches(tmp_path):
     proc = _python(f"""
         import os, signal, sys; sys.path.insert(0, 'tests')
         from conftest import synthetic_article
-        import core.store
-        from core.store import Store
-        real = core.store._insert
+        import core.store.db
+        from core.store.db import Store
+        real = core.store.db._insert
         batches = []
         def insert(con, table, frame):
             real(con, table, frame)
             if table == 'sentences' and len(batches) == 1:
                 os.kill(os.getpid(), signal.SIGKILL)
-        core.store._insert = insert
+        core.store.db._insert = insert
         for i in range(3):
             pairs = [synthetic_article(f"Batch {{i}} article {{j}} talks\\nQ: Blinken\\nTaiwan", f"{{i}}-{{j}}.txt")
                      for j in range(3)]

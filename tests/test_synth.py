@@ -7,8 +7,8 @@ import pytest
 
 from benchmarks import synth
 from core.catalogs import load_article_meta
-from core.dedupe import CONTAINMENT_THRESHOLD
-from core.keys import content_hash
+from core.ingest.dedupe import CONTAINMENT_THRESHOLD
+from core.store.keys import content_hash
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_articles_keep_a_seed_headline_and_seed_paragraphs(corpus):
 
 
 def test_no_two_articles_are_near_duplicates(corpus):
-    """They must stay distinct stories for core.dedupe, or a build would fold them together."""
+    """They must stay distinct stories for core.ingest.dedupe, or a build would fold them together."""
     def paragraphs(raw):
         return {p.strip() for p in raw.text.split("\n")[1:] if p.strip()}
 

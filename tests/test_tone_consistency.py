@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
-from core import queries as Q
+from core.store import queries as Q
 from core.cli import main
 from core.export import write_charts
 from core.filters import Filters
 from core.paths import seeds_dir
-from core.store import read_connection
+from core.store.db import read_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,6 +7,6 @@
   it (<store>.search/), brought in step after each build and ingest and rebuilt from the store
   whenever it is missing, from another index or store schema, or behind the store;
 - core.search.results: keyword-in-context lines, counts over time, the matching sentences as a
-  filter that every chart applies (core.queries reads them as the `query_hits` relation), and the
+  filter that every chart applies (core.store.queries reads them as the `query_hits` relation), and the
   saved queries kept in the store.
 """

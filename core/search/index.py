@@ -27,8 +27,8 @@ from pathlib import Path
 
 import tantivy
 
-from core.schema import SCHEMA_VERSION
-from core.store import read_connection
+from core.store.schema import SCHEMA_VERSION
+from core.store.db import read_connection
 
 INDEX_VERSION = 1
 CHUNK = 2_000  # articles read from the store and indexed per step

@@ -2,7 +2,7 @@
 
 A query is a filter like any other (core.filters.Filters.query): every chart's statement joins
 the `query_matches` relation (art, sent, score: one row per matching sentence, from the index)
-that query_scope() registers on the connection for the duration of a request; core.queries
+that query_scope() registers on the connection for the duration of a request; core.store.queries
 turns it into the article ids and sentence numbers of the store. So a search narrows issue,
 tone and people charts exactly as an issue filter does, and the KWIC list honours every other
 filter (visit, outlet, dates, side...).
@@ -85,7 +85,7 @@ def matches(con, query: str) -> pa.Table:
 
 @contextmanager
 def query_scope(con, filters: Filters, matched: pa.Table | None = None):
-    """Around the core.queries calls of one request: registers the matches of filters.query
+    """Around the core.store.queries calls of one request: registers the matches of filters.query
     (or `matched`, a part of them)."""
     if not filters.query:
         yield con
@@ -124,7 +124,7 @@ def search(con, filters: Filters, limit: int = 200, width: int = WIDTH) -> tuple
 
     With no other filter, the index alone ranks and counts (the store is read for the shown lines
     only); otherwise every match is joined with the filtered sentences."""
-    from core import queries as Q
+    from core.store import queries as Q
 
     pattern = highlighter(parse(filters.query))
     if filters.replace(query="").is_empty():
@@ -144,8 +144,8 @@ def search(con, filters: Filters, limit: int = 200, width: int = WIDTH) -> tuple
 
 
 def over_time(con, filters: Filters, unit: str = "week") -> pd.DataFrame:
-    """Matching sentences and articles per period (core.queries.search_over_time)."""
-    from core import queries as Q
+    """Matching sentences and articles per period (core.store.queries.search_over_time)."""
+    from core.store import queries as Q
 
     with query_scope(con, filters):
         return Q.search_over_time(con, filters, unit)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.clean import clean_text
+from core.ingest.clean import clean_text
 from core.model import RawArticle
 from core.paths import seeds_dir
 from core.sentence_labels import best_match, folds, label_spans, load_sentence_set

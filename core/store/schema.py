@@ -1,4 +1,4 @@
-"""The DuckDB store's schema: one place that the writer (core.store) and readers (core.queries) share.
+"""The DuckDB store's schema: one place that the writer (core.store.db) and readers (core.store.queries) share.
 
 Every analysis table is keyed by article_id (sha256 of the article's normalised raw text).
 An article row also records the pipeline version and catalogue fingerprints it was built with,
@@ -23,7 +23,7 @@ Schema 5: article_sources (outlet types, core.sources), saved_queries (named sea
 and corrections (the analyst's corrections log, core.corrections) with the base_* copies of the
 extraction rows of the articles that corrections changed (so one correction can be undone).
 Schema 6: articles.credit, the wire or outlet a page credits when it is not the publisher (an AP
-story reprinted by a local paper: outlet the paper, credit AP; core.outlets); outlets lists it too.
+story reprinted by a local paper: outlet the paper, credit AP; core.ingest.outlets); outlets lists it too.
 """
 from __future__ import annotations
 

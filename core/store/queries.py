@@ -7,10 +7,10 @@ applies the filters the same way (see core.filters for their meaning):
   an issue filter is active, else 1), which sentence-level measures (tone, issue counts) use.
 - `hits`: the issue hits of those sentences (only the chosen issues under an issue filter);
   core.issues writes one hit per (sentence, issue), so counting hits counts sentences. Each hit
-  carries its sentence's paragraph, tone, side and speaker (core.schema), so issue charts read
+  carries its sentence's paragraph, tone, side and speaker (core.store.schema), so issue charts read
   `hits` without joining the sentences, which are ~50 rows per article.
 Where no filter narrows to some sentences of an article (issue, person), charts read the
-per-article sums of core.schema (issue_pairs, article_words) instead of sentence-level rows;
+per-article sums of core.store.schema (issue_pairs, article_words) instead of sentence-level rows;
 likewise issue counts and tones read article_issues where no side or person filter drops hits.
 A search (f.query) joins `qh`, the matching sentences: the caller registers their index rows as
 `query_matches` (core.search.results.query_scope).
@@ -86,7 +86,7 @@ def _scope(f: Filters, q: _Sql) -> str:
     if f.persons or f.query:  # which sentences are in is known from sents only: join them
         hits = f"""
             SELECT {cols} FROM issue_hits h JOIN sents s USING (article_id, sent_idx) WHERE {_issue_cond(f)}"""
-    else:  # a hit carries its sentence's side (core.schema): no need to join the sentences
+    else:  # a hit carries its sentence's side (core.store.schema): no need to join the sentences
         side = q.in_list("h.side", "sides", f.sides) if f.sides else "TRUE"
         hits = f"""
             SELECT {cols} FROM issue_hits h
@@ -153,7 +153,7 @@ def corpus_summary(con, f: Filters) -> pd.DataFrame:
 def _issue_articles(f: Filters) -> str:
     """The `ia` CTE: per issue and selected article, tagged sentences (n), the sum of their hit
     weights (w) and of tone x weight (tw). Every hit of an article counts unless a side or person
-    filter drops some: then sum `hits`, else read the per-article sums (core.schema article_issues)."""
+    filter drops some: then sum `hits`, else read the per-article sums (core.store.schema article_issues)."""
     if f.sides or f.persons or f.query:
         src = "SELECT issue, article_id, count(*) AS n, sum(weight) AS w, sum(tone * weight) AS tw FROM hits GROUP BY ALL"
     else:

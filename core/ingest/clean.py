@@ -16,10 +16,10 @@ is restated. One pass over the lines plus one set of word stems: linear.
 Dates: a date alone on one of the first lines ("Sunday, December 22, 2024", " date 2023-07-24 ")
 is removed as "page date": a page prints the day it was captured or printed there as often as
 the day it was published, so it must not be read as the article's own stamp. The removed line
-stays visible here and is handed to core.dates (CleanedText.page_dates), which accepts it only
+stays visible here and is handed to core.ingest.dates (CleanedText.page_dates), which accepts it only
 when the content agrees. A line that labels itself
 ("Published: ...", "Updated ...") or carries a time of day ("2024-04-26 10:32") is the
-article's own stamp and is kept for core.dates.
+article's own stamp and is kept for core.ingest.dates.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from core.dates import PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
+from core.ingest.dates import PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
 from core.model import CleanedText, Line
 
 HEAD_LINES = 4  # page furniture above the story: the first non-blank lines

@@ -1,4 +1,4 @@
-"""Article metadata from the text itself: publication date, visit and title (the outlet: core.outlets).
+"""Article metadata from the text itself: publication date, visit and title (the outlet: core.ingest.outlets).
 
 The publication date is decided in two tiers.
 
@@ -6,7 +6,7 @@ The publication date is decided in two tiers.
    "Updated 3:04 AM EDT, Sat July 22, 2023"), a wire dateline ("WASHINGTON, June 19
    (Reuters) -", "BEIJING, April 26, 2024 —") or a Chinese-media timestamp near the top
    ("2024-04-26 10:32"). A bare date alone above the headline is NOT such a stamp: it is as
-   often the day the page was captured or printed, so core.clean removes it as furniture and
+   often the day the page was captured or printed, so core.ingest.clean removes it as furniture and
    hands it here as a candidate (CleanedText.page_dates), weighed after the content (3.).
 2. Otherwise the content: the dated events the article mentions. Catalogued visits
    (seeds/visits.yaml) are recognised by their lead's name in a sentence and told apart by the
@@ -43,7 +43,7 @@ from core.catalogs import CATALOG_FILES, Visit, load_visits
 from core.model import CleanedText, DateGuess, VisitGuess
 from core.paths import seeds_dir
 
-# --- date grammar (also used by core.clean to recognise page-date lines) ---------------------
+# --- date grammar (also used by core.ingest.clean to recognise page-date lines) ---------------------
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december")
@@ -456,7 +456,7 @@ def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | No
                    page_dates: list[str] | tuple = ()) -> DateGuess:
     """Publication date of an article from its (cleaned) text; see the module docstring.
 
-    text: the analysed text (core.clean output: furniture such as capture dates removed);
+    text: the analysed text (core.ingest.clean output: furniture such as capture dates removed);
     title: the headline, searched too (a date in it is the document's date);
     visits: the event catalogue (default: seeds/visits.yaml);
     page_dates: dates printed alone on a top line (CleanedText.page_dates), accepted only when
@@ -746,7 +746,7 @@ _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[A-Z][\w .&'’-]{1,40}$")
 
 
 def infer_title(cleaned: CleanedText) -> str | None:
-    """The headline core.clean found, without a trailing ' | Outlet' / ' - Outlet' suffix."""
+    """The headline core.ingest.clean found, without a trailing ' | Outlet' / ' - Outlet' suffix."""
     if not cleaned.title:
         return None
     return _TITLE_SUFFIX.sub("", cleaned.title).strip() or cleaned.title

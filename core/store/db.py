@@ -7,7 +7,7 @@ killed halfway leaves whole batches or nothing); readers (the dashboard, the CLI
 read-only per request. Both wait while another process holds the lock, then fail with a
 clear message. A file that is not a Diplotone store, or one written by a newer Diplotone, is
 refused and left untouched: the store never overwrites or deletes a file it did not create.
-A store of an older schema is upgraded in place when opened for writing (core.schema.MIGRATIONS,
+A store of an older schema is upgraded in place when opened for writing (core.store.schema.MIGRATIONS,
 then the derived rows are recomputed from the stored ones), keeping every article and edit.
 """
 from __future__ import annotations
@@ -25,12 +25,12 @@ import duckdb
 from core import PIPELINE_VERSION
 from core.catalogs import Catalogs, load_catalogs, pub_date_problem
 from core.errors import InputError, OlderSchemaError, StoreError, shown
-from core.keys import content_hash
+from core.store.keys import content_hash
 from core.model import ArticleResult, RawArticle
 from core.paths import store_path
-from core.schema import ARTICLE_TABLES, BASE_TABLES, DERIVED, INDEXES, MIGRATIONS, SCHEMA_VERSION, TABLES
+from core.store.schema import ARTICLE_TABLES, BASE_TABLES, DERIVED, INDEXES, MIGRATIONS, SCHEMA_VERSION, TABLES
 
-if TYPE_CHECKING:  # pandas and core.dedupe load only when writing, so a no-op build stays ~1 s
+if TYPE_CHECKING:  # pandas and core.ingest.dedupe load only when writing, so a no-op build stays ~1 s
     import pandas as pd
 
 LOCKED = "the store is locked by another Diplotone process (a running build or dashboard?)"
@@ -188,7 +188,7 @@ def _rollback(con) -> None:
 
 
 def refresh_derived(con, article_ids) -> None:
-    """Recompute the derived rows (core.schema.DERIVED, and the outlet types of core.sources) of
+    """Recompute the derived rows (core.store.schema.DERIVED, and the outlet types of core.sources) of
     these articles from their stored rows."""
     from core.sources import refresh as refresh_sources
 
@@ -213,7 +213,7 @@ class Store:
 
         lock_timeout: seconds to wait while another process holds the store. guard: a function
         returning a context manager that is held exactly while the store is open (the dashboard's
-        core.attached.writing, which holds its readers off), so a caller can pass it down to
+        core.store.attached.writing, which holds its readers off), so a caller can pass it down to
         every short write instead of holding it around a whole extraction.
         """
         path = store_path(path)
@@ -255,7 +255,7 @@ class Store:
     # -- reading ---------------------------------------------------------------------------
 
     def fingerprints(self) -> dict[str, str]:
-        """article_id -> the fingerprint it was built with (core.keys.store_fingerprint)."""
+        """article_id -> the fingerprint it was built with (core.store.keys.store_fingerprint)."""
         return dict(self.con.execute("SELECT article_id, fingerprint FROM articles").fetchall())
 
     def user_meta(self) -> dict[str, dict]:
@@ -281,7 +281,7 @@ class Store:
     @contextmanager
     def transaction(self):
         """All-or-nothing change; duplicate groups are refreshed before it commits."""
-        from core.dedupe import mark_duplicates
+        from core.ingest.dedupe import mark_duplicates
 
         if _file_state(self.path) != _checked.get(self.path):
             verify(self.con, self.path)  # never write into a damaged file
@@ -352,7 +352,7 @@ class Store:
             return
         import pandas as pd
 
-        from core.clean import clean_text
+        from core.ingest.clean import clean_text
         from core.extract import resolve_metadata
         from core.sources import refresh as refresh_sources
 

@@ -1,13 +1,13 @@
 """Fast read-only access to the store for the dashboard: attach it to a resident DuckDB per request.
 
-core.store.read_connection starts a DuckDB database per request: ~45 ms to start the engine,
+core.store.db.read_connection starts a DuckDB database per request: ~45 ms to start the engine,
 ~20 ms for the schema check and ~10 ms to close, most of a filter change's budget. Here one
 in-memory DuckDB lives as long as the process, and each request ATTACHes the store file
 READ_ONLY (2-6 ms) and DETACHes it when the last concurrent request ends, so, as with
 read_connection, nothing holds the file between requests and a build or an ingest can always
 write. Requests from several threads (Streamlit sessions) share one attachment, each on its
 own cursor. The schema version is read on every attach (one row); the full check of
-core.store runs only when that read fails, for its clear message.
+core.store.db runs only when that read fails, for its clear message.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ import duckdb
 
 from core.errors import StoreError
 from core.paths import store_path
-from core.schema import SCHEMA_VERSION
-from core.store import DUCKDB_CONFIG, LOCKED, _check_schema, _is_lock_conflict, is_store_failure, store_failure
+from core.store.schema import SCHEMA_VERSION
+from core.store.db import DUCKDB_CONFIG, LOCKED, _check_schema, _is_lock_conflict, is_store_failure, store_failure
 
 _lock = threading.Lock()
 _idle = threading.Condition(_lock)  # notified when a store is detached
@@ -73,7 +73,7 @@ def _check(cur, path: Path) -> None:
 def attached_connection(path=None, lock_timeout: float = 10.0):
     """A read-only cursor on the store (default core.paths.store_path()) for one request.
 
-    Same contract as core.store.read_connection: waits up to lock_timeout seconds while a
+    Same contract as core.store.db.read_connection: waits up to lock_timeout seconds while a
     writer holds the file, then raises StoreError; refuses files that are not a current store."""
     path = store_path(path).resolve()
     with _lock:

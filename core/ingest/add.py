@@ -5,7 +5,7 @@ large, binary, empty, an unsupported type, a page with no article text) is repor
 name and the reason, and the other files are still added. Nothing is written until the
 articles are read, so a bad file never touches the store; the build writes in transactions, so
 a crash leaves whole batches or nothing. Duplicates are reported: byte-identical texts share an
-article id and are stored once; re-published stories are grouped by core.dedupe.
+article id and are stored once; re-published stories are grouped by core.ingest.dedupe.
 
 HTML pages are reduced to the article body with trafilatura, which also reads the page's own
 title, site name, canonical URL and publication date; script and style never become text.
@@ -32,11 +32,11 @@ from trafilatura.settings import DEFAULT_CONFIG
 
 from core.build import build
 from core.catalogs import VISIT_IDS, ArticleMeta, load_article_meta, parse_date
-from core.decode import decode_bytes, require_text
+from core.ingest.decode import decode_bytes, require_text
 from core.errors import CatalogError, DiplotoneError, InputError
-from core.keys import content_hash
+from core.store.keys import content_hash
 from core.model import RawArticle
-from core.store import Store
+from core.store.db import Store
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 SUPPORTED = ".txt, .md, .html or .htm"
@@ -153,7 +153,7 @@ def html_article(html: str, name: str, url: str | None = None) -> tuple[str, dic
     trafilatura picks the main text and reads the page's metadata; when it finds no body
     (a bare fragment, a page without paragraphs) every visible text block is kept instead.
     Only markup dates are used (no guessing from the text), so a date printed in the article
-    is left to core.dates, which weighs it against the content.
+    is left to core.ingest.dates, which weighs it against the content.
     """
     try:
         doc = trafilatura.bare_extraction(
@@ -450,7 +450,7 @@ def ingest_uploads(files: list[tuple[str, bytes]], store_path, pipeline=None, pr
                    lock_timeout: float = 30.0, guard=None) -> IngestReport:
     """The dashboard's upload box: (file name, bytes) pairs, read and stored like files.
 
-    guard: the dashboard's core.attached.writing, held only while the store is open, so the
+    guard: the dashboard's core.store.attached.writing, held only while the store is open, so the
     other tabs keep reading while the upload is read and extracted."""
     raws, errors = [], []
     for name, data in files:
