@@ -25,6 +25,7 @@ from core.paths import PROJECT_ROOT
 SENTENCE_SETS = {
     "seeds": (EVAL_DIR / "sentences" / "seeds.json", PROJECT_ROOT / "seeds"),
     "styles": (EVAL_DIR / "styles" / "labels", EVAL_DIR / "styles" / "articles"),
+    "pages": (EVAL_DIR / "pages" / "labels", EVAL_DIR / "pages" / "articles"),
     "blind": (EVAL_DIR / "blind" / "labels", EVAL_DIR / "blind" / "articles"),
 }
 

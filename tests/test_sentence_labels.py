@@ -25,3 +25,19 @@ def test_best_match_takes_the_largest_overlap_and_folds_split_by_article():
     articles = load_sentence_set("seeds")
     splits = folds(articles)
     assert len(splits) == 5 and all(set(tr).isdisjoint(te) and len(te) == 1 for tr, te in splits)
+
+
+def test_pages_labels_load_and_align_to_their_page_text():
+    """eval/pages (captured web pages with hard furniture): every labelled sentence is a verbatim,
+    in-order piece of its page, and every boilerplate line is a whole line of it, never a sentence."""
+    articles = load_sentence_set("pages")
+    assert len(articles) == 10 and sum(len(a.sentences) for a in articles) == 219
+    for article in articles:
+        spans = label_spans(article.sentences, article.text)
+        assert None not in spans, (article.file, [s.text for s, sp in zip(article.sentences, spans) if sp is None][:3])
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), (article.file, "labels in reading order")
+        lines = set(article.text.splitlines())
+        assert all(line in lines for line in article.boilerplate), article.file
+        assert not {s.text for s in article.sentences} & set(article.boilerplate), article.file
+        assert all(-2 <= s.tone <= 2 and (s.when is None or s.recalled) for s in article.sentences), article.file
+        assert article.article["pub_date"] and article.article["visit"] and article.article["persons"], article.file
