@@ -13,7 +13,9 @@ bootstrap interval over articles.
   the mean over articles of each article's reading of the selected sentences (or quotes), so
   each article counts once whatever its length; n = articles and sentences behind it; the
   90 % interval is the 5th..95th percentile of that mean over BOOTSTRAP resamples of the
-  articles. A reading on fewer than MIN_ARTICLES articles or MIN_SENTENCES sentences is
+  articles (past EXACT_BOOTSTRAP articles, the bootstrap's normal limit mean +- 1.645 sd/sqrt(n):
+  the same interval to the third decimal, without drawing BOOTSTRAP x n values, which at 100k
+  articles took seconds per chart). A reading on fewer than MIN_ARTICLES articles or MIN_SENTENCES sentences is
   low-confidence.
 """
 from __future__ import annotations
@@ -24,6 +26,8 @@ import pandas as pd
 from core.model import SIDES, Quote, SentenceTone
 
 BOOTSTRAP = 1000
+EXACT_BOOTSTRAP = 400  # articles in a group up to which the interval is drawn, not approximated
+Z90 = 1.6448536269514722  # the standard normal's 95th percentile
 INTERVAL = (5.0, 95.0)
 MIN_ARTICLES = 3
 MIN_SENTENCES = 10
@@ -55,6 +59,17 @@ def side_tones(quotes: list[Quote]) -> dict[str, float | None]:
     return out
 
 
+def _interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
+    """The 90 % bootstrap interval of the mean of values (see the module docstring)."""
+    n = len(values)
+    if n > EXACT_BOOTSTRAP:  # the resampled means' spread is the population sd / sqrt(n)
+        half = Z90 * values.std() / np.sqrt(n)
+        return values.mean() - half, values.mean() + half
+    draws = values[rng.integers(0, n, size=(BOOTSTRAP, n))].mean(axis=1)
+    low, high = np.percentile(draws, INTERVAL)
+    return low, high
+
+
 def grouped(per_article: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.DataFrame:
     """Visit-level readings from per-article ones.
 
@@ -71,8 +86,7 @@ def grouped(per_article: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.
     for key, g in d.groupby(keys, sort=False, dropna=False):
         values = g["tone"].to_numpy(dtype=float)
         n = len(values)
-        draws = values[rng.integers(0, n, size=(BOOTSTRAP, n))].mean(axis=1)
-        low, high = np.percentile(draws, INTERVAL)
+        low, high = _interval(values, rng)
         sentences = int(g["sentences"].sum())
         rows.append([*(key if isinstance(key, tuple) else (key,)), round(float(values.mean()), 3), n, sentences,
                      round(float(low), 3), round(float(high), 3), n < MIN_ARTICLES or sentences < MIN_SENTENCES])
