@@ -419,6 +419,49 @@ def test_a_flipped_block_is_found_before_meta_writes_into_the_store(tmp_path):
     assert _cli("--store", str(path), "articles").output.startswith(f"Error: The store {path} is damaged (")
 
 
+def test_a_build_with_nothing_to_do_reports_a_damaged_store(tmp_path, seed_store):
+    """A no-op build reads only the articles' fingerprints: a flipped block in another table was
+    reported as "0 extracted, 5 unchanged"."""
+    import shutil
+
+    import duckdb
+
+    from core.store.db import DUCKDB_CONFIG, verify
+
+    path = tmp_path / "seeds.duckdb"
+    shutil.copy(seed_store, path)
+    shutil.copytree(f"{seed_store}.search", f"{path}.search")  # the search index is in step: no reason to read more
+    assert _cli("--store", str(path), "build", "--quiet").exit_code == 0
+    good, block = path.read_bytes(), 262144
+
+    def damaged_elsewhere(data: bytes) -> bool:  # what the build reads holds, another table does not
+        path.write_bytes(data)
+        try:
+            with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
+                con.execute("SELECT * FROM articles").fetchall()
+                con.execute("SELECT * FROM meta").fetchall()
+                verify(con, path)
+            return False
+        except duckdb.Error:
+            return False
+        except StoreError:
+            return True
+
+    for start in range(3 * 4096, len(good) - block, block):
+        damaged = bytearray(good)
+        damaged[start + 64:start + block - 64] = bytes(b ^ 0x55 for b in damaged[start + 64:start + block - 64])
+        if damaged_elsewhere(bytes(damaged)):
+            break
+    else:
+        pytest.fail("no block outside the articles table to damage")
+    path.write_bytes(bytes(damaged))
+    result = _cli("--store", str(path), "build", "--quiet")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith(f"Error: The store {path} is damaged (") and "checksum" in result.output
+    assert result.output.strip().endswith(DAMAGED_END)
+    assert path.read_bytes() == bytes(damaged)
+
+
 def test_a_full_disk_is_reported_as_such_and_the_store_keeps_what_it_had(tmp_path, filled_store):
     """Writes past the size limit (RLIMIT_FSIZE, as a full disk would) fail; the message is the OS
     reason, not 'cannot rollback - no transaction is active', and the article stored before is kept."""

@@ -276,6 +276,12 @@ class Store:
             raise StoreError(f"{ref!r} matches {len(ids)} articles ({', '.join(i[:12] for i in ids)}): give the article id.")
         return ids[0]
 
+    def check(self) -> None:
+        """verify() the whole file, unless this process has checked or written it in its current state."""
+        if _file_state(self.path) != _checked.get(self.path):
+            verify(self.con, self.path)
+            self._checked = True
+
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
@@ -283,9 +289,7 @@ class Store:
         """All-or-nothing change; duplicate groups are refreshed before it commits."""
         from core.ingest.dedupe import mark_duplicates
 
-        if _file_state(self.path) != _checked.get(self.path):
-            verify(self.con, self.path)  # never write into a damaged file
-            self._checked = True
+        self.check()  # never write into a damaged file
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
