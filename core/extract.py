@@ -70,14 +70,20 @@ def make_sentences(doc, cleaned: CleanedText) -> list[Sentence]:
 
 
 def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
-    """Title, outlet, date and visit: what the user gave, else what the text says.
+    """Title, outlet, date and visit: what the user gave, else what the page's own metadata says
+    (raw.meta["page"]: an HTML page's markup, a Markdown front matter), else what the text says.
+    meta_source names where each field came from: 'user', 'page' or 'inferred'.
 
     Needs only the catalogues, so the store can re-resolve metadata (after a metadata edit or a
     visits.yaml change) without loading the spaCy pipeline.
     """
-    meta, source = dict(raw.meta), {}
-    for key in ("title", "outlet", "url", "pub_date", "visit"):
-        source[key] = "user" if meta.get(key) not in (None, "") else "inferred"
+    given = {k: v for k, v in raw.meta.items() if k != "page" and v not in (None, "")}
+    page = {k: v for k, v in (raw.meta.get("page") or {}).items() if v not in (None, "")}
+    source = {key: "user" if key in given else "page" if key in page else "inferred"
+              for key in ("title", "outlet", "url", "pub_date", "visit")}
+    meta = {**page, **given}
+    if "pub_date" in given:  # the evidence of the date that won, not the page's beneath it
+        meta["date_evidence"] = given.get("date_evidence")
     title = meta.get("title") or infer_title(cleaned) or Path(raw.file).stem
     # a page's site name (HTML) or the user's outlet is the publisher; the text's credit is kept beside it
     publisher, credit = read_outlet(raw.text, site_name=meta.get("outlet"), url=meta.get("url"))

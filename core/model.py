@@ -18,6 +18,8 @@ class RawArticle:
 
     file: display name or path; text: decoded text (HTML already reduced to its body);
     meta: metadata a user gave (title, outlet, url, pub_date, visit): it always wins over inference;
+    meta["page"]: the same fields read from the page itself (HTML markup, Markdown front matter),
+    used where the user gave none and labelled 'page' (core.extract.resolve_metadata);
     source_format: 'txt', 'md' or 'html'.
     """
 
@@ -187,5 +189,5 @@ class ArticleResult:
     tones: list[SentenceTone]
     tone: float
     tone_by_side: dict[str, float | None]
-    meta_source: dict[str, str] = field(default_factory=dict)  # field -> 'user' | 'inferred'
+    meta_source: dict[str, str] = field(default_factory=dict)  # field -> 'user' | 'page' | 'inferred'
     credit: str | None = None  # the wire/outlet the page credits when it is not the publisher (core.ingest.outlets)

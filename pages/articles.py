@@ -1,5 +1,7 @@
 """Articles: read one article with entities, issues and tone highlighted, its removed boilerplate,
 and its metadata with the evidence for its date and visit."""
+import json
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -23,7 +25,11 @@ def _shown(name: str, value) -> str:
 
 
 def metadata_table(meta: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"value": [_shown(k, v) for k, v in meta.items()]}, index=meta.index)
+    """Each stored field with its value and where it came from (meta_source: user, page, inferred)."""
+    source = json.loads(meta.get("meta_source") or "{}")
+    shown = meta.drop(["meta_source", "user_meta"], errors="ignore")
+    return pd.DataFrame({"value": [_shown(k, v) for k, v in shown.items()],
+                         "source": [source.get(k, "") for k in shown.index]}, index=shown.index)
 
 
 f = common.page_filters()

@@ -110,6 +110,24 @@ def test_extract_prints_the_contract_per_file_and_reports_bad_files(isolated_sto
     assert not isolated_store.exists()  # extract never touches the store
 
 
+def test_meta_names_the_pages_own_metadata_page_and_an_edit_user(tmp_path):
+    """An HTML page's markup (title, site name, date) is labelled "(page)", not "(user)"; what the text
+    gave is "(inferred)"; an edit makes the field "(user)" and the page's value stays beneath it."""
+    from test_ingest import HOSTILE_HTML
+
+    page = tmp_path / "story.html"
+    page.write_text(HOSTILE_HTML, encoding="utf-8")
+    store = str(tmp_path / "s.duckdb")
+    assert run("--store", store, "ingest", str(page)).exit_code == 0
+    shown = run("--store", store, "meta", "story.html").stdout
+    assert "Blinken, Wang Yi meet in Beijing  (page)" in shown and "Example Times  (page)" in shown
+    assert "2023-06-19  (page)" in shown and "(user)" not in shown and "(inferred)" in shown  # the visit
+    edited = run("--store", store, "meta", "story.html", "--outlet", "Analyst Desk").stdout
+    assert "Analyst Desk  (user)" in edited and "2023-06-19  (page)" in edited
+    back = run("--store", store, "meta", "story.html", "--outlet", "").stdout
+    assert "Example Times  (page)" in back
+
+
 def test_build_meta_and_articles_on_a_built_store(seed_store, tmp_path):
     import shutil
 

@@ -92,9 +92,9 @@ def test_html_wire_reprint_outlet_is_the_site_and_the_wire_is_the_credit(tmp_pat
 def test_html_is_reduced_to_the_article_with_page_metadata(tmp_path):
     raw = read_article(write(tmp_path, "story.html", HOSTILE_HTML.encode()))
     assert raw.source_format == "html"
-    assert raw.meta == {"title": "Blinken, Wang Yi meet in Beijing", "outlet": "Example Times",
-                        "url": "https://example.com/world/blinken-wang-yi", "pub_date": dt.date(2023, 6, 19),
-                        "date_evidence": "the page's publication-date markup"}
+    assert raw.meta == {"page": {"title": "Blinken, Wang Yi meet in Beijing", "outlet": "Example Times",
+                                 "url": "https://example.com/world/blinken-wang-yi", "pub_date": dt.date(2023, 6, 19),
+                                 "date_evidence": "the page's publication-date markup"}}
     assert "Antony Blinken met Chinese Foreign Minister Wang Yi" in raw.text
     assert "officials said" in raw.text  # a link's text is kept, its target is not
     for unsafe in ("document.cookie", "alert('inline')", "javascript:", "onerror", "pwned", "display: none",
@@ -124,7 +124,7 @@ def test_markdown_markup_is_stripped_and_front_matter_read(tmp_path):
           "It was *candid*; snake_case_words and 2 * 3 stay.\n\n> A quoted line\n- a bullet\n\n---\n")
     raw = read_article(write(tmp_path, "a.md", md.encode()))
     assert raw.source_format == "md"
-    assert raw.meta == {"title": "Blinken in Beijing", "outlet": "AP", "pub_date": dt.date(2023, 6, 19)}
+    assert raw.meta == {"page": {"title": "Blinken in Beijing", "outlet": "AP", "pub_date": dt.date(2023, 6, 19)}}
     assert raw.text == ("Blinken in Beijing\n\nAntony Blinken met Wang Yi. \n"
                         "It was candid; snake_case_words and 2 * 3 stay.\n\nA quoted line\na bullet")
 
@@ -159,9 +159,9 @@ def test_sidecar_metadata_wins_and_unmatched_lines_are_noted(tmp_path):
     metas = load_sidecar(sidecar)
     raw = read_article(write(tmp_path, "story.html", HOSTILE_HTML.encode()))
     notes = apply_sidecar([raw], metas, sidecar)
-    assert raw.meta == {"title": "My title", "outlet": "Wire", "url": "https://example.org/s",
-                        "pub_date": dt.date(2023, 6, 20), "visit": "blinken-2023-06",
-                        "date_evidence": "given in the metadata sidecar"}
+    assert {k: v for k, v in raw.meta.items() if k != "page"} == {
+        "title": "My title", "outlet": "Wire", "url": "https://example.org/s", "pub_date": dt.date(2023, 6, 20),
+        "visit": "blinken-2023-06", "date_evidence": "given in the metadata sidecar"}
     assert notes == [f"{sidecar}, line 3: no ingested file matches 'absent.txt' (metadata not used)"]
 
 

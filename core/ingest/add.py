@@ -76,7 +76,8 @@ def read_article(source: str | os.PathLike | bytes, name: str | None = None) -> 
 
 
 def article_from_text(text: str, name: str, fmt: str, url: str | None = None) -> RawArticle:
-    """A RawArticle from decoded text in format fmt ('txt', 'md' or 'html')."""
+    """A RawArticle from decoded text in format fmt ('txt', 'md' or 'html'); the page's own metadata
+    (HTML markup, Markdown front matter) goes in meta["page"], beneath what a user gives."""
     meta: dict = {}
     if fmt == "html":
         text, meta = html_article(text, name, url)
@@ -86,7 +87,7 @@ def article_from_text(text: str, name: str, fmt: str, url: str | None = None) ->
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(name, f"the article text is {len(text):,} characters, over the limit of "
                                f"{MAX_TEXT_CHARS:,} for one article: split it into articles")
-    return RawArticle(name, text, meta, fmt)
+    return RawArticle(name, text, {"page": meta} if meta else {}, fmt)
 
 
 def _format(name: str) -> str:

@@ -58,7 +58,7 @@ TABLES = {
             tone_china          DOUBLE,
             tone_other          DOUBLE,
             duplicate_of        VARCHAR,
-            meta_source         VARCHAR,   -- JSON: field -> 'user' | 'inferred'
+            meta_source         VARCHAR,   -- JSON: field -> 'user' | 'page' | 'inferred'
             user_meta           VARCHAR,   -- JSON: metadata the user gave (sidecar / edits)
             source_format       VARCHAR,
             raw_text            VARCHAR NOT NULL,
