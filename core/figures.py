@@ -230,6 +230,16 @@ def _rows_height(n: int, per_row: int = 28, base: int = 220) -> int:
     return max(380, min(1400, base + per_row * n))
 
 
+def tone_colors(tones) -> list[str]:
+    """Each tone's colour on TONE_SCALE, computed here: plotly.js bars given numbers and a colorscale
+    draw right but log "Invalid color specifier" once per bar in the browser console."""
+    from plotly.colors import sample_colorscale
+
+    values = pd.Series(tones, dtype=float)
+    colors = sample_colorscale(TONE_SCALE, ((values.fillna(0).clip(-1, 1) + 1) / 2).tolist())
+    return [c if pd.notna(v) else GRID for c, v in zip(colors, values)]
+
+
 def _tone_axis(**kw) -> dict:
     """A -1..+1 tone axis with its ends named."""
     return dict(range=[-1.05, 1.05], zeroline=True, zerolinewidth=1.5, tickvals=[-1, -0.5, 0, 0.5, 1],
@@ -749,7 +759,7 @@ def article_sentence_tone(df: pd.DataFrame, ctx: ChartContext, title_text: str) 
     if df.empty:
         return empty(ctx, title, "This article has no analysed sentences.")
     bar = dict(type="bar", x=df["sent_idx"].astype(str).tolist(), y=df["tone"].tolist(),
-               marker=dict(color=df["tone"].tolist(), colorscale=TONE_SCALE, cmin=-1, cmax=1),
+               marker=dict(color=tone_colors(df["tone"])),
                customdata=[[_wrap(t), s or "—"] for t, s in zip(df["text"], df["speaker"])],
                hovertemplate="Sentence %{x}: tone %{y:.2f}<br>speaker: %{customdata[1]}<br>%{customdata[0]}"
                              "<extra></extra>")

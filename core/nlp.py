@@ -2,7 +2,8 @@
 
 - `newline_sentences` runs before the parser and marks the first token of every line as a
   sentence start: cleaned articles keep one paragraph (or headline, caption, heading) per line,
-  and the small parser otherwise glues a headline onto the first paragraph.
+  and the small parser otherwise glues a headline onto the first paragraph; a quotation mark
+  right after a sentence's final stop closes that sentence (never starts one).
 - `actor_ruler` is spaCy's own entity ruler fed from seeds/actors.csv (patterns are data:
   label PERSON/ORG, the surface form, id = the catalogue canonical name). It runs after `ner`
   and wins over overlapping model entities, so catalogue names are always found and
@@ -23,6 +24,8 @@ from core.errors import PipelineError
 from core.store.keys import DEFAULT_PIPELINE
 
 BULLETS = {"-", "–", "—", "•", "*", "·", "‣"}
+ENDS = {".", "!", "?", "…"}
+CLOSING_QUOTES = {'"', "”", "’", "'"}
 ACTOR_LABELS = {"person": "PERSON", "org": "ORG"}
 _CACHE: dict[tuple[str, str], Language] = {}
 
@@ -39,6 +42,10 @@ def newline_sentences(doc: Doc) -> Doc:
             doc[token.i + 1].is_sent_start = True
             if doc[token.i + 1].text in BULLETS and token.i + 2 < len(doc):
                 doc[token.i + 2].is_sent_start = False
+        elif token.text in ENDS and not token.whitespace_ and doc[token.i + 1].text in CLOSING_QUOTES:
+            # 'get along."' at a paragraph's end: the parser made the closing mark a sentence of its own,
+            # shown as a stray quote mark after the quote (and the quote lost its end)
+            doc[token.i + 1].is_sent_start = False
     return doc
 
 

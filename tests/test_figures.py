@@ -180,3 +180,18 @@ def test_recalled_quote_sits_at_the_month_it_recalls_and_undated_ones_are_left_o
     assert [str(x)[:10] for x in dots.x] == ["2023-06-01", "2024-04-27"]
     assert list(dots.marker.symbol) == ["diamond", "circle"]
     assert "said Jun 2023, recalled in an article of 27 Apr 2024" in dots.customdata[0][5]
+
+
+def test_tone_bars_are_coloured_by_colour_strings_not_numbers():
+    """plotly.js logs "Invalid color specifier" for every bar given a number and a colorscale (the
+    Articles page's tone chart logged one warning per sentence): bars get the scale's colours."""
+    import pandas as pd
+
+    sents = pd.DataFrame({"sent_idx": [0, 1, 2, 3], "tone": [-1.0, 0.0, 0.8, None], "text": ["a", "b", "c", "d"],
+                          "speaker": [None, "Wang Yi", None, None]})
+    fig = F.article_sentence_tone(sents, F.ChartContext(Filters(), 1), "An article")
+    colors = list(fig.data[0].marker.color)
+    assert all(isinstance(c, str) for c in colors) and fig.data[0].marker.colorscale is None
+    assert colors[0] == "rgb(178, 24, 43)" and colors[2].startswith("rgb(") and colors[3] == F.GRID
+    red, green = (int(v) for v in colors[2][4:-1].split(", ")[:2])
+    assert green > red  # cooperative is green

@@ -29,6 +29,16 @@ def test_every_line_starts_a_sentence(nlp):
     assert "- a bullet point here" in starts  # a line-initial bullet is not a sentence on its own
 
 
+def test_a_closing_quote_mark_ends_its_sentence_not_starts_one(nlp):
+    """Straight quotes at a paragraph's end: the small parser made the closing mark a one-character
+    sentence, which the reader and the quote list showed as a stray mark after the quote."""
+    text = ('He said he hoped they would find "the right way for two major countries to get along."\n'
+            '"China is ready," Wang said. "We hope the U.S. side will act."\nShe called it "over!"')
+    assert [s.text.strip() for s in nlp(text).sents] == [
+        'He said he hoped they would find "the right way for two major countries to get along."',
+        '"China is ready," Wang said.', '"We hope the U.S. side will act."', 'She called it "over!"']
+
+
 def test_catalogue_names_are_entities_with_canonical_ids(nlp):
     doc = nlp("Secretary Blinken met Wang Yi. Xi said the talks with Blinken’s team were good.")
     found = {(e.text, e.label_, e.ent_id_) for e in doc.ents}
