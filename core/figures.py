@@ -395,7 +395,8 @@ def share_of_voice(df: pd.DataFrame, ctx: ChartContext, by: str, type_names: dic
     labels = [type_names[t] for t in types]
     return _heatmap(ctx, title, labels, rows, (share * 100).round(1).to_numpy().tolist(), text,
                     f"%{{x}}: %{{z:.1f}}% of its {what} on %{{y}}<extra></extra>", f"% of the type's {what}",
-                    _rows_height(len(order), 30, 260), _slant_room(labels))
+                    _rows_height(len(order), 30, 260), _slant_room(labels),
+                    customdata=[[[r, t] for t in types] for r in order])  # [issue id / speaker, outlet type]: click
 
 
 @_plain_text
@@ -423,17 +424,31 @@ def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figur
 
 def _heatmap(ctx: ChartContext, title: str, x, y, z, text, hover: str, colorbar: str, height: int, bottom: int,
              x_labels=None, customdata=None) -> go.Figure:
-    """A heatmap with categorical axes (x ids shown as x_labels when given), first row on top."""
+    """A heatmap with categorical axes (x ids shown as x_labels when given), first row on top, whose
+    cells can be clicked.
+
+    Streamlit sends no selection events for heatmap traces, so each cell with a value also gets an
+    invisible square scatter point at its centre that carries the hover and the click (customdata:
+    the cell's customdata plus its value, which `hover` reads as %{z}). The heatmap itself still
+    draws the cells, so they fill the plot at any width and the static export is the same picture;
+    hoverdistance -1 gives a click anywhere in a cell to the point at its centre."""
     trace = dict(type="heatmap", x=list(x), y=list(y), z=z, text=text, texttemplate="%{text}",
-                 colorscale=COUNT_SCALE, hovertemplate=hover, xgap=2, ygap=2,
+                 colorscale=COUNT_SCALE, hoverinfo="skip", xgap=2, ygap=2,
                  colorbar=dict(title=dict(text=colorbar, side="right"), thickness=12))
-    if customdata is not None:
-        trace["customdata"] = customdata
+    cells = [(col, row, (list(customdata[i][j]) if customdata is not None else []) + [value])
+             for i, (row, values) in enumerate(zip(y, z)) for j, (col, value) in enumerate(zip(x, values))
+             if value is not None and value == value]
+    width = len(cells[0][2]) - 1 if cells else 0
+    points = dict(type="scatter", mode="markers", x=[c[0] for c in cells], y=[c[1] for c in cells],
+                  customdata=[c[2] for c in cells], showlegend=False, cliponaxis=False,
+                  marker=dict(symbol="square", size=18, opacity=0),
+                  hovertemplate=hover.replace("%{z", f"%{{customdata[{width}]"))
     xaxis = dict(type="category", tickangle=-35, showgrid=False)
     if x_labels is not None:
         xaxis.update(tickmode="array", tickvals=list(x), ticktext=list(x_labels))
-    return figure(ctx, title, [trace], dict(xaxis=xaxis, yaxis=dict(type="category", showgrid=False,
-                                                                      autorange="reversed")), height, bottom)
+    return figure(ctx, title, [trace, points], dict(
+        xaxis=xaxis, yaxis=dict(type="category", showgrid=False, autorange="reversed"),
+        hovermode="closest", hoverdistance=-1), height, bottom)
 
 
 def _cells(wide: pd.DataFrame, fmt: str) -> list[list[str]]:
@@ -464,7 +479,7 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     wide = df.assign(col=col_of).pivot_table(index="issue", columns="col", values=measure, aggfunc="sum")
     wide = wide.reindex(index=issues, columns=cols)
     names = dict(zip(cols, labels))
-    cells = [[[names[c], issue] for c in cols] for issue in issues]  # [column name, issue id]: hover and click
+    cells = [[[names[c], issue, c] for c in cols] for issue in issues]  # [column name, issue id, column id]: hover, click
     return _heatmap(ctx, title, cols, [ctx.issue(i) for i in issues], wide.fillna(0).to_numpy().tolist(),
                     _cells(wide, ".0f" if measure == "sentences" else ".1f"),
                     "%{y} · %{customdata[0]}<br>%{z:.1f} " + what + "<extra></extra>", what,

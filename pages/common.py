@@ -249,10 +249,16 @@ def clicked_values(selection: dict | None, field: int | None) -> list[str]:
     return values
 
 
-def _select_callback(chart_key: str, filter_key: str, field: int | None, name: str):
+def _select_callback(chart_key: str, click: list[tuple[str, int | None]], name: str):
     def apply():
-        for value in dict.fromkeys(clicked_values(st.session_state.get(chart_key), field)):
-            toggle_filter(filter_key, value)
+        selection = st.session_state.get(chart_key)
+        picked = [(key, value) for key, field in click for value in dict.fromkeys(clicked_values(selection, field))]
+        # a heatmap cell gives several values (Taiwan + South China Sea, an issue and a visit): a click adds
+        # those missing; when all are already filters, it removes them (the second click)
+        there = all(value in st.session_state.get(WIDGETS[key], []) for key, value in picked)
+        for key, value in picked:
+            if there or value not in st.session_state.get(WIDGETS[key], []):
+                toggle_filter(key, value)
         # a fresh chart widget (no selection left), so the next click on the same mark is a new event
         st.session_state[f"_clicks_{name}"] = st.session_state.get(f"_clicks_{name}", 0) + 1
     return apply
@@ -271,23 +277,25 @@ def _chips(filter_key: str, name: str) -> None:
                    help=f"Remove {label(value)} from the {filter_key} filter", width="content")
 
 
-def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple[str, int | None] | None = None,
+def show_chart(name: str, fig, table: pd.DataFrame, *, click: tuple | list | None = None,
                caption: str | None = None) -> None:
     """A chart with its downloads (CSV of its table, SVG and 2x PNG of the figure).
 
-    click: (filter key, customdata index, or None for the y category): clicking a mark adds its value
-    to that filter and clicking it again removes it; chips under the chart undo."""
+    click: (filter key, customdata index, or None for the y category), or a list of them (a heatmap
+    cell's row and column): clicking a mark adds its value(s) to the filter(s) and clicking it again
+    removes them; chips under the chart undo."""
+    click = [click] if click and isinstance(click[0], str) else list(click or [])
     if click and not table.empty:
         st.html(CLICK_STYLE)
         fig.update_layout(dragmode=False)  # a click selects; no drag-to-zoom ("move" cursor)
         with st.container(key=f"click_{name}"):
             key = f"chart_{name}_{st.session_state.get(f'_clicks_{name}', 0)}"
             st.plotly_chart(fig, key=key, theme=None, config=modebar(name),
-                            on_select=_select_callback(key, *click, name), selection_mode="points")
+                            on_select=_select_callback(key, click, name), selection_mode="points")
     else:
         st.plotly_chart(fig, key=f"chart_{name}", theme=None, config=modebar(name))
-    if click:  # also under an emptied chart: the way back
-        _chips(click[0], name)
+    for filter_key in dict.fromkeys(key for key, _ in click):  # also under an emptied chart: the way back
+        _chips(filter_key, name)
     if caption:
         st.caption(caption)
     c1, c2, c3, _ = st.columns([1.2, 1.2, 1.6, 4], gap="small")  # room for "PNG 2×" at 1,280 px

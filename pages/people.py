@@ -29,6 +29,6 @@ if speakers:
 else:
     st.info("No quoted speaker in the current selection: widen the filters in the sidebar.")
 
-common.show_chart("person_cooccurrence", F.person_cooccurrence(co, ctx), co)
+common.show_chart("person_cooccurrence", F.person_cooccurrence(co, ctx), co, click=[("person", 0), ("person", 1)])
 common.evidence_panel(f, "pp_pair", "person_pair", list(co[["person_a", "person_b"]].itertuples(index=False, name=None)),
                       lambda a, b: f"{a} + {b}", "cell")

@@ -27,8 +27,9 @@ common.show_chart("volume", F.volume(shown, ctx, f"Coverage per {unit}, by {by}"
                   caption="Sentences: those the filters select (a search or an issue narrows them).")
 
 issues, speakers = common.fetch(f, ("share_of_voice", "issue"), ("share_of_voice", "speaker"))
-common.show_chart("share_issues", F.share_of_voice(issues, ctx, "issue", names), issues)
-common.show_chart("share_speakers", F.share_of_voice(speakers, ctx, "speaker", names), speakers)
+common.show_chart("share_issues", F.share_of_voice(issues, ctx, "issue", names), issues, click=("issue", 0))
+common.show_chart("share_speakers", F.share_of_voice(speakers, ctx, "speaker", names), speakers,
+                  click=("person", 0))
 
 (arts,) = common.fetch(f, ("article_sources",))
 unclassified = int((arts["outlet_type"] == "unclassified").sum())

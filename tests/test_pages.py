@@ -105,9 +105,9 @@ def test_clicking_a_mark_adds_its_value_and_a_second_click_removes_it(app):
     with pytest.MonkeyPatch.context() as mp:  # the callback runs before the rerun, as Streamlit does for a click
         state = {"chart_issue_frequency_0": selection, "f_issue": ["taiwan"]}
         mp.setattr(common.st, "session_state", state)
-        common._select_callback("chart_issue_frequency_0", "issue", 0, "issue_frequency")()
+        common._select_callback("chart_issue_frequency_0", [("issue", 0)], "issue_frequency")()
         assert state["f_issue"] == ["taiwan", "trade"] and state["_clicks_issue_frequency"] == 1
-        common._select_callback("chart_issue_frequency_0", "issue", 0, "issue_frequency")()
+        common._select_callback("chart_issue_frequency_0", [("issue", 0)], "issue_frequency")()
         assert state["f_issue"] == ["taiwan"]
 
 
@@ -255,3 +255,23 @@ def test_the_upload_box_states_the_real_size_limit(app):
     app.run()
     (uploader,) = app.get("file_uploader")
     assert uploader.proto.max_upload_size_mb == 5
+
+
+def test_a_heatmap_cell_click_adds_its_row_and_column_and_a_second_click_removes_them():
+    """A co-occurrence cell is two issues (an issue-by-visit cell an issue and a visit): a click adds
+    both, clicking the same cell again removes both, and one already filtered is not toggled off."""
+    from pages import common
+
+    cell = {"selection": {"points": [{"customdata": ["taiwan", "south_china_sea", 6]}]}}
+    click = [("issue", 0), ("issue", 1)]
+    with pytest.MonkeyPatch.context() as mp:
+        state = {"chart_issue_cooccurrence_0": cell, "f_issue": ["taiwan"]}
+        mp.setattr(common.st, "session_state", state)
+        common._select_callback("chart_issue_cooccurrence_0", click, "issue_cooccurrence")()
+        assert state["f_issue"] == ["taiwan", "south_china_sea"]
+        common._select_callback("chart_issue_cooccurrence_0", click, "issue_cooccurrence")()
+        assert state["f_issue"] == []
+        state.update({"chart_v": {"selection": {"points": [{"customdata": ["Blinken in Beijing (Jun 2023)", "taiwan",
+                                                                          "blinken-2023-06", 4.2]}]}}, "f_visit": []})
+        common._select_callback("chart_v", [("issue", 1), ("visit", 2)], "issues_by_visit")()
+        assert state["f_issue"] == ["taiwan"] and state["f_visit"] == ["blinken-2023-06"]
