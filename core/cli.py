@@ -471,20 +471,25 @@ def serve(obj: _Settings, streamlit_args):
 
 @main.group(cls=_Group)
 def fix():
-    """Correct the extraction: rename or merge people, reassign quote speakers, set sentence tone.
+    """Correct the extraction: people (rename, merge, delete, side/role/status), quote speakers,
+    sentence tone and issues.
 
     Corrections are kept apart from the extraction (who, when, before -> after), survive every
     rebuild and catalogue edit, apply in every chart, CSV and export, and can be undone, exported
-    and imported. A correction whose sentence or quote changed since (a re-ingested text) is kept
-    and reported as stale, not applied.
+    and imported. A correction whose sentence, quote or person changed since (a re-ingested text)
+    is kept and reported as stale, not applied; a merge the catalogue now makes is "not needed".
 
     \b
     Examples:
       diplotone fix person "Mr. Wang" "Wang Yi"               # in every article
       diplotone fix person "Mr. Wang" "Wang Wenbin" --article 3fa2c1
+      diplotone fix delete "Taiwan Strait"                     # not a person
+      diplotone fix profile "Rosie Levine" --side US --commentator
       diplotone fix speaker 3fa2c1 4 "Wang Yi"                 # quote #4's speaker
       diplotone fix speaker 3fa2c1 4 --none                    # the quote has no known speaker
       diplotone fix tone 3fa2c1 12 -0.5                        # sentence #12's tone
+      diplotone fix issue 3fa2c1 12 taiwan                     # tag sentence #12 (--remove: untag)
+      diplotone fix promote 7                                  # merge #7 -> an alias in actors.csv
       diplotone fix list
       diplotone fix undo 7
       diplotone fix export team.json && diplotone fix import team.json
@@ -492,7 +497,7 @@ def fix():
 
 
 def _fix(obj: _Settings, make) -> None:
-    """Run make(store) in one transaction, then bring the search index in step."""
+    """Run make(store, con) in one transaction, then bring the search index in step."""
     from core.search.index import reindex
     from core.store.db import Store
 
@@ -503,21 +508,57 @@ def _fix(obj: _Settings, make) -> None:
     click.echo(message)
 
 
-@fix.command("person")
-@click.argument("name")
-@click.argument("new_name")
-@click.option("--article", metavar="REF", help="Only in this article (id, id prefix or file); default: every article.")
-@click.option("--author", help="Who made the correction (default: your user name).")
-@click.pass_obj
-def fix_person(obj: _Settings, name, new_name, article, author):
-    """Rename NAME to NEW_NAME; when NEW_NAME is a known person, the two are merged."""
+def _correct(obj: _Settings, kind: str, describe, article: str | None = None, author: str | None = None, **fix) -> None:
+    """Make one correction of this kind (on ARTICLE, when given) and say what changed: describe(id, article id)."""
     from core import corrections
 
     def make(store, con):
         aid = store.find_article(article) if article else None
-        cid, changed = corrections.add(con, "person", subject=name, after=new_name, article_id=aid, author=author)
-        return f"#{cid}: {name!r} -> {new_name!r} in {len(changed)} article{'s' if len(changed) != 1 else ''}.", changed
+        cid, changed = corrections.add(con, kind, article_id=aid, author=author, **fix)
+        return f"#{cid}: {describe(aid)} in {len(changed)} article{'s' if len(changed) != 1 else ''}.", changed
     _fix(obj, make)
+
+
+_author = click.option("--author", help="Who made the correction (default: your user name).")
+_in_article = click.option("--article", metavar="REF", help="Only in this article (id, id prefix or file); default: every article.")
+
+
+@fix.command("person")
+@click.argument("name")
+@click.argument("new_name")
+@_in_article
+@_author
+@click.pass_obj
+def fix_person(obj: _Settings, name, new_name, article, author):
+    """Rename NAME to NEW_NAME; when NEW_NAME is a known person, the two are merged."""
+    _correct(obj, "person", lambda aid: f"{name!r} -> {new_name!r}", article, author, subject=name, after=new_name)
+
+
+@fix.command("delete")
+@click.argument("name")
+@_in_article
+@_author
+@click.pass_obj
+def fix_delete(obj: _Settings, name, article, author):
+    """NAME is not a person: its mentions go and its quotes lose their speaker."""
+    _correct(obj, "person", lambda aid: f"{name!r} deleted", article, author, subject=name, after=None)
+
+
+@fix.command("profile")
+@click.argument("name")
+@click.option("--side", type=click.Choice(["US", "China", "Other"]), help="The side the person speaks for.")
+@click.option("--role", help="The person's role (office, affiliation).")
+@click.option("--official/--commentator", default=None, help="Speaks in office, or comments from outside.")
+@_in_article
+@_author
+@click.pass_obj
+def fix_profile(obj: _Settings, name, side, role, official, article, author):
+    """Change NAME's side, role or official/commentator status."""
+    fields = {k: v for k, v in {"side": side, "role": role, "official": official}.items() if v is not None}
+    if not fields:
+        raise click.UsageError("Give --side, --role, --official or --commentator.")
+    said = ", ".join(f"{k} {v}" for k, v in fields.items())
+    _correct(obj, "profile", lambda aid: f"{name!r}: {said}", article, author, subject=name, after=fields)
 
 
 @fix.command("speaker")
@@ -525,37 +566,53 @@ def fix_person(obj: _Settings, name, new_name, article, author):
 @click.argument("quote", type=int)
 @click.argument("speaker", required=False)
 @click.option("--none", "remove", is_flag=True, help="Remove the quote's speaker.")
-@click.option("--author", help="Who made the correction (default: your user name).")
+@_author
 @click.pass_obj
 def fix_speaker(obj: _Settings, article, quote, speaker, remove, author):
     """Set the speaker of quote number QUOTE of ARTICLE to SPEAKER (or --none)."""
-    from core import corrections
-
     if remove == bool(speaker):
         raise click.UsageError("Give a SPEAKER or --none (not both).")
-
-    def make(store, con):
-        aid = store.find_article(article)
-        cid, changed = corrections.add(con, "speaker", article_id=aid, item=quote, after=speaker, author=author)
-        return f"#{cid}: quote {quote} of {aid[:12]} -> {speaker or 'no speaker'}.", changed
-    _fix(obj, make)
+    _correct(obj, "speaker", lambda aid: f"quote {quote} of {aid[:12]} -> {speaker or 'no speaker'}", article, author,
+             item=quote, after=speaker)
 
 
 @fix.command("tone")
 @click.argument("article")
 @click.argument("sentence", type=int)
 @click.argument("tone", type=click.FloatRange(-1.0, 1.0))
-@click.option("--author", help="Who made the correction (default: your user name).")
+@_author
 @click.pass_obj
 def fix_tone(obj: _Settings, article, sentence, tone, author):
     """Set the tone of sentence number SENTENCE of ARTICLE (-1 hostile .. +1 cooperative)."""
-    from core import corrections
+    _correct(obj, "tone", lambda aid: f"sentence {sentence} of {aid[:12]} -> tone {tone:+.2f}", article, author,
+             item=sentence, after=tone)
 
-    def make(store, con):
-        aid = store.find_article(article)
-        cid, changed = corrections.add(con, "tone", article_id=aid, item=sentence, after=tone, author=author)
-        return f"#{cid}: sentence {sentence} of {aid[:12]} -> tone {tone:+.2f}.", changed
-    _fix(obj, make)
+
+@fix.command("issue")
+@click.argument("article")
+@click.argument("sentence", type=int)
+@click.argument("issue")
+@click.option("--remove", is_flag=True, help="Remove the issue from the sentence (default: add it).")
+@_author
+@click.pass_obj
+def fix_issue(obj: _Settings, article, sentence, issue, remove, author):
+    """Tag sentence number SENTENCE of ARTICLE with ISSUE (an id of seeds/issues.yaml), or --remove it."""
+    _correct(obj, "issue", lambda aid: f"sentence {sentence} of {aid[:12]} {'-' if remove else '+'} {issue}", article,
+             author, item=sentence, subject=issue, after=not remove)
+
+
+@fix.command("promote")
+@click.argument("correction", type=int)
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False),
+              help="Catalogue folder whose actors.csv gets the alias (default: $DIPLOTONE_SEEDS, else the project's seeds/).")
+@click.pass_obj
+def fix_promote(obj: _Settings, correction, seeds):
+    """Write merge CORRECTION into seeds/actors.csv as an alias of its target (the next build uses it)."""
+    from core import corrections
+    from core.store.db import read_connection
+
+    with read_connection(obj.store) as con:
+        click.echo(corrections.promote(con, correction, seeds))
 
 
 @fix.command("undo")

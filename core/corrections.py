@@ -1,37 +1,54 @@
 """Corrections that persist: an analyst's fixes to the extraction, kept apart from it and re-applied.
 
 The log (table corrections) records each fix: who, when, what, before -> after. Kinds:
-- person: rename a person, or merge one into another ("Mr. Wang" -> "Wang Yi"), in one article or
-  in every article (article_id NULL; it then also applies to articles added later). Mentions,
-  quotes, speakers and the per-article people rows follow; the merged person takes the side and
-  role the target is known by;
+- person: rename a person, merge one into another ("Mr. Wang" -> "Wang Yi"), or delete one (after
+  NULL: not a person; its mentions go, its quotes lose their speaker), in one article or in every
+  article (article_id NULL; it then also applies to articles added later). Mentions, quotes,
+  speakers and the per-article people rows follow; a merged person takes the target's side and role;
+- profile: change a person's side, role or official/commentator status (after: the fields changed),
+  in one article or every article;
 - speaker: reassign a quote's speaker, or remove it (after = NULL);
-- tone: set a sentence's tone (-1 hostile .. +1 cooperative).
+- tone: set a sentence's tone (-1 hostile .. +1 cooperative);
+- issue: tag a sentence with an issue (subject) or remove the tag (after true / false).
 
-Applying a fix changes the stored rows, so every chart, CSV, export and table shows it with no cost
-at query time; the derived rows are recomputed. Before an article's first fix its extraction rows
-are copied to the base_* tables (core.store.schema.BASE_TABLES), so undoing one fix restores those
-copies and replays the remaining fixes in order. A rebuild writes fresh extraction rows and calls
-reapply(), so fixes survive every build and catalogue edit. A fix made on a sentence or quote whose
-text has since changed (a re-ingested text) no longer fits: it is kept, marked stale and not
-applied; it applies again if the text comes back.
+Applying fixes changes the stored rows, so every chart, CSV, export and table shows them with no
+cost at query time. They apply by sets: each run of consecutive fixes of one kind is one pass over
+the rows of the articles it touches (the last fix of a target wins), and the derived rows of the
+changed articles are recomputed once, so 1,000 fixes cost a few passes, not 1,000. Before an
+article's first fix its extraction rows are copied to the base_* tables (core.store.schema.BASE_TABLES),
+so undoing one fix restores those copies and replays the remaining fixes in order. A rebuild writes
+fresh extraction rows and calls reapply(), so fixes survive every build and catalogue edit. A fix
+made on a sentence or quote whose text has since changed (a re-ingested text), or on a person no
+longer in its article, no longer fits: it is kept, marked stale and not applied; it applies again
+if the text comes back. A person fix for every article whose name the extraction no longer finds
+(a merge promoted into seeds/actors.csv as an alias, promote()) is marked "not needed".
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import getpass
+import io
+import itertools
 import json
+import os
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 
 from core.errors import DiplotoneError
-from core.tone.aggregates import STORED_ARTICLE_TONE
 from core.store.schema import BASE_TABLES
+from core.tone.aggregates import STORED_ARTICLE_TONE
 
-KINDS = ("person", "speaker", "tone")
-APPLIED, STALE, UNDONE = "applied", "stale", "undone"
+KINDS = ("person", "profile", "speaker", "tone", "issue")
+PERSON_KINDS = ("person", "profile")  # made on a person (subject), in one article or in every article
+ITEM_TABLES = {"speaker": ("quotes", "quote_idx"), "tone": ("sentences", "sent_idx"), "issue": ("sentences", "sent_idx")}
+PROFILE_FIELDS = ("side", "role", "official")
+APPLIED, STALE, UNDONE, NOT_NEEDED = "applied", "stale", "undone", "not needed"
 FIELDS = ("id", "created_at", "author", "kind", "article_id", "item", "anchor", "subject", "before", "after",
           "status", "undone_at")
+ANALYST_TRIGGER = "✎ analyst"  # issue_hits.trigger of an issue an analyst added
 _IN = "article_id IN (SELECT unnest($ids::VARCHAR[]))"
 
 
@@ -44,19 +61,33 @@ class CorrectionError(DiplotoneError):
 def add(con, kind: str, *, after, article_id: str | None = None, item: int | None = None,
         subject: str | None = None, author: str | None = None) -> tuple[int, list[str]]:
     """Record and apply one correction (inside the caller's transaction); returns its id and the
-    articles it changed. person: subject -> after (article_id None: every article); speaker:
-    quote `item` of article_id -> after (None removes it); tone: sentence `item` -> after."""
-    if kind not in KINDS:
-        raise CorrectionError(f"Unknown correction {kind!r}; use one of {', '.join(KINDS)}.")
-    row = _target(con, kind, article_id, item, subject, after)
-    cid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM corrections").fetchall()[0][0]
+    articles it changed. person: subject -> after (None deletes; article_id None: every article);
+    profile: subject's {side, role, official} -> after; speaker: quote `item` of article_id -> after
+    (None removes it); tone: sentence `item` -> after; issue: sentence `item` tagged with issue
+    `subject` (after True) or not (False)."""
+    ids, changed = add_many(con, [{"kind": kind, "after": after, "article_id": article_id, "item": item,
+                                   "subject": subject}], author)
+    return ids[0], changed
+
+
+def add_many(con, fixes: list[dict], author: str | None = None) -> tuple[list[int], list[str]]:
+    """Record and apply many corrections at once (inside the caller's transaction). Every fix is
+    checked first (none is recorded if one is wrong), then they apply by sets. Returns their ids
+    and the articles changed."""
+    fixes = [_checked(dict(f)) for f in fixes]
+    if not fixes:
+        return [], []
+    targets = _targets(con, fixes)
+    first = con.execute("SELECT coalesce(max(id), 0) + 1 FROM corrections").fetchall()[0][0]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                [cid, now, author or _user(), kind, article_id, item, row["anchor"], subject,
-                 _dump(row["before"]), _dump(after), APPLIED])
-    changed = _apply(con, _load(con, f"id = {int(cid)}")[0], None)
+    who = author or _user()
+    _record(con, [{"id": first + n, "created_at": now, "author": who, "kind": f["kind"], "article_id": f["article_id"],
+                   "item": f["item"], "anchor": anchor, "subject": f["subject"], "before": _dump(before),
+                   "after": _dump(f["after"]), "status": APPLIED, "undone_at": None}
+                  for n, (f, (anchor, before)) in enumerate(zip(fixes, targets))])
+    changed, _ = _apply_runs(con, _load(con, f"id >= {int(first)}"), None)
     _refresh(con, changed)
-    return cid, changed
+    return list(range(first, first + len(fixes))), sorted(changed)
 
 
 def undo(con, cid: int) -> list[str]:
@@ -87,17 +118,18 @@ def _restore_extraction(con) -> list[str]:
 
 def reapply(con, article_ids, refresh: bool = True) -> list[str]:
     """Apply every correction in force to these articles, whose rows are the extraction's (after a
-    write or an undo), in the order they were made; mark those that no longer fit as stale."""
+    write or an undo), in the order they were made, by sets; mark those that no longer fit as stale."""
     ids = list(article_ids)
-    changed: set[str] = set()
-    for c in _load(con, f"status <> '{UNDONE}'"):
-        if c["article_id"] is not None and c["article_id"] not in ids:
-            continue
-        fits = c["article_id"] is None or _fits(con, c)
-        if c["article_id"] is not None:
-            con.execute("UPDATE corrections SET status = ? WHERE id = ?", [APPLIED if fits else STALE, c["id"]])
-        if fits:
-            changed |= set(_apply(con, c, ids))
+    wanted = set(ids)
+    live = [c for c in _load(con, f"status <> '{UNDONE}'") if c["article_id"] is None or c["article_id"] in wanted]
+    items = [c for c in live if c["kind"] in ITEM_TABLES]
+    fitting = _fitting(con, items)
+    status = {c["id"]: APPLIED if c["id"] in fitting else STALE for c in items}
+    changed, found = _apply_runs(con, [c for c in live if c["kind"] in PERSON_KINDS or c["id"] in fitting], ids)
+    for c in live:
+        if c["kind"] in PERSON_KINDS:
+            status[c["id"]] = APPLIED if found[c["id"]] else STALE if c["article_id"] else _needed(con, c["subject"])
+    _set_status(con, status)
     if refresh:
         _refresh(con, sorted(changed))
     return sorted(changed)
@@ -105,19 +137,72 @@ def reapply(con, article_ids, refresh: bool = True) -> list[str]:
 
 def listing(con, article_id: str | None = None) -> pd.DataFrame:
     """The corrections log (newest first), or the corrections that concern one article."""
-    where = "WHERE article_id = $a OR (article_id IS NULL AND kind = 'person' AND (subject IN " \
-            "(SELECT canonical FROM base_persons WHERE article_id = $a)))" if article_id else ""
+    where = "WHERE article_id = $a OR (article_id IS NULL AND subject IN (SELECT canonical FROM base_persons " \
+            "WHERE article_id = $a UNION SELECT canonical FROM persons WHERE article_id = $a))" if article_id else ""
     return con.execute(f"SELECT * FROM corrections {where} ORDER BY id DESC",
                        {"a": article_id} if article_id else {}).df()
 
 
 def corrected_sentences(con, article_id: str) -> set[int]:
-    """Sentences of an article that a correction in force changed (tone, or a quote's speaker)."""
-    rows = con.execute(f"""
-        SELECT item FROM corrections WHERE article_id = $a AND kind = 'tone' AND status = '{APPLIED}'
-        UNION SELECT q.sent_idx FROM corrections c JOIN quotes q ON q.article_id = c.article_id AND q.quote_idx = c.item
-        WHERE c.article_id = $a AND c.kind = 'speaker' AND c.status = '{APPLIED}'""", {"a": article_id}).fetchall()
-    return {int(r[0]) for r in rows}
+    """Sentences of an article whose rows a correction in force changed (its tone, speaker or side,
+    a quote in it, a person named in it, an issue tag): they differ from the extraction's copy."""
+    diff = lambda table, cols: f"""(SELECT sent_idx FROM (SELECT {cols} FROM {table} WHERE article_id = $a  -- noqa
+        EXCEPT SELECT {cols} FROM base_{table} WHERE article_id = $a)
+        UNION SELECT sent_idx FROM (SELECT {cols} FROM base_{table} WHERE article_id = $a
+        EXCEPT SELECT {cols} FROM {table} WHERE article_id = $a))"""
+    rows = con.execute(f"""SELECT DISTINCT sent_idx FROM (
+        {diff("sentences", "sent_idx, tone, speaker, side, official")}
+        UNION {diff("quotes", "sent_idx, speaker, side, official, tone")}
+        UNION {diff("mentions", "sent_idx, canonical, side, role")}
+        UNION {diff("issue_hits", "sent_idx, issue")})
+        WHERE EXISTS (SELECT 1 FROM base_sentences WHERE article_id = $a)""", {"a": article_id}).fetchall()
+    return {int(r[0]) for r in rows if r[0] is not None}
+
+
+def promote(con, cid: int, folder: Path | None = None) -> str:
+    """Write person merge cid into seeds/actors.csv as an alias of its target (a new catalogue row
+    when the target is not in it yet), checked and written atomically; the next build finds the
+    alias, and the merge is then reported as not needed. Returns what was written."""
+    from core.catalogs import CATALOG_FILES, load_actors
+    from core.paths import seeds_dir
+
+    rows = _load(con, f"id = {int(cid)}")
+    c = rows[0] if rows else None
+    if not c or c["kind"] != "person" or c["article_id"] is not None or c["after"] is None or c["status"] == UNDONE:
+        raise CorrectionError(f"Correction #{cid} is not a merge in every article in force; only those can be promoted.")
+    alias, target = c["subject"], _load_value(c["after"])
+    path = Path(folder or seeds_dir()) / CATALOG_FILES["actors"]
+    actors = load_actors(path)
+    for a in actors:
+        if alias == a.canonical or alias in a.aliases:
+            raise CorrectionError(f"{alias!r} is already in {path.name}, under {a.canonical!r} (line {a.line}).")
+    table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    head = table[0]
+    known = [r for r in table[1:] if r and r[head.index("canonical")].strip() == target]
+    if known:
+        row = known[0]
+        names = [x.strip() for x in row[head.index("aliases")].split(";") if x.strip()]
+        row[head.index("aliases")] = ";".join([*names, alias])
+        message = f"{alias!r} added to {path.name} as an alias of {target!r}."
+    else:
+        side, role, _ = _known(con, [target]).get(target, (None, None, None))
+        if side is None:
+            raise CorrectionError(f"{target!r} is not in {path.name} and its side is unknown: add it there first.")
+        table.append([{"canonical": target, "aliases": alias, "side": side, "type": "person",
+                       "role": role or ""}.get(col, "") for col in head])
+        message = f"{target!r} added to {path.name} (side {side}) with the alias {alias!r}."
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(table)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".actors-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(out.getvalue())
+        load_actors(Path(tmp))  # a file the next build would refuse is never put in place
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return message + " The next `diplotone build` uses it."
 
 
 # --- sharing ----------------------------------------------------------------------------------
@@ -141,17 +226,15 @@ def import_json(con, text: str) -> tuple[int, list[str]]:
     if not isinstance(rows, list) or not all(isinstance(r, dict) and r.get("kind") in KINDS for r in rows):
         raise CorrectionError("Not a Diplotone corrections file (expected the JSON written by `diplotone fix export`).")
     have = {_same(r) for r in _load(con, "TRUE")}
-    added = 0
+    first = con.execute("SELECT coalesce(max(id), 0) + 1 FROM corrections").fetchall()[0][0]
+    new = []
     for r in rows:
-        if _same(r) in have:
-            continue
-        cid = con.execute("SELECT coalesce(max(id), 0) + 1 FROM corrections").fetchall()[0][0]
-        con.execute("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [cid, r.get("created_at"), r.get("author"), r["kind"], r.get("article_id"), r.get("item"),
-                     r.get("anchor"), r.get("subject"), r.get("before"), r.get("after"),
-                     UNDONE if r.get("status") == UNDONE else APPLIED, r.get("undone_at")])
-        have.add(_same(r))
-        added += 1
+        if _same(r) not in have:
+            have.add(_same(r))
+            new.append({**{k: r.get(k) for k in FIELDS}, "id": first + len(new),
+                        "status": UNDONE if r.get("status") == UNDONE else APPLIED})
+    _record(con, new)
+    added = len(new)
     if not added:
         return 0, []
     restored = _restore_extraction(con)  # then every fix in force, in order, on every article
@@ -167,93 +250,223 @@ def _same(r: dict) -> tuple:
 
 # --- the kinds --------------------------------------------------------------------------------
 
-def _target(con, kind, article_id, item, subject, after) -> dict:
-    """What the correction is made on (anchor text) and the value before; raises if it does not exist."""
-    if kind == "person":
-        if not subject or not isinstance(after, str) or not after.strip() or after.strip() == subject:
-            raise CorrectionError("A person correction needs the current name and a different new name.")
-        where = "canonical = $s" + (" AND article_id = $a" if article_id else "")
-        params = {"s": subject, **({"a": article_id} if article_id else {})}
-        if not con.execute(f"SELECT count(*) FROM persons WHERE {where}", params).fetchall()[0][0]:
-            raise CorrectionError(f"No person {subject!r}" + (" in this article." if article_id else " in the store."))
-        return {"anchor": subject, "before": subject}
-    if article_id is None or item is None:
+def _checked(f: dict) -> dict:
+    """The fix with its fields filled, or CorrectionError saying what is wrong with its values."""
+    f = {k: f.get(k) for k in ("kind", "after", "article_id", "item", "subject")}
+    kind, after = f["kind"], f["after"]
+    if kind not in KINDS:
+        raise CorrectionError(f"Unknown correction {kind!r}; use one of {', '.join(KINDS)}.")
+    if kind in PERSON_KINDS:
+        if not isinstance(f["subject"], str) or not f["subject"].strip():
+            raise CorrectionError(f"A {kind} correction needs the person's name.")
+        if kind == "person" and after is not None and (not isinstance(after, str) or not after.strip()
+                                                       or after.strip() == f["subject"]):
+            raise CorrectionError("A person correction needs the current name and a different new name "
+                                  "(or none, to delete the person).")
+        if kind == "person" and after is not None:
+            f["after"] = after.strip()
+        if kind == "profile":
+            _check_profile(after)
+        return f
+    if f["article_id"] is None or f["item"] is None:
         raise CorrectionError(f"A {kind} correction needs an article and a {'quote' if kind == 'speaker' else 'sentence'} number.")
-    if kind == "speaker":
-        row = con.execute("SELECT text, speaker FROM quotes WHERE article_id = ? AND quote_idx = ?",
-                          [article_id, item]).fetchall()
-        if not row:
-            raise CorrectionError(f"No quote #{item} in article {article_id[:12]}.")
-        if after is not None and (not isinstance(after, str) or not after.strip()):
-            raise CorrectionError("Give the new speaker's name, or none to remove the speaker.")
-        return {"anchor": row[0][0], "before": row[0][1]}
-    row = con.execute("SELECT text, tone FROM sentences WHERE article_id = ? AND sent_idx = ?",
-                      [article_id, item]).fetchall()
-    if not row:
-        raise CorrectionError(f"No sentence #{item} in article {article_id[:12]}.")
-    if not isinstance(after, (int, float)) or not -1.0 <= float(after) <= 1.0:
+    f["item"] = int(f["item"])
+    if kind == "speaker" and after is not None and (not isinstance(after, str) or not after.strip()):
+        raise CorrectionError("Give the new speaker's name, or none to remove the speaker.")
+    if kind == "tone" and (isinstance(after, bool) or not isinstance(after, (int, float)) or not -1.0 <= float(after) <= 1.0):
         raise CorrectionError(f"A tone is a number from -1 (hostile) to +1 (cooperative), got {after!r}.")
-    return {"anchor": row[0][0], "before": row[0][1]}
+    if kind == "issue":
+        issues = _issue_ids()
+        if f["subject"] not in issues:
+            raise CorrectionError(f"Unknown issue {f['subject']!r}; the issues are {', '.join(sorted(issues))}.")
+        if not isinstance(after, bool):
+            raise CorrectionError("An issue correction adds the issue (true) or removes it (false).")
+    return f
 
 
-def _fits(con, c: dict) -> bool:
-    table, key = ("quotes", "quote_idx") if c["kind"] == "speaker" else ("sentences", "sent_idx")
-    row = con.execute(f"SELECT text FROM {table} WHERE article_id = ? AND {key} = ?", [c["article_id"], c["item"]]).fetchall()
-    return bool(row) and row[0][0] == c["anchor"]
+def _check_profile(after) -> None:
+    from core.model import SIDES
+
+    if not isinstance(after, dict) or not after or set(after) - set(PROFILE_FIELDS):
+        raise CorrectionError(f"A profile correction changes some of {', '.join(PROFILE_FIELDS)}, got {after!r}.")
+    if "side" in after and after["side"] not in SIDES:
+        raise CorrectionError(f"A side is one of {', '.join(SIDES)}, got {after['side']!r}.")
+    if "official" in after and not isinstance(after["official"], bool):
+        raise CorrectionError("official is true (speaks in office) or false (a commentator).")
+    if "role" in after and after["role"] is not None and not isinstance(after["role"], str):
+        raise CorrectionError(f"A role is a text, got {after['role']!r}.")
 
 
-def _apply(con, c: dict, ids: list[str] | None) -> list[str]:
-    """Apply one correction to the articles it concerns (within ids, when given); returns them."""
-    if c["kind"] == "person":
-        where = ["(canonical = $s)"] + (["article_id = $a"] if c["article_id"] else [])
-        params = {"s": c["subject"], **({"a": c["article_id"]} if c["article_id"] else {})}
-        if ids is not None:
-            where.append(_IN)
-            params["ids"] = ids
-        targets = [r[0] for r in con.execute(f"SELECT DISTINCT article_id FROM persons WHERE {' AND '.join(where)}",
-                                             params).fetchall()]
-        if targets:
-            _snapshot(con, targets)
-            _merge_person(con, c["subject"], _load_value(c["after"]), targets)
-        return targets
-    if ids is not None and c["article_id"] not in ids:
-        return []
-    _snapshot(con, [c["article_id"]])
-    key = {"a": c["article_id"], "i": c["item"], "v": _load_value(c["after"])}
-    if c["kind"] == "tone":
-        con.execute("UPDATE sentences SET tone = $v WHERE article_id = $a AND sent_idx = $i", key)
-        con.execute("UPDATE quotes SET tone = $v WHERE article_id = $a AND sent_idx = $i", key)
-        con.execute(STORED_ARTICLE_TONE, {"a": key["a"]})  # the article's tone is its sentences' (one definition)
-    else:
-        side = _known_side(con, key["v"])
-        con.execute("UPDATE quotes SET speaker = $v, side = $side WHERE article_id = $a AND quote_idx = $i",
-                    {**key, "side": side})
-        con.execute("""UPDATE sentences SET speaker = $v, side = $side WHERE article_id = $a AND sent_idx =
-                       (SELECT sent_idx FROM quotes WHERE article_id = $a AND quote_idx = $i)""", {**key, "side": side})
-        if key["v"] is not None:
-            con.execute("""INSERT INTO persons (article_id, canonical, side, mentions, in_catalog, quotes)
-                           SELECT $a, $v, $side, 0, FALSE, 0 WHERE NOT EXISTS
-                           (SELECT 1 FROM persons WHERE article_id = $a AND canonical = $v)""",
-                        {"a": key["a"], "v": key["v"], "side": side})
-        con.execute("""UPDATE persons p SET quotes = (SELECT count(*) FROM quotes q WHERE q.article_id = p.article_id
-                       AND q.speaker = p.canonical) WHERE p.article_id = $a""", {"a": key["a"]})
-    return [c["article_id"]]
+def _issue_ids() -> set[str]:
+    from core.catalogs import CATALOG_FILES, load_issues
+    from core.paths import seeds_dir
+
+    return {i.id for i in load_issues(seeds_dir() / CATALOG_FILES["issues"])}
 
 
-def _known_side(con, name: str | None) -> str | None:
-    """The side a person is known by in the store (catalogue entries first)."""
-    if name is None:
-        return None
-    row = con.execute("""SELECT side FROM persons WHERE canonical = ? AND side IS NOT NULL
-                         ORDER BY in_catalog DESC, mentions DESC LIMIT 1""", [name]).fetchall()
-    return row[0][0] if row else None
+def _targets(con, fixes: list[dict]) -> list[tuple]:
+    """(anchor, before) of each fix: the text it is made on and the value before; raises for the first
+    fix whose person, quote or sentence does not exist. Items are looked up in one join per table."""
+    out: list[tuple | None] = [None] * len(fixes)
+    for n, f in enumerate(fixes):
+        if f["kind"] in PERSON_KINDS:
+            where = "canonical = $s" + (" AND article_id = $a" if f["article_id"] else "")
+            params = {"s": f["subject"], **({"a": f["article_id"]} if f["article_id"] else {})}
+            row = con.execute(f"SELECT any_value(side), any_value(role), any_value(official), count(*) FROM persons "
+                              f"WHERE {where}", params).fetchall()[0]
+            if not row[3]:
+                raise CorrectionError(f"No person {f['subject']!r}" + (" in this article." if f["article_id"] else " in the store."))
+            before = f["subject"] if f["kind"] == "person" else {k: v for k, v in zip(PROFILE_FIELDS, row) if k in f["after"]}
+            out[n] = (f["subject"], before)
+    for kind, (table, key) in ITEM_TABLES.items():
+        wanted = [(n, f["article_id"], f["item"], f["subject"]) for n, f in enumerate(fixes) if f["kind"] == kind]
+        if not wanted:
+            continue
+        value = {"speaker": "t.speaker", "tone": "t.tone",
+                 "issue": "EXISTS (SELECT 1 FROM issue_hits h WHERE h.article_id = f.article_id AND h.sent_idx = f.item "
+                          "AND h.issue = f.subject)"}[kind]
+        con.register("_want", pd.DataFrame(wanted, columns=["n", "article_id", "item", "subject"]).astype(object))
+        found = {r[0]: r[1:] for r in con.execute(
+            f"SELECT f.n, t.text, {value} FROM _want f JOIN {table} t ON t.article_id = f.article_id "
+            f"AND t.{key} = f.item").fetchall()}
+        con.unregister("_want")
+        for n, aid, item, _ in wanted:
+            if n not in found:
+                raise CorrectionError(f"No {'quote' if kind == 'speaker' else 'sentence'} #{item} in article {aid[:12]}.")
+            out[n] = found[n]
+    return out
+
+
+def _fitting(con, cs: list[dict]) -> set[int]:
+    """The ids of these item corrections whose quote or sentence still has the text they were made on."""
+    fit: set[int] = set()
+    for table, key in set(ITEM_TABLES.values()):
+        rows = [(c["id"], c["article_id"], c["item"], c["anchor"]) for c in cs if ITEM_TABLES[c["kind"]] == (table, key)]
+        if rows:
+            con.register("_cs", pd.DataFrame(rows, columns=["id", "article_id", "item", "anchor"]).astype(object))
+            fit |= {r[0] for r in con.execute(f"SELECT c.id FROM _cs c JOIN {table} t ON t.article_id = c.article_id "
+                                              f"AND t.{key} = c.item AND t.text = c.anchor").fetchall()}
+            con.unregister("_cs")
+    return fit
+
+
+def _apply_runs(con, cs: list[dict], ids: list[str] | None) -> tuple[set[str], dict[int, bool]]:
+    """Apply these corrections in order (within ids, when given): a run of consecutive item fixes
+    of one kind is one set-wise pass, a person fix one pass over its articles. Returns the articles
+    changed and, per person fix, whether it found its person."""
+    changed: set[str] = set()
+    found: dict[int, bool] = {}
+    wanted = None if ids is None else set(ids)
+    for kind, run in itertools.groupby(cs, key=lambda c: c["kind"]):
+        run = list(run)
+        if kind in PERSON_KINDS:
+            for c in run:
+                targets = _apply_person(con, c, ids)
+                found[c["id"]] = bool(targets)
+                changed |= set(targets)
+            continue
+        run = [c for c in run if wanted is None or c["article_id"] in wanted]
+        if not run:
+            continue
+        keys = ["article_id", "item", "subject"] if kind == "issue" else ["article_id", "item"]
+        frame = pd.DataFrame([{"article_id": c["article_id"], "item": int(c["item"]), "subject": c["subject"],
+                               "value": _load_value(c["after"])} for c in run])
+        frame = frame.drop_duplicates(keys, keep="last").astype(object)  # the last fix of a target wins
+        frame = frame.where(frame.notna(), None)
+        touched = sorted(frame["article_id"].unique())
+        _snapshot(con, touched)
+        _ITEM_APPLY[kind](con, frame, touched)
+        changed |= set(touched)
+    return changed, found
+
+
+def _with_frame(con, frame: pd.DataFrame, statements: list[str], params: dict | None = None) -> None:
+    con.register("_fx", frame.astype(object).where(frame.notna(), None))
+    try:
+        for sql in statements:
+            con.execute(sql, params or {})
+    finally:
+        con.unregister("_fx")
+
+
+def _apply_tones(con, frame, touched) -> None:
+    _with_frame(con, frame, [
+        "UPDATE sentences s SET tone = f.value::DOUBLE FROM _fx f WHERE s.article_id = f.article_id AND s.sent_idx = f.item",
+        "UPDATE quotes q SET tone = f.value::DOUBLE FROM _fx f WHERE q.article_id = f.article_id AND q.sent_idx = f.item"])
+
+
+def _apply_speakers(con, frame, touched) -> None:
+    known = _known(con, [v for v in frame["value"].unique() if v is not None])
+    for n, col in enumerate(("side", "role", "official")):
+        frame[col] = [known.get(v, (None, None, None))[n] if v is not None else None for v in frame["value"]]
+    frame["in_catalog"] = [bool(_in_catalog(con, v)) if v is not None else False for v in frame["value"]]
+    _with_frame(con, frame, [
+        """UPDATE quotes q SET speaker = f.value, side = f.side, official = f.official::BOOLEAN FROM _fx f
+           WHERE q.article_id = f.article_id AND q.quote_idx = f.item""",
+        """UPDATE sentences s SET speaker = f.value, side = f.side, official = f.official::BOOLEAN
+           FROM _fx f JOIN quotes q ON q.article_id = f.article_id AND q.quote_idx = f.item
+           WHERE s.article_id = f.article_id AND s.sent_idx = q.sent_idx""",
+        """INSERT INTO persons (article_id, canonical, side, role, mentions, in_catalog, quotes, official)
+           SELECT DISTINCT f.article_id, f.value, f.side, f.role, 0, f.in_catalog::BOOLEAN, 0, f.official::BOOLEAN
+           FROM _fx f WHERE f.value IS NOT NULL AND NOT EXISTS
+           (SELECT 1 FROM persons p WHERE p.article_id = f.article_id AND p.canonical = f.value)"""])
+    con.execute(f"""UPDATE persons p SET quotes = n.quotes FROM (
+        SELECT p2.article_id, p2.canonical, count(q.speaker)::INTEGER AS quotes FROM persons p2
+        LEFT JOIN quotes q ON q.article_id = p2.article_id AND q.speaker = p2.canonical
+        WHERE p2.{_IN} GROUP BY ALL) n WHERE p.article_id = n.article_id AND p.canonical = n.canonical""",
+                {"ids": touched})
+    con.execute(f"DELETE FROM persons WHERE {_IN} AND mentions = 0 AND quotes = 0", {"ids": touched})
+
+
+def _apply_issues(con, frame, touched) -> None:
+    _with_frame(con, frame, [
+        """DELETE FROM issue_hits h USING _fx f
+           WHERE h.article_id = f.article_id AND h.sent_idx = f.item AND h.issue = f.subject""",
+        f"""INSERT INTO issue_hits (article_id, sent_idx, issue, trigger, weight)
+            SELECT article_id, item, subject, '{ANALYST_TRIGGER}', 1.0 FROM _fx WHERE value::BOOLEAN"""])
+
+
+_ITEM_APPLY = {"tone": _apply_tones, "speaker": _apply_speakers, "issue": _apply_issues}
+
+
+def _apply_person(con, c: dict, ids: list[str] | None) -> list[str]:
+    """Apply one person or profile fix to the articles it concerns (within ids, when given); returns them."""
+    where = ["(canonical = $s)"] + (["article_id = $a"] if c["article_id"] else [])
+    params = {"s": c["subject"], **({"a": c["article_id"]} if c["article_id"] else {})}
+    if ids is not None:
+        where.append(_IN)
+        params["ids"] = ids
+    targets = [r[0] for r in con.execute(f"SELECT DISTINCT article_id FROM persons WHERE {' AND '.join(where)}",
+                                         params).fetchall()]
+    if targets:
+        _snapshot(con, targets)
+        after = _load_value(c["after"])
+        if c["kind"] == "profile":
+            _set_profile(con, c["subject"], after, targets)
+        elif after is None:
+            _delete_person(con, c["subject"], targets)
+        else:
+            _merge_person(con, c["subject"], after, targets)
+    return targets
+
+
+def _known(con, names: list[str]) -> dict[str, tuple]:
+    """name -> (side, role, official) a person is known by in the store (catalogue entries first)."""
+    if not names:
+        return {}
+    rows = con.execute(f"""SELECT canonical, side, role, official FROM persons WHERE canonical IN
+                           (SELECT unnest($n::VARCHAR[])) QUALIFY row_number() OVER (PARTITION BY canonical
+                           ORDER BY in_catalog DESC, side IS NULL, mentions DESC) = 1""", {"n": list(names)}).fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def _in_catalog(con, name: str) -> bool:
+    return bool(con.execute("SELECT bool_or(in_catalog) FROM persons WHERE canonical = ?", [name]).fetchall()[0][0])
 
 
 def _merge_person(con, old: str, new: str, ids: list[str]) -> None:
     """Rename `old` to `new` in these articles; where both appear, their people rows become one."""
-    known = con.execute("""SELECT side, role FROM persons WHERE canonical = ? ORDER BY in_catalog DESC, mentions DESC
-                           LIMIT 1""", [new]).fetchall()
-    side, role = known[0] if known else (None, None)
+    side, role, _ = _known(con, [new]).get(new, (None, None, None))
     p = {"old": old, "new": new, "side": side, "role": role, "ids": ids}
     con.execute(f"UPDATE mentions SET canonical = $new, side = coalesce($side, side), role = coalesce($role, role) "
                 f"WHERE canonical = $old AND {_IN}", p)
@@ -264,11 +477,40 @@ def _merge_person(con, old: str, new: str, ids: list[str]) -> None:
         SELECT article_id, $new AS canonical,
                coalesce(any_value(side) FILTER (WHERE canonical = $new), $side, any_value(side)) AS side,
                coalesce(any_value(role) FILTER (WHERE canonical = $new), $role, any_value(role)) AS role,
-               sum(mentions)::INTEGER AS mentions, bool_or(in_catalog) AS in_catalog, sum(quotes)::INTEGER AS quotes
+               sum(mentions)::INTEGER AS mentions, bool_or(in_catalog) AS in_catalog, sum(quotes)::INTEGER AS quotes,
+               coalesce(any_value(official) FILTER (WHERE canonical = $new), any_value(official)) AS official
         FROM persons WHERE canonical IN ($old, $new) AND {_IN} GROUP BY article_id""", p)
     con.execute(f"DELETE FROM persons WHERE canonical IN ($old, $new) AND {_IN}", {k: p[k] for k in ("old", "new", "ids")})
     con.execute("INSERT INTO persons BY NAME SELECT * FROM _merged")
     con.execute("DROP TABLE _merged")
+
+
+def _delete_person(con, name: str, ids: list[str]) -> None:
+    """`name` is not a person in these articles: its mentions and people rows go, its quotes and
+    sentences have no speaker."""
+    p = {"s": name, "ids": ids}
+    con.execute(f"DELETE FROM mentions WHERE canonical = $s AND {_IN}", p)
+    con.execute(f"DELETE FROM persons WHERE canonical = $s AND {_IN}", p)
+    for table in ("quotes", "sentences"):
+        con.execute(f"UPDATE {table} SET speaker = NULL, side = NULL, official = NULL WHERE speaker = $s AND {_IN}", p)
+
+
+def _set_profile(con, name: str, fields: dict, ids: list[str]) -> None:
+    """Give `name` this side / role / official status in these articles, wherever the rows carry it."""
+    columns = {"persons": ("canonical", PROFILE_FIELDS), "mentions": ("canonical", ("side", "role")),
+               "quotes": ("speaker", ("side", "official")), "sentences": ("speaker", ("side", "official"))}
+    for table, (who, cols) in columns.items():
+        sets = [c for c in cols if c in fields]
+        if sets:
+            con.execute(f"UPDATE {table} SET {', '.join(f'{c} = ${c}' for c in sets)} WHERE {who} = $s AND {_IN}",
+                        {"s": name, "ids": ids, **{c: fields[c] for c in sets}})
+
+
+def _needed(con, name: str) -> str:
+    """The status of a person fix for every article that found its person nowhere in this pass:
+    applied where a corrected article's extraction has the name, else not needed."""
+    had = con.execute("SELECT count(*) FROM base_persons WHERE canonical = ?", [name]).fetchall()[0][0]
+    return APPLIED if had else NOT_NEEDED
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -295,10 +537,30 @@ def _snapshot(con, ids: list[str]) -> None:
 
 
 def _refresh(con, ids) -> None:
+    """Recompute what the changed rows feed: the articles' tones and the derived rows."""
     from core.store.db import refresh_derived
 
     if ids:
+        con.execute(STORED_ARTICLE_TONE, {"ids": list(ids)})
         refresh_derived(con, list(ids))
+
+
+def _record(con, rows: list[dict]) -> None:
+    """Insert these rows into the log, in one statement."""
+    if not rows:
+        return
+    con.register("_log", pd.DataFrame(rows, columns=list(FIELDS)).astype(object))
+    con.execute("""INSERT INTO corrections SELECT id::INTEGER, created_at::TIMESTAMP, author::VARCHAR, kind::VARCHAR,
+                   article_id::VARCHAR, item::INTEGER, anchor::VARCHAR, subject::VARCHAR, before::VARCHAR,
+                   after::VARCHAR, status::VARCHAR, undone_at::TIMESTAMP FROM _log""")
+    con.unregister("_log")
+
+
+def _set_status(con, status: dict[int, str]) -> None:
+    if status:
+        con.register("_st", pd.DataFrame(list(status.items()), columns=["id", "status"]))
+        con.execute("UPDATE corrections c SET status = s.status FROM _st s WHERE c.id = s.id AND c.status <> s.status")
+        con.unregister("_st")
 
 
 def _load(con, where: str) -> list[dict]:

@@ -63,10 +63,10 @@ with st.expander("Metadata and its evidence", expanded=not (clicked and clicked[
     st.markdown(f"**Visit evidence**: {plain_markdown(meta['visit_evidence'] or '—')}")
     st.dataframe(metadata_table(meta.drop(["date_evidence", "visit_evidence"])), width="stretch")
 
-corrections_panel.panel(aid, sents, common.fetch_plain("filter_options")["person"])
+names = common.labels()[0]
+corrections_panel.panel(aid, sents, common.fetch_plain("filter_options")["person"], names)
 corrected = corrections_panel.article_state(aid)[3]
 
-names = common.labels()[0]
 # Blank lines are layout, not boilerplate: only removed lines with text are counted.
 removed = int((lines["removed"] & lines["text"].fillna("").str.strip().ne("")).sum()) if not lines.empty else 0
 tab_read, tab_raw, tab_tone, tab_ent = st.tabs(["Reader", "Original text", "Tone by sentence", "Entities"],

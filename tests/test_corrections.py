@@ -165,3 +165,217 @@ def test_export_import_and_the_cli(store, tmp_path):
     bad.write_text('{"x": 1}')
     assert "Not a Diplotone corrections file" in runner.invoke(main, ["--store", str(other), "fix", "import", str(bad)]).output
     assert run("undo", "1").exit_code == 0 and run("undo", "1").exit_code == 1
+
+
+def _rows(con, table: str) -> list:
+    return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+
+
+def test_delete_a_person_everywhere_then_undo(store):
+    with read_connection(store) as con:
+        before = _people(con)
+        quoted = con.execute("SELECT count(*) FROM quotes WHERE speaker = 'Shen Dingli'").fetchone()[0]
+        unattributed = con.execute("SELECT count(*) FROM quotes WHERE speaker IS NULL").fetchone()[0]
+    cid, changed = _fix(store, "person", subject="Shen Dingli", after=None)
+    assert len(changed) == before["Shen Dingli"]["articles"]
+    with read_connection(store) as con:
+        assert "Shen Dingli" not in _people(con)
+        assert con.execute("SELECT count(*) FROM mentions WHERE canonical = 'Shen Dingli'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM quotes WHERE speaker IS NULL").fetchone()[0] == unattributed + quoted
+        assert json.loads(C.listing(con)["before"][0]) == "Shen Dingli" and C.listing(con)["after"][0] is None
+    with Store.open(store) as s, s.transaction() as con:
+        C.undo(con, cid)
+    with read_connection(store) as con:
+        assert _people(con) == before
+
+
+def test_a_person_s_side_and_status_change_every_chart_that_splits_by_side(store):
+    person = "Rosie Levine"  # a USIP analyst the extraction reads as a commentator of side Other
+    with read_connection(store) as con:
+        aid = con.execute("SELECT article_id FROM persons WHERE canonical = ?", [person]).fetchone()[0]
+        assert con.execute("SELECT side, official FROM persons WHERE canonical = ?", [person]).fetchone() == ("Other", False)
+        us_before = con.execute("SELECT sentences FROM article_sides WHERE article_id = ? AND side = 'US'", [aid]).fetchone()
+        spoken = con.execute("SELECT count(*) FROM sentences WHERE article_id = ? AND speaker = ?", [aid, person]).fetchone()[0]
+        tone_us_before = con.execute("SELECT tone_us FROM articles WHERE article_id = ?", [aid]).fetchone()[0]
+    cid, changed = _fix(store, "profile", subject=person, after={"side": "US", "official": True, "role": "Analyst"})
+    assert changed == [aid]
+    with read_connection(store) as con:
+        people = Q.people(con, Filters()).set_index("person")
+        assert people["side"][person] == "US"
+        assert con.execute("SELECT DISTINCT side, official FROM quotes WHERE speaker = ?", [person]).fetchall() == [("US", True)]
+        assert con.execute("SELECT DISTINCT side, role FROM mentions WHERE canonical = ?", [person]).fetchall() == [("US", "Analyst")]
+        us_after = con.execute("SELECT sentences FROM article_sides WHERE article_id = ? AND side = 'US'", [aid]).fetchone()[0]
+        assert us_after == (us_before[0] if us_before else 0) + spoken  # the derived per-side rows follow
+        assert con.execute("SELECT count(*) FROM issue_hits WHERE speaker = ? AND side <> 'US'", [person]).fetchone()[0] == 0
+        tone_us = con.execute("SELECT tone_us FROM articles WHERE article_id = ?", [aid]).fetchone()[0]
+        assert tone_us is not None and tone_us != tone_us_before  # her quotes now count among US officials'
+        assert json.loads(C.listing(con)["before"][0]) == {"side": "Other", "official": False, "role": "USIP"}
+    with Store.open(store) as s, s.transaction() as con:
+        C.undo(con, cid)
+    with read_connection(store) as con:
+        assert con.execute("SELECT side, official FROM persons WHERE canonical = ?", [person]).fetchone() == ("Other", False)
+        assert con.execute("SELECT tone_us FROM articles WHERE article_id = ?", [aid]).fetchone()[0] == tone_us_before
+
+
+def test_an_issue_added_to_and_removed_from_sentences_moves_the_issue_counts(store):
+    with read_connection(store) as con:
+        counts = lambda: Q.issue_frequency(con, Filters()).set_index("issue")["sentences"].to_dict()  # noqa: E731
+        before = counts()
+        aid, sent = con.execute("""SELECT article_id, sent_idx FROM sentences s WHERE NOT EXISTS (SELECT 1 FROM issue_hits h
+            WHERE h.article_id = s.article_id AND h.sent_idx = s.sent_idx AND h.issue = 'climate')
+            ORDER BY article_id, sent_idx LIMIT 1""").fetchone()
+        tagged = con.execute("SELECT article_id, sent_idx FROM issue_hits WHERE issue = 'taiwan' ORDER BY ALL LIMIT 1").fetchone()
+    _fix(store, "issue", article_id=aid, item=sent, subject="climate", after=True)
+    _fix(store, "issue", article_id=tagged[0], item=tagged[1], subject="taiwan", after=False)
+    with read_connection(store) as con:
+        after = counts()
+        assert after["climate"] == before["climate"] + 1 and after["taiwan"] == before["taiwan"] - 1
+        assert sent in C.corrected_sentences(con, aid) and tagged[1] in C.corrected_sentences(con, tagged[0])
+        assert con.execute("SELECT trigger, weight FROM issue_hits WHERE article_id = ? AND sent_idx = ? AND issue = 'climate'",
+                           [aid, sent]).fetchone() == (C.ANALYST_TRIGGER, 1.0)
+    with pytest.raises(CorrectionError, match="Unknown issue 'weather'"):
+        _fix(store, "issue", article_id=aid, item=sent, subject="weather", after=True)
+
+
+def test_fixes_applied_in_one_batch_leave_the_same_rows_as_one_at_a_time(store, tmp_path):
+    other = tmp_path / "one_by_one.duckdb"
+    shutil.copy(store, other)
+    with read_connection(store) as con:
+        sents = con.execute("SELECT article_id, sent_idx FROM sentences ORDER BY hash(article_id || sent_idx) LIMIT 40").fetchall()
+        quotes = con.execute("SELECT article_id, quote_idx FROM quotes ORDER BY hash(article_id || quote_idx) LIMIT 12").fetchall()
+    fixes = [{"kind": "tone", "article_id": a, "item": s, "after": round((i % 9 - 4) / 4, 2)} for i, (a, s) in enumerate(sents)]
+    fixes += [{"kind": "speaker", "article_id": a, "item": q, "after": "Wang Yi" if i % 3 else None} for i, (a, q) in enumerate(quotes)]
+    fixes.insert(20, {"kind": "person", "subject": "Shen Dingli", "after": "Antony Blinken"})
+    fixes += [{"kind": "issue", "article_id": a, "item": s, "subject": "trade", "after": i % 2 == 0} for i, (a, s) in enumerate(sents[:10])]
+    fixes += [{"kind": "tone", "article_id": sents[0][0], "item": sents[0][1], "after": -1.0}]  # the last fix of a sentence wins
+    with Store.open(store) as s, s.transaction() as con:
+        ids, changed = C.add_many(con, fixes, author="tester")
+    assert ids == list(range(1, len(fixes) + 1))
+    with Store.open(other) as s, s.transaction() as con:
+        one_by_one = set()
+        for f in fixes:
+            one_by_one |= set(C.add(con, author="tester", **f)[1])
+    assert set(changed) == one_by_one
+    tables = ("sentences", "quotes", "persons", "mentions", "issue_hits", "article_sides", "article_issues",
+              "issue_pairs", "article_words")
+    with read_connection(store) as a, read_connection(other) as b:
+        for table in tables:
+            assert _rows(a, table) == _rows(b, table), table
+        assert a.execute("SELECT article_id, tone, tone_us, tone_china FROM articles ORDER BY 1").fetchall() == \
+            b.execute("SELECT article_id, tone, tone_us, tone_china FROM articles ORDER BY 1").fetchall()
+        assert a.execute("SELECT tone FROM sentences WHERE article_id = ? AND sent_idx = ?", sents[0]).fetchone() == (-1.0,)
+    with Store.open(store) as s, s.transaction() as con:  # a bad fix anywhere: nothing of the batch is recorded
+        with pytest.raises(CorrectionError, match="No sentence #9999"):
+            C.add_many(con, [fixes[0], {"kind": "tone", "article_id": sents[0][0], "item": 9999, "after": 0.1}])
+        assert len(C.listing(con)) == len(fixes)
+
+
+def test_a_merge_promoted_into_the_catalogue_is_used_by_the_next_build_and_then_not_needed(store, tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), seeds)
+    cid, _ = _fix(store, "person", subject="Shen Dingli", after="Professor Shen")
+    tone, _ = _fix(store, "tone", article_id=_first_article(store), item=0, after=0.5)
+    with read_connection(store) as con:
+        with pytest.raises(CorrectionError, match="only those can be promoted"):
+            C.promote(con, tone, seeds)
+        merged = _people(con)["Professor Shen"]
+        message = C.promote(con, cid, seeds)
+    assert "'Professor Shen' added to actors.csv (side Other) with the alias 'Shen Dingli'" in message
+    from core.catalogs import load_actors
+    actor = {a.canonical: a for a in load_actors(seeds / "actors.csv")}["Professor Shen"]
+    assert actor.aliases == ("Shen Dingli",) and actor.side == "Other"
+    with read_connection(store) as con, pytest.raises(CorrectionError, match="already in actors.csv"):
+        C.promote(con, cid, seeds)
+    report = build(None, store, seeds=seeds, progress=False)
+    assert len(report.extracted) == 5 and not report.errors
+    with read_connection(store) as con:
+        people = _people(con)
+        assert "Shen Dingli" not in people and people["Professor Shen"]["mentions"] == merged["mentions"]
+        status = C.listing(con).set_index("id")["status"]
+        assert status[cid] == C.NOT_NEEDED and status[tone] == C.APPLIED
+        assert con.execute("SELECT bool_and(in_catalog) FROM persons WHERE canonical = 'Professor Shen'").fetchone() == (True,)
+
+
+def _first_article(store) -> str:
+    with read_connection(store) as con:
+        return con.execute("SELECT min(article_id) FROM articles").fetchone()[0]
+
+
+def test_the_cli_deletes_changes_profiles_tags_issues_and_promotes(store, tmp_path):
+    runner = CliRunner()
+    run = lambda *args: runner.invoke(main, ["--store", str(store), "fix", *args])  # noqa: E731
+    aid = _first_article(store)
+    out = run("delete", "Shen Dingli")
+    assert out.exit_code == 0 and "#1: 'Shen Dingli' deleted in 2 articles." in out.output
+    out = run("profile", "Rosie Levine", "--side", "US", "--commentator")
+    assert out.exit_code == 0 and "#2: 'Rosie Levine': side US, official False in 1 article." in out.output
+    assert "Give --side" in run("profile", "Rosie Levine").output
+    out = run("issue", aid[:8], "0", "climate")
+    assert out.exit_code == 0 and f"#3: sentence 0 of {aid[:12]} + climate in 1 article." in out.output
+    assert run("issue", aid[:8], "0", "weather").exit_code == 1
+    assert run("issue", aid[:8], "0", "climate", "--remove").exit_code == 0
+    listed = run("list").output
+    assert "profile" in listed and "not needed" not in listed
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), seeds)
+    assert "only those can be promoted" in run("promote", "1", "--seeds", str(seeds)).output  # a delete is no merge
+    assert run("person", "Rosie Levine", "Rosalind Levine").exit_code == 0
+    out = run("promote", "5", "--seeds", str(seeds))
+    assert out.exit_code == 0 and "'Rosalind Levine' added to actors.csv (side US)" in out.output
+
+
+def _articles_page(store, monkeypatch, article: str):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DIPLOTONE_STORE", str(store))
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=90)
+    app.run()
+    app.switch_page("pages/articles.py")
+    app.run()
+    app.selectbox(key="article").set_value(article).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _click(app, label: str):
+    [button] = [b for b in app.button if b.label == label]
+    return button.click().run()
+
+
+def test_the_articles_panel_deletes_a_person_sets_a_profile_and_tags_an_issue(store, monkeypatch):
+    with read_connection(store) as con:
+        aid = con.execute("SELECT article_id FROM persons WHERE canonical = 'Shen Dingli' ORDER BY mentions DESC").fetchone()[0]
+        other = con.execute("SELECT canonical FROM persons WHERE article_id = ? AND canonical <> 'Shen Dingli' "
+                            "AND NOT in_catalog ORDER BY canonical LIMIT 1", [aid]).fetchone()[0]
+    app = _articles_page(store, monkeypatch, aid)
+    app.selectbox(key="fx_p_old").set_value("Shen Dingli")
+    app.radio(key="fx_p_scope").set_value("In this article only")
+    _click(app, "Delete: not a person")
+    assert [s.value for s in app.success] == ["Saved; 1 article updated in every chart."]
+    app.selectbox(key="fx_pr_name").set_value(other)
+    app.selectbox(key="fx_pr_side").set_value("China")
+    app.radio(key="fx_pr_status").set_value("official")
+    _click(app, "Change")
+    app.selectbox(key="fx_t_idx").set_value(2)
+    app.selectbox(key="fx_i_issue").set_value("climate")
+    _click(app, "Add issue")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    log = " ".join(m.value for m in app.markdown).replace("\\", "")
+    assert "#1 person (this article): Shen Dingli → deleted" in log
+    assert f"#2 profile of {other} (every article): side Other, official False → side China, official True" in log
+    assert "#3 issue climate (item 2): not tagged → added" in log
+    html = " ".join(str(h.proto.body) for h in app.get("html"))
+    assert html.count("✎ corrected") >= 2  # sentence 2 (its issue) and those where the people changed
+    with read_connection(store) as con:
+        assert con.execute("SELECT count(*) FROM persons WHERE article_id = ? AND canonical = 'Shen Dingli'", [aid]).fetchone()[0] == 0
+        assert con.execute("SELECT side, official FROM persons WHERE article_id = ? AND canonical = ?",
+                           [aid, other]).fetchone() == ("China", True)
+        assert con.execute("SELECT count(*) FROM issue_hits WHERE article_id = ? AND sent_idx = 2 AND issue = 'climate'",
+                           [aid]).fetchone()[0] == 1
+    [undo] = [b for b in app.button if b.key == "undo_3"]
+    undo.click().run()
+    with read_connection(store) as con:
+        assert con.execute("SELECT count(*) FROM issue_hits WHERE article_id = ? AND sent_idx = 2 AND issue = 'climate'",
+                           [aid]).fetchone()[0] == 0

@@ -39,14 +39,20 @@ def article_tone(tones: list[SentenceTone]) -> float:
     return round(sum(t.score for t in tones) / len(tones), 4) if tones else 0.0
 
 
-# The same two definitions over the stored rows of article $a (after a sentence tone correction).
+# The same two definitions over the stored rows of the articles $ids (after a correction), in one pass.
 STORED_ARTICLE_TONE = """
-    UPDATE articles SET
-        tone = coalesce((SELECT round(avg(tone), 4) FROM sentences WHERE article_id = $a), 0.0),
-        tone_us = (SELECT round(avg(coalesce(tone, 0)), 4) FROM quotes WHERE article_id = $a AND official AND side = 'US'),
-        tone_china = (SELECT round(avg(coalesce(tone, 0)), 4) FROM quotes WHERE article_id = $a AND official AND side = 'China'),
-        tone_other = (SELECT round(avg(coalesce(tone, 0)), 4) FROM quotes WHERE article_id = $a AND official AND side = 'Other')
-    WHERE article_id = $a"""
+    UPDATE articles a SET tone = coalesce(t.tone, 0.0), tone_us = t.us, tone_china = t.china, tone_other = t.other
+    FROM (SELECT i.article_id, s.tone, q.us, q.china, q.other
+          FROM (SELECT unnest($ids::VARCHAR[]) AS article_id) i
+          LEFT JOIN (SELECT article_id, round(avg(tone), 4) AS tone FROM sentences
+                     WHERE article_id IN (SELECT unnest($ids::VARCHAR[])) GROUP BY article_id) s USING (article_id)
+          LEFT JOIN (SELECT article_id,
+                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'US'), 4) AS us,
+                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'China'), 4) AS china,
+                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'Other'), 4) AS other
+                     FROM quotes WHERE official AND article_id IN (SELECT unnest($ids::VARCHAR[]))
+                     GROUP BY article_id) q USING (article_id)) t
+    WHERE a.article_id = t.article_id"""
 
 
 def side_tones(quotes: list[Quote]) -> dict[str, float | None]:
