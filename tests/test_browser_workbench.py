@@ -120,6 +120,16 @@ def _pick(page, label: str, text: str) -> None:
     _idle(page)
 
 
+def _saved(page, articles: int) -> None:
+    """Wait for the correction's message and check it is the success line (an error shows its text)."""
+    main = page.locator("[data-testid='stMain']")
+    alert = main.locator("[data-testid='stAlert']").filter(has_text="Saved;").or_(
+        main.locator("[data-testid='stAlert']").filter(has_not_text="Saved;"))
+    alert.first.wait_for(timeout=WAIT_MS)
+    texts = main.locator("[data-testid='stAlert']").all_inner_texts()
+    assert f"Saved; {articles} articles updated in every chart." in " ".join(texts), texts
+
+
 def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(page, server, store, tmp_path):
     from core.build import build
     from core.paths import seeds_dir
@@ -137,7 +147,7 @@ def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(pa
     _pick(page, "New name (pick a known person to merge, or type a new name)", "Professor Shen")
     main.get_by_role("button", name="Rename / merge").click()
     _idle(page)
-    main.get_by_text("Saved; 2 articles updated in every chart.").wait_for(timeout=WAIT_MS)
+    _saved(page, 2)
     _shot(page, "correction_made")
     names = _people_names(page, server)
     assert "Professor Shen" in names and "Shen Dingli" not in names
@@ -158,6 +168,7 @@ def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(pa
     main.get_by_role("tab", name="Log and undo").click()
     assert "person (every article): Shen Dingli → Professor Shen" in main.inner_text()
     main.get_by_role("button", name="Undo").first.click()
-    main.get_by_text("Saved; 2 articles updated in every chart.").wait_for(timeout=WAIT_MS)
+    _idle(page)
+    _saved(page, 2)
     names = _people_names(page, server)
     assert "Shen Dingli" in names and "Professor Shen" not in names
