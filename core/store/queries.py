@@ -23,7 +23,7 @@ import pandas as pd
 
 from core.filters import Filters
 from core.search.index import ART_KEY
-from core.tone.aggregates import MIN_SENTENCES, grouped
+from core.tone.aggregates import MIN_SENTENCES, finish, grouped, grouped_sql
 
 NO_VISIT = "other"
 QUOTES_SHOWN = 500  # a person's latest quotes shown (a cloud of thousands of dots reads as nothing)
@@ -391,35 +391,42 @@ def _shift_filters(f: Filters) -> Filters:
     return f.replace(visits=())
 
 
-def _article_readings(con, f: Filters, by: str) -> pd.DataFrame:
-    """Per label (issue or side), visit and article: the article's reading of the selection
-    (tone) and the sentences it rests on (core.tone.aggregates).
+def _readings_sql(f: Filters, by: str) -> tuple[str, str]:
+    """(extra CTEs, SELECT) of the per-article readings by label (issue or side), visit and
+    article: the article's reading of the selection (tone) and the sentences it rests on
+    (core.tone.aggregates).
 
     issue: the mean tone of the article's selected sentences tagged with the issue, each
     weighing its hit weight. side: the mean tone of the selected quotes of that side's
     officials, each read on its own words (a quote without tone words reads 0)."""
     if by == "issue":
-        return _run(con, f, """
+        return _issue_articles(f), """
             SELECT ia.issue AS label, a.visit, ia.article_id, ia.tw / nullif(ia.w, 0) AS tone, ia.n AS sentences
-            FROM ia JOIN arts a USING (article_id)""", _issue_articles(f))
+            FROM ia JOIN arts a USING (article_id)"""
     if by == "side":
-        return _run(con, f, """
+        return "", """
             SELECT q.side AS label, s.visit, q.article_id, avg(coalesce(q.tone, 0)) AS tone,
                    count(DISTINCT q.sent_idx) AS sentences
             FROM quotes q JOIN sents s USING (article_id, sent_idx)
-            WHERE q.official AND q.side IN ('US', 'China') GROUP BY ALL""")
+            WHERE q.official AND q.side IN ('US', 'China') GROUP BY ALL"""
     raise ValueError(f"by must be 'issue' or 'side', got {by!r}")
+
+
+def _visit_readings(con, f: Filters, by: str) -> pd.DataFrame:
+    """Per label and visit: the mean over articles of their readings, n and the 90 % interval."""
+    ctes, readings = _readings_sql(f, by)
+    return finish(_run(con, f, grouped_sql(readings, ["label", "visit"]), ctes), ["label", "visit"])
 
 
 def issue_visit_tone(con, f: Filters) -> pd.DataFrame:
     """Visit x issue tone: per issue and visit, the mean over articles of their issue readings,
-    with articles, sentences and the 90 % bootstrap interval (core.tone.aggregates.grouped)."""
-    return grouped(_article_readings(con, f, "issue"), ["label", "visit"])
+    with articles, sentences and the 90 % bootstrap interval (core.tone.aggregates)."""
+    return _visit_readings(con, f, "issue")
 
 
 def side_visit_tone(con, f: Filters) -> pd.DataFrame:
     """Visit x side tone: per side and visit, the mean over articles of their officials' tone."""
-    return grouped(_article_readings(con, f, "side"), ["label", "visit"])
+    return _visit_readings(con, f, "side")
 
 
 def tone_shift(con, f: Filters, visit_a: str, visit_b: str, by: str = "issue") -> pd.DataFrame:
@@ -517,12 +524,12 @@ def side_language_by_year(con, f: Filters) -> pd.DataFrame:
     """US and China officials' tone per year: the mean over articles of each article's officials'
     tone (as side_visit_tone), with articles, sentences and the 90 % interval.
     Columns: side, year, tone, articles, sentences, low, high, low_confidence."""
-    per = _run(con, f, """
+    per = _run(con, f, grouped_sql("""
         SELECT q.side, year(s.pub_date) AS year, q.article_id, avg(coalesce(q.tone, 0)) AS tone,
                count(DISTINCT q.sent_idx) AS sentences
         FROM quotes q JOIN sents s USING (article_id, sent_idx)
-        WHERE q.official AND q.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL""")
-    return grouped(per, ["side", "year"]).sort_values(["side", "year"]).reset_index(drop=True)
+        WHERE q.official AND q.side IN ('US', 'China') AND s.pub_date IS NOT NULL GROUP BY ALL""", ["side", "year"]))
+    return finish(per, ["side", "year"]).sort_values(["side", "year"]).reset_index(drop=True)
 
 
 def side_words_by_year(con, f: Filters, top: int = 8) -> pd.DataFrame:

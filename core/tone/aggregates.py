@@ -26,7 +26,7 @@ import pandas as pd
 from core.model import SIDES, Quote, SentenceTone
 
 BOOTSTRAP = 1000
-EXACT_BOOTSTRAP = 400  # articles in a group up to which the interval is drawn, not approximated
+EXACT_BOOTSTRAP = 100  # articles in a group up to which the interval is drawn, not approximated
 Z90 = 1.6448536269514722  # the standard normal's 95th percentile
 INTERVAL = (5.0, 95.0)
 MIN_ARTICLES = 3
@@ -65,35 +65,50 @@ def side_tones(quotes: list[Quote]) -> dict[str, float | None]:
     return out
 
 
-def _interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
-    """The 90 % bootstrap interval of the mean of values (see the module docstring)."""
-    n = len(values)
-    if n > EXACT_BOOTSTRAP:  # the resampled means' spread is the population sd / sqrt(n)
-        half = Z90 * values.std() / np.sqrt(n)
-        return values.mean() - half, values.mean() + half
-    draws = values[rng.integers(0, n, size=(BOOTSTRAP, n))].mean(axis=1)
+def _interval(mean: float, sd: float, n: int, values, seed: int) -> tuple[float, float]:
+    """The 90 % bootstrap interval of a mean over n articles (see the module docstring): drawn from
+    values (the article readings, in article order) up to EXACT_BOOTSTRAP articles, else the
+    bootstrap's normal limit (the resampled means spread by the population sd / sqrt(n))."""
+    if n > EXACT_BOOTSTRAP:
+        half = Z90 * sd / np.sqrt(n)
+        return mean - half, mean + half
+    values = np.asarray(values, dtype=float)
+    draws = values[np.random.default_rng(seed).integers(0, n, size=(BOOTSTRAP, n))].mean(axis=1)
     low, high = np.percentile(draws, INTERVAL)
     return low, high
 
 
-def grouped(per_article: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.DataFrame:
-    """Visit-level readings from per-article ones.
+def grouped_sql(readings: str, keys: list[str]) -> str:
+    """The per-group statistics of `readings` (a SELECT of one row per keys..., article_id with
+    tone and sentences) that finish() turns into visit-level readings: computed in DuckDB, so a
+    100k-article store sends one row per group, not one per article."""
+    cols = ", ".join(keys)
+    return f"""SELECT {cols}, count(*) AS articles, sum(sentences)::BIGINT AS sentences, avg(tone) AS mean,
+                      coalesce(stddev_pop(tone), 0) AS sd,
+                      CASE WHEN count(*) <= {EXACT_BOOTSTRAP} THEN list(tone ORDER BY article_id) END AS tones
+               FROM ({readings}) WHERE tone IS NOT NULL GROUP BY {cols}"""
 
-    per_article: one row per (keys..., article_id) with `tone` (the article's reading of the
-    selection) and `sentences` (how many sentences it rests on). Returns per group: tone (mean
-    over articles), articles, sentences, low and high (90 % bootstrap interval over articles)
-    and low_confidence."""
+
+def finish(stats: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.DataFrame:
+    """Visit-level readings from grouped_sql's statistics: per group tone (mean over articles),
+    articles, sentences, low and high (90 % bootstrap interval over articles), low_confidence."""
     cols = [*keys, "tone", "articles", "sentences", "low", "high", "low_confidence"]
-    d = per_article.dropna(subset=["tone"])
-    if d.empty:
-        return pd.DataFrame(columns=cols)
-    rng = np.random.default_rng(seed)
     rows = []
-    for key, g in d.groupby(keys, sort=False, dropna=False):
-        values = g["tone"].to_numpy(dtype=float)
-        n = len(values)
-        low, high = _interval(values, rng)
-        sentences = int(g["sentences"].sum())
-        rows.append([*(key if isinstance(key, tuple) else (key,)), round(float(values.mean()), 3), n, sentences,
+    for r in stats.itertuples(index=False):
+        n, sentences = int(r.articles), int(r.sentences)
+        low, high = _interval(float(r.mean), float(r.sd), n, r.tones, seed)
+        rows.append([*(getattr(r, k) for k in keys), round(float(r.mean), 3), n, sentences,
                      round(float(low), 3), round(float(high), 3), n < MIN_ARTICLES or sentences < MIN_SENTENCES])
     return pd.DataFrame(rows, columns=cols)
+
+
+def grouped(per_article: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.DataFrame:
+    """Visit-level readings from per-article ones held in pandas (per_article: one row per
+    keys..., article_id with tone and sentences), by the same statistics as grouped_sql."""
+    d = per_article.dropna(subset=["tone"]).sort_values("article_id")
+    if d.empty:
+        return finish(pd.DataFrame(columns=[*keys, "articles", "sentences", "mean", "sd", "tones"]), keys, seed)
+    stats = d.groupby(keys, sort=False, dropna=False).agg(
+        articles=("tone", "size"), sentences=("sentences", "sum"), mean=("tone", "mean"),
+        sd=("tone", lambda v: v.std(ddof=0)), tones=("tone", list)).reset_index()
+    return finish(stats, keys, seed)
