@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from core import figures as F
+from core.evaluate import load_headline
 from core.export import _ensure_browser, all_charts, make_context, PNG_SCALE
 from core.filters import Filters, describe
 from core.store.queries import _scope, _Sql
 from core.store.db import read_connection
 
+TITLE_CHARS = 62  # characters of a 24 pt bold title line across the slide
 METHODS = [
     "Articles: the selected, non-duplicate articles (a re-published story counts once).",
     "Issue counts: sentences tagged with an issue by the issue lexicon (one per sentence and issue); "
@@ -30,10 +33,21 @@ METHODS = [
     "People: mentions are names resolved to one person; quotes are direct and reported speech "
     "attributed to a speaker. A side filter keeps the words of that side's speakers.",
     "Every number in the dashboard lists its sentences in the chart's evidence panel.",
-    "Extraction accuracy: `diplotone evaluate` scores people, speakers, issues, tone and dates "
-    "against the hand-labelled sets in eval/ beside plain baselines (see the README's table: "
-    "the seed articles are development data; the held-out and blind sets were not used for tuning).",
 ]
+
+
+def accuracy_rows(saved: dict | None) -> tuple[str, list[list[str]]]:
+    """The measured accuracy the methods slide prints: a heading with the measurement's date, and one
+    row per figure (measure, labelled set, Diplotone, baseline), from what `diplotone evaluate --save`
+    stored (eval/accuracy.json)."""
+    if not saved or not saved["figures"]:
+        return ("Measured accuracy: not stored yet (run `diplotone evaluate --save`).", [])
+    when = dt.date.fromisoformat(saved["measured"])
+    head = f"Measured accuracy against hand labels (diplotone evaluate, {when:%d %b %Y}); held-out and blind: never tuned on"
+    rows = [[f["measure"], f["set"], f"{f['system']:.2f}",
+             f"{f['baseline']:.2f} ({f['baseline_name']})" if f.get("baseline") is not None else "—"]
+            for f in saved["figures"]]
+    return head, rows
 
 
 def _plain(text: str) -> str:
@@ -80,6 +94,16 @@ def _reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
     if stem == "person_cooccurrence":
         r = t.iloc[0]
         return f"Most often named together: {r['person_a']} and {r['person_b']} ({r['articles']} articles)."
+    if stem == "visit_tone":
+        rated = t.dropna(subset=["tone"])
+        high, low = rated.loc[rated["tone"].idxmax()], rated.loc[rated["tone"].idxmin()]
+        n = lambda r: f"n = {int(r['articles'])} article{'s' if int(r['articles']) != 1 else ''}"  # noqa: E731
+        if len(rated) == 1:
+            return f"Only {ctx.visit(high['visit'])} has a tone reading: {high['tone']:+.2f} ({n(high)})."
+        weak = ("; each rests on too few articles for confidence" if rated["low_confidence"].astype(bool).all()
+                else "")
+        return (f"Highest mean tone: {ctx.visit(high['visit'])}, {high['tone']:+.2f} ({n(high)}); lowest: "
+                f"{ctx.visit(low['visit'])}, {low['tone']:+.2f} ({n(low)}){weak}.")
     if stem.startswith("tone_shift_by_") and "change" in t:
         r = t.dropna(subset=["change"]).iloc[0] if t["change"].notna().any() else None
         if r is not None:
@@ -107,6 +131,24 @@ def top_quotes(con, f: Filters, side: str, n: int = 4) -> pd.DataFrame:
         SELECT qu.text, qu.speaker, a.pub_date, a.outlet, qu.tone FROM quotes qu JOIN arts a USING (article_id)
         WHERE qu.side = {q.bind('qside', side)} AND qu.speaker IS NOT NULL AND qu.tone IS NOT NULL AND length(qu.text) BETWEEN 30 AND 400
         ORDER BY abs(qu.tone) DESC, a.pub_date, qu.article_id LIMIT {q.bind('n', int(n))}""", q.params).df()
+
+
+def untitled(fig):
+    """The chart as a slide shows it: the slide carries its title, so the image keeps only the subtitle
+    (filters and n articles), moved up into the title's place, with the plot area the same size."""
+    import plotly.graph_objects as go
+
+    spec = fig.to_dict()
+    layout = spec["layout"]
+    title = layout.get("title", {})
+    subtitle = title.get("subtitle", {})
+    drop = layout["margin"]["t"] - 50
+    layout["title"] = {**{k: v for k, v in title.items() if k not in ("text", "subtitle", "font")},
+                       "text": subtitle.get("text", ""), "font": subtitle.get("font", {}), "y": 1, "yanchor": "top",
+                       "yref": "container", "pad": {"t": 18}}
+    layout["margin"] = {**layout["margin"], "t": 50}
+    layout["height"] = layout["height"] - drop
+    return go.Figure(spec, _validate=False)
 
 
 def _images(figs) -> list[bytes]:
@@ -156,13 +198,23 @@ def briefing(store_path, filters: Filters | None = None) -> bytes:
     text(slide, f"{describe(filters, ctx.issue, ctx.visit)}\n{ctx.articles} articles from {ctx.outlets} outlets, {span}\n"
                 f"Prepared with Diplotone on {dt.date.today():%d %B %Y}",
          Inches(0.8), Inches(3.4), Inches(11.5), Inches(2.0), 20, color="4A5568")
-    for (stem, table, fig), png in zip(charts, _images([c[2] for c in charts])):
+    images = [untitled(c[2]) for c in charts]
+    for (stem, table, fig), image, png in zip(charts, images, _images(images)):
         slide = deck.slides.add_slide(blank)
-        text(slide, _plain(fig.layout.title.text), Inches(0.5), Inches(0.25), Inches(12.3), Inches(0.8), 24, True)
-        text(slide, reading(stem, table, ctx), Inches(0.5), Inches(1.0), Inches(12.3), Inches(0.6), 16, color="2B6CB0")
-        ratio = fig.layout.width / fig.layout.height
-        height = min(Inches(5.4), int(Inches(12.3) / ratio))
-        slide.shapes.add_picture(io.BytesIO(png), int((deck.slide_width - height * ratio) / 2), Inches(1.65),
+        # A long title (two visits' names) gets a smaller type and two lines; the reading line and
+        # the image start below whatever the title takes, never under it.
+        title = _plain(fig.layout.title.text)
+        size = 24 if len(title) <= TITLE_CHARS else 20
+        lines = max(1, math.ceil(len(title) / (TITLE_CHARS if size == 24 else TITLE_CHARS * 6 // 5)))
+        top = Inches(0.25) + Pt(size * 1.25 * lines) + Inches(0.2)
+        text(slide, title, Inches(0.5), Inches(0.25), Inches(12.3), top - Inches(0.25), size, True)
+        said = reading(stem, table, ctx)
+        said_lines = max(1, math.ceil(len(said) / 105))
+        text(slide, said, Inches(0.5), top, Inches(12.3), Pt(16 * 1.3 * said_lines) + Inches(0.1), 16, color="2B6CB0")
+        pic_top = top + Pt(16 * 1.3 * said_lines) + Inches(0.25)
+        ratio = image.layout.width / image.layout.height
+        height = min(Inches(7.0) - pic_top, int(Inches(12.3) / ratio))
+        slide.shapes.add_picture(io.BytesIO(png), int((deck.slide_width - height * ratio) / 2), pic_top,
                                  height=height)
         text(slide, f"n = {ctx.articles} articles · {_plain(fig.layout.annotations[-1].text)}",
              Inches(0.5), Inches(7.05), Inches(12.3), Inches(0.4), 10, color="6B7785")
@@ -178,9 +230,22 @@ def briefing(store_path, filters: Filters | None = None) -> bytes:
             p.space_after = Pt(12)
     slide = deck.slides.add_slide(blank)
     text(slide, "Methods: what each measure counts", Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), 24, True)
-    box = text(slide, "\n".join(f"• {m}" for m in METHODS), Inches(0.6), Inches(1.2), Inches(12.1), Inches(5.8), 15)
+    box = text(slide, "\n".join(f"• {m}" for m in METHODS), Inches(0.6), Inches(1.0), Inches(12.1), Inches(2.9), 13)
     for p in box.paragraphs:
-        p.space_after = Pt(10)
+        p.space_after = Pt(6)
+    head, rows = accuracy_rows(load_headline())
+    text(slide, head, Inches(0.6), Inches(3.75), Inches(12.1), Inches(0.4), 13, True)
+    if rows:
+        table = slide.shapes.add_table(len(rows) + 1, 4, Inches(0.6), Inches(4.25), Inches(12.1),
+                                       Inches(0.27) * (len(rows) + 1)).table
+        for j, width in enumerate((3.6, 3.4, 1.3, 3.8)):
+            table.columns[j].width = Inches(width)
+        for i, row in enumerate([["Measure", "Labelled set", "Diplotone", "Plain baseline"], *rows]):
+            for j, value in enumerate(row):
+                cell = table.cell(i, j)
+                cell.text = value
+                cell.text_frame.paragraphs[0].font.size = Pt(11)
+                cell.margin_top = cell.margin_bottom = Pt(2)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

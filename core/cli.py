@@ -405,8 +405,10 @@ def search(obj: _Settings, query, limit, unit, fmt, **given):
               help="Labelled set(s) to score (repeatable; default all): dev/heldout article labels, "
                    "seeds/styles sentence labels (speakers, quotes, recalled).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--save", is_flag=True, help="Also write the headline figures to eval/accuracy.json, which the "
+                                           "briefing's methods slide states.")
 @click.pass_obj
-def evaluate(obj: _Settings, sets, fmt):
+def evaluate(obj: _Settings, sets, fmt, save):
     """Score people, speakers, issues, tone and dates (dev, heldout), and per-sentence speakers, whole
     quotes and recalled statements (seeds, styles: sentence labels), beside plain baselines.
 
@@ -417,10 +419,11 @@ def evaluate(obj: _Settings, sets, fmt):
       diplotone evaluate
       diplotone evaluate --set dev --format json
       diplotone evaluate --set seeds --set styles
+      diplotone evaluate --save
     """
     from core.evaluate import main as run_evaluation
 
-    click.echo(run_evaluation(sets or ("dev", "heldout", "seeds", "styles"), pipeline=obj.pipeline, fmt=fmt))
+    click.echo(run_evaluation(sets or ("dev", "heldout", "seeds", "styles"), pipeline=obj.pipeline, fmt=fmt, save=save))
 
 
 @main.command("fit-tone")

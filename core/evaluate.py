@@ -548,10 +548,67 @@ ARTICLE_SETS = ("dev", "heldout")
 VOICE_SETS = ("seeds", "styles")   # sentence label sets (core.sentence_labels), scored by core.evaluate_voices
 
 
-def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str = "table") -> str:
+# The figures a briefing's methods slide states (core.briefing), saved by `diplotone evaluate --save`:
+# (path in the evaluate result, what it measures, the labelled set in words, the baseline's name).
+HEADLINE = (
+    ("heldout.{}.people.f1", "people named, F1", "held-out articles", "bare spaCy NER"),
+    ("heldout.{}.speakers.f1", "speakers, F1", "held-out articles", "“NAME said”"),
+    ("heldout.{}.issues_sentence.f1", "issues per sentence, F1", "held-out articles", "keyword lists"),
+    ("heldout.{}.dates.within_2_days", "publication date within 2 days", "held-out articles", "first date in the text"),
+    ("heldout.{}.visits.accuracy", "visit", "held-out articles", "the visit around the first date"),
+    ("voices.styles.{}.speaker_accuracy", "sentence speaker", "styles sentences (development data)", "“NAME said”"),
+    ("tone_cv.blind.{}.sentence_spearman", "sentence tone, Spearman", "blind test set", "VADER"),
+    ("tone_cv.blind.{}.three_class", "sentence tone, 3-class accuracy", "blind test set", "VADER"),
+    ("tone_cv.blind.{}.article_spearman", "article tone, Spearman", "blind test set", "VADER"),
+)
+ACCURACY_FILE = EVAL_DIR / "accuracy.json"
+
+
+def _at(result: dict, path: str):
+    for key in path.split("."):
+        if not isinstance(result, dict) or key not in result:
+            return None
+        result = result[key]
+    return result
+
+
+def save_headline(result: dict, path: Path = ACCURACY_FILE) -> dict:
+    """Write the HEADLINE figures of an evaluate result to `path` (figures of sets this run did not
+    score are kept from the file), with the date and the pipeline version they were measured with."""
+    from core import PIPELINE_VERSION
+
+    old = load_headline(path) or {}
+    kept = {f["measure"] + "|" + f["set"]: f for f in old.get("figures", [])}
+    for template, measure, labelled, baseline in HEADLINE:
+        system = _at(result, template.format("system"))
+        base = _at(result, template.format("baseline")) if _at(result, template.format("baseline")) is not None \
+            else _at(result, template.format("vader"))
+        if system is not None:
+            kept[measure + "|" + labelled] = {"measure": measure, "set": labelled, "system": round(system, 3),
+                                             "baseline": None if base is None else round(base, 3),
+                                             "baseline_name": baseline}
+    order = [m + "|" + s for _, m, s, _ in HEADLINE]
+    data = {"measured": dt.date.today().isoformat(), "pipeline_version": PIPELINE_VERSION,
+            "figures": sorted(kept.values(), key=lambda f: order.index(f["measure"] + "|" + f["set"])
+                              if f["measure"] + "|" + f["set"] in order else len(order))}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return data
+
+
+def load_headline(path: Path = ACCURACY_FILE) -> dict | None:
+    """The saved HEADLINE figures (None when evaluate has not saved any)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("figures"), list) else None
+
+
+def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str = "table", save: bool = False) -> str:
     """What `diplotone evaluate` prints. sets: names or a comma-separated string; fmt: table | json.
     Article-label sets (dev, heldout) get the table above; sentence-label sets (seeds, styles)
-    the per-sentence voices table of core.evaluate_voices, beside its "NAME said" baseline."""
+    the per-sentence voices table of core.evaluate_voices, beside its "NAME said" baseline.
+    save: also write the headline figures to eval/accuracy.json (the briefing's methods slide)."""
     import spacy
 
     from core import evaluate_voices
@@ -569,6 +626,8 @@ def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str =
                             **{s: evaluate_voices.score_set(s, ctx, bare) for s in voices}}
     if voices:  # sentence tone, cross-validated on the sentence sets, and the blind set
         result["tone_cv"] = tone_cv(ctx, tuple(voices))
+    if save:
+        save_headline(result)
     if fmt == "json":
         return json.dumps(result, indent=2, default=str)
     parts = [format_table(result)] if articles else []
