@@ -330,13 +330,16 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 
 def _visit_marks(ctx: ChartContext, x_range: list[str], where: dict) -> tuple[list, list]:
     """The visits starting within x_range (YYYY-MM-DD) as shaded bands on a date axis, and their
-    names (annotations placed at `where`, e.g. dict(y=1.0, yref="y"))."""
+    names (annotations placed at `where`, e.g. dict(y=1.0, yref="y")). A name reads down from the
+    top just inside its band's start, so a visit at the left edge does not write over the y-axis
+    labels, and on a light backing, so a bar behind it does not hide it."""
     shown = [v for v in ctx.visits if v.id != "other" and v.start and x_range[0] <= f"{v.start:%Y-%m-%d}" <= x_range[1]]
     bands = [dict(type="rect", xref="x", yref="paper", x0=f"{v.start:%Y-%m-%d}", y0=0, y1=1,
                   x1=f"{(v.end or v.start) + pd.Timedelta(days=1):%Y-%m-%d}", fillcolor="#f6ad55", opacity=0.35,
                   line=dict(width=0), layer="below") for v in shown]
     names = [dict(x=f"{v.start:%Y-%m-%d}", **where, text=ctx.visit(v.id, short=True), textangle=-90,
-                  showarrow=False, xanchor="right", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=-1)
+                  showarrow=False, xanchor="left", yanchor="top", font=dict(size=10, color="#9c4221"), xshift=1,
+                  bgcolor="rgba(255,255,255,0.75)", borderpad=0)
              for v in shown]
     return bands, names
 

@@ -1,6 +1,7 @@
 """Figures: titles, subtitles with filters and article count, source note, empty states, axes."""
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -195,3 +196,17 @@ def test_tone_bars_are_coloured_by_colour_strings_not_numbers():
     assert colors[0] == "rgb(178, 24, 43)" and colors[2].startswith("rgb(") and colors[3] == F.GRID
     red, green = (int(v) for v in colors[2][4:-1].split(", ")[:2])
     assert green > red  # cooperative is green
+
+
+def test_visit_names_on_a_weekly_chart_stay_inside_the_plot_clear_of_the_y_axis():
+    from core.export import catalogue_labels
+
+    names, visits = catalogue_labels()
+    ctx = F.ChartContext(Filters(query='"export controls"'), 2, issue_names=names, visits=visits)
+    weeks = pd.DataFrame({"period": pd.to_datetime(["2023-07-17", "2024-04-22"]), "sentences": [1, 2]})
+    fig = F.volume(weeks, ctx, "Sentences matching the search, per week", "sentences", "week")
+    lo = fig.layout.xaxis.range[0]
+    marks = [a for a in fig.layout.annotations if a.textangle == -90]
+    assert "Yellen in Beijing" in {a.text for a in marks}  # a visit starting at the axis's left end
+    for a in marks:  # each name reads from its band's start into the plot, never left of the axis
+        assert a.xanchor == "left" and str(a.x) >= lo and a.bgcolor, a.text
