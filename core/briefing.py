@@ -73,6 +73,10 @@ def _reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
     if stem == "issue_frequency":
         top = t.head(3)
         return "Most discussed: " + ", ".join(f"{ctx.issue(r.issue)} ({r.sentences} sentences)" for r in top.itertuples()) + "."
+    if stem == "tone_trend" and "articles" in t:  # one row per day (core.store.queries.trend_unit)
+        low, high = t.loc[t["tone"].idxmin()], t.loc[t["tone"].idxmax()]
+        return (f"Daily mean tone runs from {low['tone']:+.2f} ({low['pub_date']:%d %b %Y}) to {high['tone']:+.2f} "
+                f"({high['pub_date']:%d %b %Y}) over {int(t['articles'].sum()):,} dated articles on {len(t):,} days.")
     if stem == "tone_trend":
         low, high = t.loc[t["tone"].idxmin()], t.loc[t["tone"].idxmax()]
         return (f"Article tone runs from {low['tone']:+.2f} (“{low['title']}”) to {high['tone']:+.2f} "

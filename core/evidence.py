@@ -174,6 +174,18 @@ def article_tone(con, f: Filters, article_id: str, labels: Labels = Labels()) ->
     return Evidence(_ordered(rows, ["weight"]), values, statement)
 
 
+def day_tone(con, f: Filters, day, labels: Labels = Labels()) -> Evidence:
+    """Tone-trend dot of a day (core.store.queries.tone_trend by='day'): the selected sentences
+    of that day's articles; the dot is the mean over those articles of each one's mean tone."""
+    rows = _sents(con, f, "s.pub_date = $day", {"day": day})
+    tone, articles, sentences = _over_articles(rows, "weight")
+    values = {"articles": articles, "sentences": sentences, "tone": tone}
+    weighted = " weighted by issue-hit weight" if f.issues else ""
+    statement = (f"**{pd.Timestamp(day):%d %b %Y}: tone {_tone(tone)}**, the mean over {_plural(articles, 'article')} "
+                 f"of each article's mean{weighted} tone ({_plural(sentences, 'selected sentence')}).")
+    return Evidence(_ordered(rows, ["weight"]), values, statement)
+
+
 def cooccurring_paragraphs(con, f: Filters, issue_a: str, issue_b: str, labels: Labels = Labels()) -> Evidence:
     """Issue co-occurrence cell: the sentences on either issue in the paragraphs that have both."""
     scope = f.replace(issues=())  # pairs with a chosen issue count every issue of the paragraph (core.store.queries)

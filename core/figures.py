@@ -290,7 +290,8 @@ def issue_frequency(df: pd.DataFrame, ctx: ChartContext, measure: str = "sentenc
 
 @_plain_text
 def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
-    """Articles' tone over time (dots), its 30-day rolling mean (line), visits as shaded bands."""
+    """Articles' tone over time (dots; past core.store.queries.TREND_ARTICLES, days' mean tones),
+    its 30-day rolling mean over articles (line), visits as shaded bands."""
     title = "Tone of coverage over time, with the visits"
     d = df.dropna(subset=["pub_date"]) if not df.empty else df
     if d.empty:
@@ -298,13 +299,23 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     dates = pd.to_datetime(d["pub_date"])
     x = _dates(dates)
     low = d["low_confidence"].astype(bool).tolist() if "low_confidence" in d else [False] * len(d)
-    dots = dict(type="scatter", x=x, y=d["tone"].tolist(), mode="markers", name="Article",
-                marker=dict(size=((d["sentences"].clip(upper=80) ** 0.5) * 2.2 + 6).tolist(), color=d["tone"].tolist(),
+    by_day = "articles" in d  # core.store.queries.tone_trend(by="day"): one dot per day
+    if by_day:
+        sizes = (d["articles"].clip(upper=400) ** 0.5) * 1.6 + 5
+        custom = _rows(d.assign(day=dates.dt.strftime("%Y-%m-%d"), what=d["articles"].map(
+            lambda n: f"{n:,} article{'s' if n != 1 else ''}"), none=""), ["day", "what", "none", "visit", "sentences"])
+        hover = ("<b>%{x|%d %b %Y}</b> · %{customdata[1]} · %{customdata[3]}"
+                 "<br>mean tone %{y:.2f} over %{customdata[4]:,} sentences<extra></extra>")
+    else:
+        sizes = (d["sentences"].clip(upper=80) ** 0.5) * 2.2 + 6
+        custom = _rows(d, ["article_id", "title", "outlet", "visit", "sentences"])
+        hover = ("<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
+                 "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>")
+    dots = dict(type="scatter", x=x, y=d["tone"].tolist(), mode="markers", name="Day" if by_day else "Article",
+                marker=dict(size=sizes.tolist(), color=d["tone"].tolist(),
                             colorscale=TONE_SCALE, cmin=-1, cmax=1, line=dict(width=1, color=INK),
                             symbol=["circle-open" if v else "circle" for v in low]),
-                customdata=_rows(d, ["article_id", "title", "outlet", "visit", "sentences"]),
-                hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{x|%d %b %Y} · %{customdata[3]}"
-                              "<br>tone %{y:.2f} over %{customdata[4]} sentences<extra></extra>")
+                customdata=custom, hovertemplate=hover)
     # The rolling mean is broken where no article falls within 30 days: a straight line across
     # months without coverage would read as a trend that no text supports.
     gap = dates.diff() > pd.Timedelta(days=30)
@@ -319,13 +330,16 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
                 line=dict(color=INK, width=2), hoverinfo="skip", connectgaps=False)
     x_range = _date_range(dates, 10)
     bands, names = _visit_marks(ctx, x_range, dict(y=1.0, yref="y"))
-    trend_note = dict(_low_note(), text=f"Hollow dots: articles read on fewer than {MIN_SENTENCES} sentences "
-                                          "(low confidence). Dot size: sentences read.")
+    what = ("Dots: days, each the mean tone of that day's articles (size: articles)" if by_day
+            else "Dot size: sentences read")
+    trend_note = dict(_low_note(), text=f"Hollow dots: {'days' if by_day else 'articles'} read on fewer than "
+                                          f"{MIN_SENTENCES} sentences (low confidence). {what}.")
     return figure(ctx, title, [dots, line], dict(
         shapes=bands, annotations=[*names, trend_note],
         xaxis=dict(title=dict(text="Publication date"), range=x_range, tickformat="%b %Y",
                    type="date"),
-        yaxis=_tone_axis(title=dict(text="Article tone"))), bottom=NOTE_ROOM)
+        yaxis=_tone_axis(title=dict(text="Mean article tone of the day" if by_day else "Article tone"))),
+        bottom=NOTE_ROOM)
 
 
 def _visit_marks(ctx: ChartContext, x_range: list[str], where: dict) -> tuple[list, list]:

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import figures as F
+from core.store.queries import TREND_ARTICLES
 from pages import common
 
 f = common.page_filters()
@@ -28,11 +29,20 @@ common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "se
                   click=("issue", 0))
 common.evidence_panel(f, "ov_issue", "issue_sentences", [(i,) for i in freq["issue"]], common.issue_name, "issue bar")
 
-trend, change = common.fetch(f, ("tone_trend",), ("visit_change",))
-common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend, click=("visit", 3),
-                  caption="Dots: articles (size = sentences read). Line: 30-day rolling mean. Bands: visits.")
-titles = {r.article_id: f"{r.title} ({r.pub_date:%d %b %Y})" for r in trend.itertuples()}
-common.evidence_panel(f, "ov_article", "article_tone", [(a,) for a in trend["article_id"]], titles.get, "article dot")
+unit = common.fetch(f, ("trend_unit",))[0]
+trend, change = common.fetch(f, ("tone_trend", unit), ("visit_change",))
+if unit == "day":
+    common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend, click=("visit", 3),
+                      caption=f"Dots: days, the mean tone of their articles (size = articles): more than "
+                              f"{TREND_ARTICLES:,} articles are selected. Line: 30-day rolling mean. Bands: visits.")
+    common.evidence_panel(f, "ov_day", "day_tone", [(d,) for d in trend["pub_date"]],
+                          lambda d: f"{d:%d %b %Y}", "day dot")
+else:
+    common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend, click=("visit", 3),
+                      caption="Dots: articles (size = sentences read). Line: 30-day rolling mean. Bands: visits.")
+    titles = {r.article_id: f"{r.title} ({r.pub_date:%d %b %Y})" for r in trend.itertuples()}
+    common.evidence_panel(f, "ov_article", "article_tone", [(a,) for a in trend["article_id"]], titles.get,
+                          "article dot")
 
 common.show_chart("visit_change", F.visit_change(change, ctx), change, click=("issue", 4))
 common.evidence_panel(f, "ov_change", "visit_change", list(change[["issue", "first_visit", "last_visit"]].itertuples(

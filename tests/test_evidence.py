@@ -81,6 +81,28 @@ def test_tone_trend(con, f):
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=IDS)
+def test_tone_trend_by_day(con, f):
+    """A day's dot (drawn past TREND_ARTICLES articles) is the mean over its articles of theirs,
+    and its 30-day line is the per-article line at that day."""
+    days, trend = Q.tone_trend(con, f, "day"), Q.tone_trend(con, f)
+    assert int(days["articles"].sum()) == len(trend) and int(days["sentences"].sum()) == int(trend["sentences"].sum())
+    line = trend.groupby("pub_date")["rolling_tone"].last()
+    for row in days.itertuples():
+        ev = E.day_tone(con, f, row.pub_date)
+        per = ev.rows.assign(tw=ev.rows["tone"] * ev.rows["weight"]).groupby("article_id")[["tw", "weight"]].sum()
+        assert ev.values["articles"] == row.articles == len(per) and ev.values["sentences"] == row.sentences
+        assert close(round(float((per["tw"] / per["weight"]).mean()), 3), row.tone) and close(ev.values["tone"], row.tone)
+        assert close(line[row.pub_date], row.rolling_tone)
+
+
+def test_the_trend_draws_days_past_the_article_limit(con, monkeypatch):
+    assert Q.trend_unit(con, Filters()) == "article"
+    monkeypatch.setattr(Q, "TREND_ARTICLES", 2)
+    assert Q.trend_unit(con, Filters()) == "day"
+    assert Q.trend_unit(con, Filters(visits=("yellen-2024-04",))) == "article"
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=IDS)
 @pytest.mark.parametrize("by", ["visit", "article"])
 def test_issue_matrix_cells(con, f, by):
     df = Q.issue_by_visit(con, f) if by == "visit" else Q.issue_by_article(con, f)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from handmade_store import build_handmade_store, downgrade_to_schema_1
@@ -275,3 +276,24 @@ def test_a_heatmap_cell_click_adds_its_row_and_column_and_a_second_click_removes
                                                                           "blinken-2023-06", 4.2]}]}}, "f_visit": []})
         common._select_callback("chart_v", [("issue", 1), ("visit", 2)], "issues_by_visit")()
         assert state["f_issue"] == ["taiwan"] and state["f_visit"] == ["blinken-2023-06"]
+
+
+def test_past_the_article_limit_the_overview_trend_draws_days_and_its_evidence_lists_a_day(app, monkeypatch):
+    """A large selection's trend: one dot per day (a cloud of 100k article dots reads as nothing);
+    the dot's hover names its articles and its evidence panel lists that day's sentences."""
+    from core.store import queries as Q
+    st.cache_data.clear()
+    monkeypatch.setattr(Q, "TREND_ARTICLES", 2)
+    app.run()
+    assert not app.exception, app.exception
+    trend = next(f for f in _figures(app) if "Tone of coverage over time" in f["layout"]["title"]["text"])
+    dots = trend["data"][0]
+    assert dots["name"] == "Day" and "article" in dots["customdata"][0][1]
+    assert trend["layout"]["yaxis"]["title"]["text"] == "Mean article tone of the day"
+    box = next(s for s in app.selectbox if s.key == "ev_ov_day")
+    assert len(box.options) == len(dots["x"])
+    day, (_, articles, *_rest) = box.options[0], dots["customdata"][0]
+    box.select(day).run()
+    statement = next(m.value for m in app.markdown if m.value.startswith(f"**{day}: tone"))
+    assert f"the mean over {articles} of each article" in statement, statement
+    st.cache_data.clear()

@@ -170,25 +170,50 @@ def issue_frequency(con, f: Filters) -> pd.DataFrame:
         FROM ia GROUP BY issue ORDER BY sentences DESC, issue""", _issue_articles(f))
 
 
-def tone_trend(con, f: Filters) -> pd.DataFrame:
-    """Per dated article: its tone (core.tone.aggregates: the mean tone of its selected sentences,
-    which without a sentence filter is the stored article tone), a 30-day rolling mean, and
-    low_confidence when it rests on fewer than MIN_SENTENCES sentences."""
+TREND_ARTICLES = 2000  # dated articles above which the tone trend draws one dot per day, not per article
+
+
+def _trend_articles(f: Filters) -> str:
+    """Per dated article of the selection: title, outlet, pub_date, visit, sentences and tone
+    (core.tone.aggregates: the mean tone of its selected sentences, which without a sentence
+    filter is the stored article tone)."""
     if _per_article(f):  # every selected sentence weighs 1: per-article sums
         src, n, tone, w = (f"""(SELECT aw.*, a.title, a.outlet, a.pub_date, a.visit FROM article_sides aw
                                 JOIN arts a USING (article_id) WHERE {_side_cond(f)})""",
                            "sum(sentences)::BIGINT", "sum(tone)", "sum(sentences)")
     else:
         src, n, tone, w = "sents", "count(*)", "sum(tone * weight)", "sum(weight)"
-    return _run(con, f, f"""
-        SELECT article_id, any_value(title) AS title, any_value(outlet) AS outlet,
-               any_value(pub_date) AS pub_date, any_value(visit) AS visit,
-               {n} AS sentences, round({tone} / {w}, 3) AS tone, {n} < {MIN_SENTENCES} AS low_confidence,
-               round(avg({tone} / {w}) OVER (
-                   ORDER BY any_value(pub_date) RANGE BETWEEN INTERVAL 30 DAYS PRECEDING AND CURRENT ROW), 3)
-                   AS rolling_tone
-        FROM {src} WHERE pub_date IS NOT NULL
-        GROUP BY article_id ORDER BY pub_date, article_id""")
+    return f"""SELECT article_id, any_value(title) AS title, any_value(outlet) AS outlet,
+                      any_value(pub_date) AS pub_date, any_value(visit) AS visit,
+                      {n} AS sentences, {tone} / {w} AS tone
+               FROM {src} WHERE pub_date IS NOT NULL GROUP BY article_id"""
+
+
+def tone_trend(con, f: Filters, by: str = "article") -> pd.DataFrame:
+    """The tone over time: per dated article (by='article') its tone, or per day (by='day') the
+    mean over that day's articles of their tone, with articles; either with a 30-day rolling mean
+    over articles (the same line both ways) and low_confidence when a dot rests on fewer than
+    MIN_SENTENCES sentences. trend_unit() says which a selection is drawn by."""
+    window = "ORDER BY pub_date RANGE BETWEEN INTERVAL 30 DAYS PRECEDING AND CURRENT ROW"
+    if by == "article":
+        return _run(con, f, f"""
+            SELECT article_id, title, outlet, pub_date, visit, sentences, round(tone, 3) AS tone,
+                   sentences < {MIN_SENTENCES} AS low_confidence, round(avg(tone) OVER ({window}), 3) AS rolling_tone
+            FROM per ORDER BY pub_date, article_id""", f"per AS ({_trend_articles(f)})")
+    if by == "day":
+        return _run(con, f, f"""
+            SELECT pub_date, count(*) AS articles, sum(sentences)::BIGINT AS sentences, round(avg(tone), 3) AS tone,
+                   mode(visit ORDER BY visit) AS visit, sum(sentences) < {MIN_SENTENCES} AS low_confidence,
+                   round(sum(sum(tone)) OVER ({window}) / sum(count(*)) OVER ({window}), 3) AS rolling_tone
+            FROM per GROUP BY pub_date ORDER BY pub_date""", f"per AS ({_trend_articles(f)})")
+    raise ValueError(f"by must be 'article' or 'day', got {by!r}")
+
+
+def trend_unit(con, f: Filters) -> str:
+    """'article' where the selection has at most TREND_ARTICLES dated articles, else 'day': a cloud
+    of 100k dots reads as nothing and costs seconds to draw."""
+    n = _run(con, f, "SELECT count(*) AS n FROM arts WHERE pub_date IS NOT NULL")["n"].iloc[0]
+    return "article" if n <= TREND_ARTICLES else "day"
 
 
 def visit_tone(con, f: Filters) -> pd.DataFrame:
