@@ -146,11 +146,12 @@ def untitled(fig):
     layout = spec["layout"]
     title = layout.get("title", {})
     subtitle = title.get("subtitle", {})
-    drop = layout["margin"]["t"] - 50
+    top = 50 + 17 * subtitle.get("text", "").count("<br>")  # a long filters line takes more than one
+    drop = layout["margin"]["t"] - top
     layout["title"] = {**{k: v for k, v in title.items() if k not in ("text", "subtitle", "font")},
                        "text": subtitle.get("text", ""), "font": subtitle.get("font", {}), "y": 1, "yanchor": "top",
                        "yref": "container", "pad": {"t": 18}}
-    layout["margin"] = {**layout["margin"], "t": 50}
+    layout["margin"] = {**layout["margin"], "t": top}
     layout["height"] = layout["height"] - drop
     return go.Figure(spec, _validate=False)
 

@@ -117,6 +117,20 @@ def _title_lines(title: str) -> list[str]:
     return [line for part in parts for line in textwrap.wrap(part, TITLE_CHARS)]
 
 
+SUBTITLE_CHARS = 95  # a 13px subtitle line that fits a chart drawn in a 1,280 px window
+
+
+def _subtitle_lines(text: str) -> list[str]:
+    """The filters line on as many lines as it needs, broken between filters (" · "), never cut."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= SUBTITLE_CHARS:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
+
+
 @functools.cache
 def _template() -> dict:
     return pio.templates["plotly_white"].to_plotly_json()
@@ -145,7 +159,8 @@ def source_note(ctx: ChartContext, tone: bool = False) -> str:
         parts.append(f"{ctx.outlets} outlet{'s' if ctx.outlets != 1 else ''}")
     if ctx.first_date is not None and pd.notna(ctx.first_date):
         parts.append(f"{pd.Timestamp(ctx.first_date):%d %b %Y} – {pd.Timestamp(ctx.last_date):%d %b %Y}")
-    text = f"Source: Diplotone, news coverage of US–China diplomacy — {', '.join(parts)}; exported {dt.date.today():%d %b %Y}"
+    # two lines: one line ran past the right edge of a chart drawn in a 1,280 px window
+    text = f"Source: Diplotone, news coverage of US–China diplomacy — {', '.join(parts)};<br>exported {dt.date.today():%d %b %Y}"
     return text + (f"; {TONE_NOTE}" if tone else "")
 
 
@@ -161,7 +176,8 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
     n = ctx.articles
     articles = f"{n} article{'s' if n != 1 else ''}"
     lines = _title_lines(title)
-    extra = 24 * (len(lines) - 1)
+    sub = _subtitle_lines(f"{plain(describe(ctx.filters, ctx.issue, ctx.visit))} · {articles}")
+    extra = 24 * (len(lines) - 1) + 17 * (len(sub) - 1)
     layout = dict(layout or {})
     layout.setdefault("xaxis", {})
     layout.setdefault("yaxis", {})
@@ -172,11 +188,11 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
                 showarrow=False, font=dict(size=11, color=MUTED), align="left")
     layout.update(
         template=_template(),
-        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text=f"{plain(describe(ctx.filters, ctx.issue, ctx.visit))} · {articles}",
+        title=dict(text="<b>" + "<br>".join(lines) + "</b>", subtitle=dict(text="<br>".join(sub),
                                                          font=dict(size=13, color=MUTED)),
                    x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=19, color=INK)),
         font=dict(family=FONT, size=13, color=INK), paper_bgcolor="white", plot_bgcolor="white",
-        width=WIDTH, height=height + bottom + extra, margin=dict(l=20, r=30, t=100 + extra, b=90 + bottom),
+        width=WIDTH, height=height + bottom + extra, margin=dict(l=20, r=30, t=100 + extra, b=106 + bottom),
         legend={**dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
                 **layout.get("legend", {})},
         hoverlabel=dict(font=dict(family=FONT)),
@@ -440,7 +456,7 @@ def visit_change(df: pd.DataFrame, ctx: ChartContext, top: int = 10) -> go.Figur
 # --- Issues -----------------------------------------------------------------------------------
 
 def _heatmap(ctx: ChartContext, title: str, x, y, z, text, hover: str, colorbar: str, height: int, bottom: int,
-             x_labels=None, customdata=None) -> go.Figure:
+             x_labels=None, customdata=None, tickangle: int = -35) -> go.Figure:
     """A heatmap with categorical axes (x ids shown as x_labels when given), first row on top, whose
     cells can be clicked.
 
@@ -460,12 +476,26 @@ def _heatmap(ctx: ChartContext, title: str, x, y, z, text, hover: str, colorbar:
                   customdata=[c[2] for c in cells], showlegend=False, cliponaxis=False,
                   marker=dict(symbol="square", size=18, opacity=0),
                   hovertemplate=hover.replace("%{z", f"%{{customdata[{width}]"))
-    xaxis = dict(type="category", tickangle=-35, showgrid=False)
+    xaxis = dict(type="category", tickangle=tickangle, showgrid=False)
     if x_labels is not None:
         xaxis.update(tickmode="array", tickvals=list(x), ticktext=list(x_labels))
     return figure(ctx, title, [trace, points], dict(
         xaxis=xaxis, yaxis=dict(type="category", showgrid=False, autorange="reversed"),
         hovermode="closest", hoverdistance=-1), height, bottom)
+
+
+WRAPPED_ARTICLES = 8  # up to this many article columns, each is labelled by its whole title, wrapped
+
+
+def _article_labels(arts: pd.DataFrame) -> list[str]:
+    """Article column labels that are never cut: the whole title wrapped on lines (with its date) where
+    the columns leave room, else the outlet and date (whole words; the hover gives the title)."""
+    if len(arts) <= WRAPPED_ARTICLES:
+        width = max(14, 110 // len(arts))
+        return [_wrap(t, width) + (f"<br>({pd.Timestamp(d):%d %b %y})" if pd.notna(d) else "")
+                for t, d in zip(arts["title"], arts["pub_date"])]
+    return [f"{o or 'unknown outlet'}, {pd.Timestamp(d):%d %b %y}" if pd.notna(d) else (o or "unknown outlet")
+            for o, d in zip(arts["outlet"], arts["pub_date"])]
 
 
 def _cells(wide: pd.DataFrame, fmt: str) -> list[list[str]]:
@@ -489,18 +519,23 @@ def issue_matrix(df: pd.DataFrame, ctx: ChartContext, by: str = "visit", measure
     else:
         arts = df.drop_duplicates("article_id")
         cols = arts["article_id"].tolist()
-        labels = [f"{_short(t, 28)} ({pd.Timestamp(d):%d %b %y})" if pd.notna(d) else _short(t, 28)
-                  for t, d in zip(arts["title"], arts["pub_date"])]
+        labels = _article_labels(arts)
         col_of = df["article_id"]
     issues = df.groupby("issue")["sentences"].sum().sort_values(ascending=False).index.tolist()
     wide = df.assign(col=col_of).pivot_table(index="issue", columns="col", values=measure, aggfunc="sum")
     wide = wide.reindex(index=issues, columns=cols)
-    names = dict(zip(cols, labels))
+    # hover: the column's whole name (an article's title and date)
+    names = dict(zip(cols, labels if by == "visit" else [
+        f"{_wrap(t, 60)} ({pd.Timestamp(d):%d %b %Y})" if pd.notna(d) else _wrap(t, 60)
+        for t, d in zip(arts["title"], arts["pub_date"])]))
     cells = [[[names[c], issue, c] for c in cols] for issue in issues]  # [column name, issue id, column id]: hover, click
+    wrapped = by == "article" and any("<br>" in label for label in labels)
     return _heatmap(ctx, title, cols, [ctx.issue(i) for i in issues], wide.fillna(0).to_numpy().tolist(),
                     _cells(wide, ".0f" if measure == "sentences" else ".1f"),
                     "%{y} · %{customdata[0]}<br>%{z:.1f} " + what + "<extra></extra>", what,
-                    _rows_height(len(issues), 30, 260), _slant_room(labels), x_labels=labels, customdata=cells)
+                    _rows_height(len(issues), 30, 260),
+                    16 * max(label.count("<br>") for label in labels) if wrapped else _slant_room(labels),
+                    x_labels=labels, customdata=cells, tickangle=0 if wrapped else -35)
 
 
 @_plain_text

@@ -61,7 +61,7 @@ with st.expander("Metadata and its evidence", expanded=not (clicked and clicked[
     st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): "
                 f"{plain_markdown(meta['date_evidence'] or '—')}")
     st.markdown(f"**Visit evidence**: {plain_markdown(meta['visit_evidence'] or '—')}")
-    st.dataframe(metadata_table(meta.drop(["date_evidence", "visit_evidence"])), width="stretch")
+    st.table(metadata_table(meta.drop(["date_evidence", "visit_evidence"])))  # an HTML table: no cell is cut
 
 names = common.labels()[0]
 corrections_panel.panel(aid, sents, common.fetch_plain("filter_options")["person"], names)

@@ -124,9 +124,21 @@ def init_filters_from_url(options: dict) -> None:
     st.session_state["_filters_ready"] = True
 
 
+# Nothing is cut: Streamlit ends a metric value and a multiselect chip that do not fit with "…";
+# here they wrap onto another line (tests/test_browser_views.py looks for cut text on every page).
+NO_CUT_STYLE = """<style>
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {white-space:normal !important;
+ overflow:visible !important; text-overflow:clip !important; overflow-wrap:anywhere}
+[data-testid="stMetricValue"] {font-size:1.6rem; line-height:1.25}
+[data-baseweb="tag"] {height:auto !important; max-width:100% !important}
+[data-baseweb="tag"] span {white-space:normal !important; overflow:visible !important; text-overflow:clip !important}
+</style>"""
+
+
 def sidebar_filters(options: dict) -> Filters:
     """The one filter set for every page, drawn in the sidebar and mirrored into the URL."""
     init_filters_from_url(options)
+    st.html(NO_CUT_STYLE)
     sb = st.sidebar
     sb.header("Filters")
     sb.multiselect("Issue", ISSUE_IDS, key=WIDGETS["issue"], format_func=issue_name,
@@ -270,10 +282,10 @@ def _chips(filter_key: str, name: str) -> None:
     if not values:
         return
     label = CHIP_NAMES.get(filter_key, str)
-    cols = st.columns([2] + [2] * len(values) + [max(1, 10 - 2 * len(values))], vertical_alignment="center")
-    cols[0].caption(f"Filtered by {filter_key}:")
-    for col, value in zip(cols[1:], values):
-        col.button(f"{label(value)} ×", key=f"chip_{name}_{value}", on_click=toggle_filter, args=(filter_key, value),
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")  # wraps: no chip is cut
+    row.caption(f"Filtered by {filter_key}:")
+    for value in values:
+        row.button(f"{label(value)} ×", key=f"chip_{name}_{value}", on_click=toggle_filter, args=(filter_key, value),
                    help=f"Remove {label(value)} from the {filter_key} filter", width="content")
 
 

@@ -179,3 +179,45 @@ def test_clicking_a_mark_filters_and_its_chip_undoes_it(shared_server, tmp_path,
                 page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=WAIT_MS)
                 _settle(page)
             assert page.url.split("?")[0] == start.split("?")[0] and "=" not in page.url.replace(start, ""), name
+
+
+# Text the page cuts: an element that clips its text (ellipsis, or hidden overflow on one line) with
+# more text than room and no title tooltip above it; a chart text with a word cut by "…" or running
+# past the chart's edge.
+CUT_TEXT_JS = """() => {
+  const cut = [];
+  const tipped = el => { for (let e = el; e && e !== document.body; e = e.parentElement) if (e.getAttribute('title')) return true; return false; };
+  for (const el of document.querySelectorAll('[data-testid="stSidebar"] *, [data-testid="stMain"] *')) {
+    if (el.closest('.js-plotly-plot') || !el.textContent.trim()) continue;
+    const cs = getComputedStyle(el);
+    const clips = cs.textOverflow === 'ellipsis' || (['hidden', 'clip'].includes(cs.overflowX) && cs.whiteSpace.startsWith('nowrap'));
+    if (clips && el.scrollWidth > el.clientWidth + 1 && !tipped(el)) cut.push(el.textContent.trim().slice(0, 80));
+  }
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const box = plot.getBoundingClientRect();
+    for (const t of plot.querySelectorAll('svg text')) {
+      const r = t.getBoundingClientRect();
+      if (t.textContent.trim() && r.width && (/\\w…/.test(t.textContent) || r.right > box.right + 1 || r.left < box.left - 1))
+        cut.push('chart: ' + t.textContent.slice(0, 80));
+    }
+  }
+  return [...new Set(cut)];
+}"""
+LONG_NAMES = "?visit=blinken-2024-04&visit=blinken-2023-06&person=Antony%20Blinken&outlet=The%20Christian%20Science%20Monitor"
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_no_text_is_cut_on_any_page(shared_server, tmp_path, width):
+    """Metric values ("30 Ap…", "Blinken in Shanghai and…"), chips, axis labels ("US-China relations end
+    in s…"), the source line past the chart's edge: whole, or with a tooltip, at 1,280 and 1,920 px."""
+    from benchmarks.browser import chromium as wide_chromium
+
+    with wide_chromium(tmp_path / "profile", viewport={"width": width, "height": 1000}) as context:
+        page = context.new_page()
+        cut = {}
+        for path in ["", "issues", "people", "tone_shifts", "search", "sources", "articles", "corpus"]:
+            wait_rendered(page, f"{shared_server}/{path}{LONG_NAMES}")
+            page.wait_for_timeout(1500)  # charts lay out
+            if found := page.evaluate(CUT_TEXT_JS):
+                cut[path or "overview"] = found
+        assert not cut, cut

@@ -36,7 +36,7 @@ def test_every_chart_stands_alone(con, tmp_path):
         assert fig.layout.title.text, name
         assert "Side: US, China · 5 articles" in fig.layout.title.subtitle.text, name
         note = fig.layout.annotations[-1].text
-        assert "Source: Diplotone" in note and "5 articles, 3 outlets, 18 Jun 2023 – 27 Apr 2024; exported" in note, name
+        assert "Source: Diplotone" in note and "5 articles, 3 outlets, 18 Jun 2023 – 27 Apr 2024;<br>exported" in note, name
         assert ("+1 cooperative" in note) == ("tone" in fig.layout.title.text.lower()), name  # the scale only with tone
         assert ".duckdb" not in note, name
         # Figures are assembled without plotly's per-property validation (for speed): validate here.

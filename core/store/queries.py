@@ -286,7 +286,7 @@ def issue_by_article(con, f: Filters, top: int = ARTICLE_COLUMNS) -> pd.DataFram
     scope = _scope(f, q)
     q.bind("top", int(top))
     return con.execute(f"""WITH {scope}, {ctes}
-        SELECT per.issue, per.article_id, a.title, a.pub_date, per.sentences,
+        SELECT per.issue, per.article_id, a.title, a.outlet, a.pub_date, per.sentences,
                round(1000.0 * per.sentences / nullif(a.words, 0), 2) AS per_1k_words
         FROM per JOIN arts a USING (article_id) WHERE per.article_id IN (SELECT article_id FROM topa)
         ORDER BY a.pub_date NULLS LAST, per.article_id, per.issue""", q.params).df()
