@@ -471,6 +471,7 @@ def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_d
     for name in sets:
         articles = [with_aliases(a, aliases) for a in load_set(name, eval_dir)]
         results = [extract(RawArticle(a.file, a.text), ctx) for a in articles]
+        articles = [counted_once(a, r.cleaned) for a, r in zip(articles, results)]
         system = [with_aliases(system_prediction(r), aliases) for r in results]
         baseline = [with_aliases(baseline_prediction(a.text, bare(a.text), vader, keywords, ctx.catalogs.visits),
                                  aliases) for a in articles]
@@ -486,6 +487,24 @@ def score(sets=("dev", "heldout"), pipeline: str | None = None, ctx=None, eval_d
         out[POOLED] = {"sets": list(sets), **{kind: {"tone": {"article_spearman": pooled_article_spearman(r)}}
                                               for kind, r in runs.items()}}
     return out
+
+
+def counted_once(article: LabelledArticle, cleaned) -> LabelledArticle:
+    """The labels less the passages the cleaner removed because the page says them elsewhere (a
+    restating deck or summary block, a repeated paragraph: core.ingest.clean.COUNTED_ONCE). The
+    labels keep such a passage as a sentence; Diplotone counts it once, where the body says it, so
+    it is scored for neither the system nor the baseline."""
+    from core.ingest.clean import COUNTED_ONCE
+
+    once = "\n".join(ln.text for ln in cleaned.lines if ln.reason in COUNTED_ONCE)
+    if not once:
+        return article
+
+    def keep(items):
+        return [it for it in items if locate(it["text"], cleaned.text) or not locate(it["text"], once)]
+
+    return replace(article, issue_sentences=keep(article.issue_sentences), quotes=keep(article.quotes),
+                   sentence_tones=keep(article.sentence_tones))
 
 
 def _detail(article: LabelledArticle, pred: Prediction, contract: dict) -> dict:

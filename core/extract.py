@@ -134,14 +134,16 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
 
 
 def to_contract(result: ArticleResult, sentences: bool = False) -> dict:
-    """The `diplotone extract` JSON object (DESIGN.md contract), plus nothing else;
-    sentences=True adds the per-sentence records of `extract --sentences`."""
+    """The `diplotone extract` JSON object (DESIGN.md contract), plus `credit` (the wire or outlet
+    the page credits when it is not the publisher: an additive key, the contract's own keys keep
+    their meaning) and nothing else; sentences=True adds the per-sentence records of `extract --sentences`."""
     speakers = sorted({q.speaker for q in result.quotes if q.speaker} | {s.speaker for s in result.sentences if s.speaker})
     persons = sorted(result.persons, key=lambda p: (-p.mentions, p.canonical))
     out = {
         "file": result.file,
         "title": result.title,
         "outlet": result.outlet,
+        "credit": result.credit,
         "pub_date": result.pub_date.isoformat() if result.pub_date else None,
         "pub_date_confidence": result.pub_date_confidence,
         "event": result.visit,

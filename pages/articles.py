@@ -24,6 +24,12 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
+def outlet_shown(outlet, credit) -> str:
+    """A reprint names both: "Valley Courier-Times (credits Associated Press)"."""
+    outlet = outlet if isinstance(outlet, str) and outlet else "unknown"
+    return f"{outlet} (credits {credit})" if isinstance(credit, str) and credit else outlet
+
+
 def metadata_table(meta: pd.Series) -> pd.DataFrame:
     """Each stored field with its value and where it came from (meta_source: user, page, inferred)."""
     source = json.loads(meta.get("meta_source") or "{}")
@@ -51,7 +57,8 @@ lines = common.fetch_plain("article_lines", aid)
 
 st.subheader(plain_markdown(meta["title"]), anchor=False)
 c = st.columns([1, 1, 3, 1])
-c[0].metric("Outlet", plain_markdown(meta["outlet"] or "unknown"))  # metrics render markdown
+c[0].metric("Outlet", plain_markdown(outlet_shown(meta["outlet"], meta["credit"])),  # metrics render markdown
+            help="The publisher the page names; in brackets the wire or outlet it credits (a reprint).")
 c[1].metric("Published", f"{meta['pub_date']:%d %b %Y}" if str(meta["pub_date"]) != "NaT" else "undated")
 c[2].metric("Visit", plain_markdown(common.visit_name(meta["visit"], short=True)),
             help=plain_markdown(common.visit_name(meta["visit"])))

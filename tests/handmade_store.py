@@ -29,7 +29,7 @@ COMMENTATORS = {"Evans Revere"}  # everyone else speaks in office
 ARTICLES = [
     # Hostile markup in a title and in a sentence: every page must show it as text, never run it.
     dict(id="a1", title="Blinken lands in Beijing <b>for talks</b> <script>alert('title')</script> [go](javascript:alert(3))",
-         outlet="SCMP", date="2023-06-18",
+         outlet="SCMP", credit="Reuters", date="2023-06-18",
          visit="blinken-2023-06", sentences=[
              ("Antony Blinken arrived in Beijing for talks on Taiwan.", None, 0.1, 0.2, {"taiwan": 1.0}, ["Antony Blinken"], [("talks", 0.1)]),
              ("Blinken said the talks were candid and constructive.", "Antony Blinken", 0.5, 0.6, {}, ["Antony Blinken"], [("constructive", 0.4), ("candid", 0.1)]),
@@ -114,6 +114,7 @@ def build_handmade_store(path: Path) -> Path:
         mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
         rows["articles"].append(dict(
             article_id=aid, file=f"{aid}.txt", title=art["title"], outlet=art["outlet"], outlets=[art["outlet"]],
+            credit=art.get("credit"),
             url=None, pub_date=dt.date.fromisoformat(art["date"]), pub_date_confidence=0.9,
             date_evidence=f"dateline '{art['date']}'", visit=art["visit"], visit_evidence="date within the visit",
             words=sum(len(t.split()) for t in text_parts), tone=mean(tones), tone_us=mean(by_side["US"]),

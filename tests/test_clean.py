@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ingest.clean import SUMMARY_REASON, clean_text
+from core.ingest.clean import DECK_REASON, SUMMARY_REASON, clean_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -45,6 +45,8 @@ def test_seed_000_captions_and_republication_note():
         "Read the original article here.": "disclaimer or republication note",
         "The views and opinions expressed in this article are those of the author and do not "
         "necessarily reflect the official policy of China Factor.": "disclaimer or republication note",
+        "Secretary of State Antony Blinken plans to visit Beijing in a move to ease tension between the two powers":
+            DECK_REASON,
     }
     assert c.title == "US-China relations end in stalemate despite talks"
     for heading in ("Strategic competition", "Renewed discussions", "Ideological gap"):
@@ -68,7 +70,7 @@ def test_seed_002_summary_block_restating_the_body_is_removed_with_its_reason():
     """The 'Key Concepts' bullets restate the body: counted once (the body's), shown as removed."""
     c = seed("002")
     gone = removed(c)
-    assert set(gone.values()) == {"subscribe or cookie prompt", SUMMARY_REASON}
+    assert set(gone.values()) == {"subscribe or cookie prompt", SUMMARY_REASON, DECK_REASON}
     assert gone["Key Concepts"] == SUMMARY_REASON
     assert gone["- Tensions remain over Taiwan, the South China Sea, technology controls, and trade disputes."] == SUMMARY_REASON
     assert "Key Concepts" not in c.text and "underlying tensions persist" not in c.text
@@ -86,6 +88,47 @@ def test_summary_block_keeps_a_line_that_adds_to_the_body_and_a_block_that_resta
     fresh = clean_text("Yellen in China\nSome intro line here.\nOther words.\nMore words here.\nSummary\n"
                        "Negotiators drafted joint language on methane reduction targets today.\n" + body)
     assert "Summary" in fresh.text and "methane reduction targets" in fresh.text
+
+
+def test_seed_002_deck_restating_the_body_counts_once():
+    """The deck under the headline says in other words what the first paragraphs say."""
+    c = seed("002")
+    deck = ("Blinken’s visit to China failed to achieve any breakthrough, and US-China relations went from a "
+            "sharp decline to a steady deterioration")
+    assert removed(c)[deck] == DECK_REASON
+    assert deck not in c.text and c.title == "US-China Relations Deterioration"
+    assert c.text.split("\n")[1].startswith("Washington — The recent visit of US Secretary of State Antony Blinken")
+
+
+_BODY = ("US Treasury Secretary Janet Yellen met Chinese Premier Li Qiang in Beijing on Sunday after two days of "
+         "talks in Guangzhou, on her second visit to China in nine months.\n"
+         "The talks were dominated by US complaints about Chinese industrial overcapacity in electric vehicles "
+         "and solar panels, which Beijing calls protectionism.\n"
+         "Yellen said the relationship was on a more stable footing than a year earlier.")
+
+
+def test_deck_under_the_headline_is_removed_only_when_it_restates_the_body():
+    deck = "Treasury secretary presses Beijing over overcapacity in electric vehicles on second visit to China"
+    c = clean_text(f"Yellen presses Li on overcapacity\n{deck}\nBy Jane Doe\n{_BODY}")
+    assert removed(c)[deck] == DECK_REASON and c.title == "Yellen presses Li on overcapacity"
+    assert c.text.split("\n")[1].startswith("US Treasury Secretary Janet Yellen met")
+    # a standfirst that says what the body does not is content
+    news = "Negotiators also drafted a memorandum on methane and coal phase-down targets for the coming decade"
+    assert news in clean_text(f"Yellen presses Li on overcapacity\n{news}\nBy Jane Doe\n{_BODY}").text
+    # a one-sentence lede that runs straight into the body is the story, not a deck
+    lede = "Treasury Secretary Janet Yellen pressed Beijing on overcapacity in electric vehicles on Sunday."
+    assert lede in clean_text(f"Yellen presses Li on overcapacity\n{lede}\n{_BODY}").text
+
+
+def test_breadcrumb_and_print_line_above_the_headline_are_furniture_not_the_headline():
+    raw = (f"Printed from the web on Friday, February 7, 2025\nHome / World News\n"
+           f"Yellen presses Li on overcapacity\n{_BODY}")
+    c = clean_text(raw)
+    gone = removed(c)
+    assert gone["Printed from the web on Friday, February 7, 2025"] == "print or capture line"
+    assert gone["Home / World News"] == "navigation"
+    assert c.title == "Yellen presses Li on overcapacity"
+    assert "US Treasury Secretary Janet Yellen met" in c.text  # the first paragraph is no deck of a breadcrumb
 
 
 def test_seed_003_capture_date_is_furniture():
@@ -111,7 +154,8 @@ def test_seed_004_dateline_pieces_and_no_headline():
 def test_no_real_paragraph_lost(name):
     """Every removed line of 15+ words is a repeat, a block note, a caption or a disclaimer."""
     c = seed(name)
-    allowed = {"repeated paragraph", "'Why We Wrote This' block", "caption", "disclaimer or republication note"}
+    allowed = {"repeated paragraph", "'Why We Wrote This' block", "caption", "disclaimer or republication note",
+               DECK_REASON}
     for ln in c.lines:
         if ln.removed and len(ln.text.split()) >= 15:
             assert ln.reason in allowed, (ln.idx, ln.reason, ln.text)

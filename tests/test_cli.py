@@ -15,7 +15,7 @@ from core.paths import PROJECT_ROOT
 from core.store.db import Store
 
 SEEDS = sorted((PROJECT_ROOT / "seeds").glob("*.txt"))
-CONTRACT_KEYS = {"file", "title", "outlet", "pub_date", "pub_date_confidence", "event", "persons",
+CONTRACT_KEYS = {"file", "title", "outlet", "credit", "pub_date", "pub_date_confidence", "event", "persons",
                  "speakers", "issues", "issues_discussed", "tone", "tone_by_side"}
 
 
@@ -101,6 +101,9 @@ def test_extract_prints_the_contract_per_file_and_reports_bad_files(isolated_sto
     articles = load_catalogs().articles
     for obj in objects:
         assert set(obj) == CONTRACT_KEYS
+        # the publisher, and the outlet it credits where that is another ("republished courtesy of VOA")
+        assert (obj["outlet"], obj["credit"]) == {"000": ("China Factor", "Voice of America")}.get(
+            Path(obj["file"]).name[:3], (articles[Path(obj["file"]).name].outlet, None))
         assert -1 <= obj["tone"] <= 1 and set(obj["tone_by_side"]) == {"US", "China", "Other"}
         assert all(isinstance(n, int) and n > 0 for n in obj["issues"].values())
         assert obj["issues_discussed"] and set(obj["issues_discussed"]) <= set(obj["issues"])

@@ -131,6 +131,17 @@ def test_article_reader_escapes_article_html(app):
     assert not any(re.search(r"(?<!\\)<(script|img|a )", m) or "](javascript:" in m for m in markdown)
 
 
+def test_article_page_names_the_outlet_and_the_wire_it_credits(app):
+    app.run()
+    app.switch_page("pages/articles.py")
+    app.run()
+    app.selectbox(key="article").set_value("a1").run()  # SCMP's reprint of a Reuters story
+    shown = lambda: re.sub(r"\\(.)", r"\1", app.get("metric")[0].value)  # noqa: E731 (markdown escapes render as the character)
+    assert shown() == "SCMP (credits Reuters)"
+    app.selectbox(key="article").set_value("a2").run()  # Reuters' own story credits nobody else
+    assert shown() == "Reuters"
+
+
 def test_a_store_from_an_older_version_is_upgraded_on_start(tmp_path, monkeypatch):
     import duckdb
 

@@ -113,10 +113,10 @@ def test_seed_invariants(run, path):
     for single in singles:  # no surname-only fragment beside the full name
         assert not any(single in n.split() for n in persons if n != single), single
     opening = [line for line in clean_text(text).text.split("\n") if line.strip()][:3]
-    if any("Blinken" in line for line in opening):  # a Blinken article: he leads the count
-        top = max(persons.values(), key=lambda p: p.mentions)
-        assert top.canonical == "Antony Blinken" and top.side == "US"
-        assert top.mentions > sorted(p.mentions for p in persons.values())[-2]
+    if any("Blinken" in line for line in opening):  # a Blinken article: nobody is named more often
+        # (seed 000 names him twice once its deck, which restates the body, is counted once: a tie)
+        blinken = persons["Antony Blinken"]
+        assert blinken.side == "US" and blinken.mentions >= max(p.mentions for p in persons.values())
     assert persons.get("Xi Jinping") is None or persons["Xi Jinping"].side == "China"
 
 

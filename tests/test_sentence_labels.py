@@ -1,6 +1,7 @@
 """The sentence label sets load, and every labelled seed sentence is found in the analysed text
-(or, for a repeated or restating summary block the labeller kept, in a line the cleaner removed)."""
-from core.ingest.clean import clean_text
+(or, for a repeated block, a restating summary block or deck the labeller kept, in a line the
+cleaner removed because the page says it elsewhere)."""
+from core.ingest.clean import COUNTED_ONCE, clean_text
 from core.evaluate import locate
 from core.sentence_labels import best_match, folds, label_spans, load_sentence_set
 
@@ -11,8 +12,7 @@ def test_seed_labels_locate_in_the_cleaned_text():
     for article in articles:
         cleaned = clean_text(article.text)
         spans = label_spans(article.sentences, cleaned.text)
-        repeats = "\n".join(line.text for line in cleaned.lines  # repeats and restating summary blocks count once
-                             if line.reason and ("repeated" in line.reason or "summary block" in line.reason))
+        repeats = "\n".join(line.text for line in cleaned.lines if line.reason in COUNTED_ONCE)
         missing = [s.text for s, span in zip(article.sentences, spans) if span is None and not locate(s.text, repeats)]
         assert not missing, (article.file, missing[:3])
         found = [span for span in spans if span]

@@ -13,6 +13,15 @@ block is removed ("summary block (restates the body)") when most of its content 
 the rest of the page; a line that adds something stays, and so does the block when nothing of it
 is restated. One pass over the lines plus one set of word stems: linear.
 
+Decks: the standfirst under the headline ("Blinken plans to visit Beijing in a move to ease
+tension") restates the story in other words, so it is removed as "deck (restates the body)" by
+the same test. Only the line right under the headline is a deck, and only when it reads as one:
+longer than the headline, at most DECK_MAX_WORDS, no dateline or turn label, and either without a
+closing full stop or followed by page furniture (a byline, a stamp) before the body. A one-line
+lede that runs straight into the body is the story, not a deck, and stays. Above the headline, a
+breadcrumb ("Home / World News") and a browser's print or capture line ("Printed from the web on
+...", "Updated 4 minutes ago") are furniture, so neither is taken for the headline.
+
 Dates: a date alone on one of the first lines ("Sunday, December 22, 2024", " date 2023-07-24 ")
 is removed as "page date": a page prints the day it was captured or printed there as often as
 the day it was published, so it must not be read as the article's own stamp. The removed line
@@ -31,7 +40,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from core.ingest.dates import PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
+from core.ingest.dates import CAPTURE_LINE, PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
 from core.model import CleanedText, Line
 
 HEAD_LINES = 4  # page furniture above the story: the first non-blank lines
@@ -61,7 +70,8 @@ _LINE_RULES = [
                        r"|share on \w+|print|email|comments?|\d+ comments?|back to top|skip to (?:main )?content"
                        r"|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|advertisement\b.*"
                        r"|follow us(?: on \w+)?|tags?:.*|topics?:.*|filed under:?.*"
-                       r"|(?:related|read more|see also|read next|also read|recommended)(?: \w+)?\s*:.*)[\s:.!|>»-]*"),
+                       r"|(?:related|read more|see also|read next|also read|recommended)(?: \w+)?\s*:.*"
+                       r"|this (?:article|story|page) is (?:more than|over) (?:a|an|\d+) \w+ old)[\s:.!|>»-]*"),
     ("navigation", r"(?:home|news|world|politics|opinion|business|asia|china|us|u\.s\.)(?:\s*[|>»/]\s*\w+){1,6}"),
     ("punctuation only", r"[\W_]+"),
     ("caption", r"(?:photo|file photo|image|picture|caption|video)\s*[:|].*"),
@@ -91,6 +101,10 @@ _WIRE_CREDIT = re.compile(
     r"^\(?\s*(?:(?:additional\s+)?(?:reporting|writing|editing|compiled|research|translation|"
     r"graphics|production)(?:\s+and\s+\w+)?\s+by\s+(?:the\s+)?(?-i:[A-Z])[^;()]{1,120}?\s*(?:;\s*|(?=\)|$)))+\)?\.?$",
     re.IGNORECASE)
+# A breadcrumb or masthead at the top: short segments joined by › / > | · ("Home / World News",
+# "Asia Policy Forum › Analysis › Expert Q&A", "Valley Courier-Times | NATION & WORLD").
+_SEGMENT = r"[\w&'’.-]+(?: [\w&'’.-]+){0,3}"
+_BREADCRUMB = re.compile(rf"^{_SEGMENT}(?:\s+[›>/|·»]\s+{_SEGMENT}){{1,5}}\s*[›>/|·»]?$")
 _SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
 _SUMMARY_HEADING = re.compile(r"^(?:key (?:concepts|points|takeaways|facts)|takeaways|what we know(?: so far)?|summary"
                               r"|in (?:brief|short)|at a glance|highlights|the big picture|tl;?dr)\W*$", re.IGNORECASE)
@@ -99,6 +113,13 @@ SUMMARY_REASON = "summary block (restates the body)"
 SUMMARY_MAX_LINES = 12
 SUMMARY_MAX_WORDS = 80      # a block line is a bullet or a short paragraph
 RESTATED_SHARE = 0.7        # of a line's content words found elsewhere on the page
+DECK_REASON = "deck (restates the body)"
+DECK_MAX_WORDS = 45
+DECK_RESTATED_SHARE = 0.5   # a deck restates the story in other words: fewer of its words recur
+# The reasons of lines removed because the page says the same thing elsewhere: a labelled set that
+# keeps such a line as a sentence counts it twice where Diplotone counts it once (core.evaluate).
+COUNTED_ONCE = ("repeated paragraph", SUMMARY_REASON, DECK_REASON)
+_LEDE_START = re.compile(r"^[A-Z][\w.,'’ ]{1,60}?(?:\([^)]{2,30}\)\s*)?(?:--|[-–—])\s|^\S+(?: \S+)?\s*:\s")
 _STOP = frozenset("that this with from have has been were will would their there they them than then what when "
                   "which while about after before into over also both said says more most other some such".split())
 
@@ -176,6 +197,10 @@ def _rule(text: str, head: bool) -> str | None:
             return reason
     if head and PAGE_DATE_RE.match(text) and not TIME_RE.search(text) and not STAMP_LABEL_RE.match(text):
         return PAGE_DATE_REASON
+    if head and CAPTURE_LINE.search(text) and words <= 15:
+        return "print or capture line"
+    if head and _BREADCRUMB.match(text):
+        return "navigation"
     if words <= MAX_FURNITURE_WORDS:
         if _CREDIT_END.search(text):
             return "caption"
@@ -230,6 +255,7 @@ def clean_text(raw: str) -> CleanedText:
             reason = "repeated paragraph"
         lines.append(Line(idx, original, reason is not None, reason))
     _drop_summary_blocks(lines, normalised)
+    _drop_deck(lines, normalised)
     kept = [text for ln, text in zip(lines, normalised) if not ln.removed]
     page_dates = [text for ln, text in zip(lines, normalised) if ln.reason == PAGE_DATE_REASON]
     return CleanedText("\n".join(kept), lines, _headline(kept), page_dates)
@@ -279,14 +305,40 @@ def _drop_summary_blocks(lines: list[Line], normalised: list[str]) -> None:
     for head, body in blocks:
         dropped = 0
         for k in body:
-            stems = _stems(normalised[k])
-            if lines[k].removed or len(stems) < 3:
-                continue
-            if len(stems & elsewhere) >= RESTATED_SHARE * len(stems):
+            if not lines[k].removed and _restated(_stems(normalised[k]), elsewhere):
                 lines[k] = Line(lines[k].idx, lines[k].text, True, SUMMARY_REASON)
                 dropped += 1
         if dropped and not lines[head].removed:
             lines[head] = Line(lines[head].idx, lines[head].text, True, SUMMARY_REASON)
+
+
+def _restated(stems: set[str], elsewhere: set[str], share: float = RESTATED_SHARE) -> bool:
+    """Most of a line's content words (three at least) recur in the rest of the page."""
+    return len(stems) >= 3 and len(stems & elsewhere) >= share * len(stems)
+
+
+def _drop_deck(lines: list[Line], normalised: list[str]) -> None:
+    """Mark the deck under the headline removed, in place, when it restates the body (module doc)."""
+    text_at = [k for k, t in enumerate(normalised) if t]
+    kept = [k for k in text_at if not lines[k].removed and not STAMP_LABEL_RE.match(normalised[k])
+            and not TIME_RE.search(normalised[k])]
+    if len(kept) < 3 or not _looks_like_headline(normalised[kept[0]]):
+        return
+    head = kept[0]
+    after = text_at[text_at.index(head) + 1:]
+    deck, rest = (after[0], after[1:]) if after else (None, [])
+    if deck is None or lines[deck].removed or not rest:
+        return
+    text, words = normalised[deck], len(normalised[deck].split())
+    if not len(normalised[head].split()) < words <= DECK_MAX_WORDS or _LEDE_START.match(text):
+        return
+    nxt = normalised[rest[0]]
+    furniture = lines[rest[0]].removed or STAMP_LABEL_RE.match(nxt) or TIME_RE.search(nxt) or PAGE_DATE_RE.match(nxt)
+    if re.search(r"[.!?…]['\"”’)]*$", text) and not furniture:
+        return
+    elsewhere = set().union(*(_stems(normalised[k]) for k in kept if k not in (head, deck)))
+    if _restated(_stems(text), elsewhere, DECK_RESTATED_SHARE):
+        lines[deck] = Line(lines[deck].idx, lines[deck].text, True, DECK_REASON)
 
 
 def _headline(kept: list[str]) -> str | None:

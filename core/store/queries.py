@@ -602,7 +602,7 @@ def duplicates(con) -> pd.DataFrame:
 def article_meta(con, article_id: str) -> pd.DataFrame:
     """One article's stored metadata with the evidence for its date and visit."""
     return con.execute("""
-        SELECT article_id, file, title, outlet, outlets, url, pub_date, pub_date_confidence, date_evidence,
+        SELECT article_id, file, title, outlet, credit, outlets, url, pub_date, pub_date_confidence, date_evidence,
                visit, visit_evidence, words, tone, tone_us, tone_china, tone_other, duplicate_of,
                meta_source, user_meta, source_format, ingested_at
         FROM articles WHERE article_id = ?""", [article_id]).df()
