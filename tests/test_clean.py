@@ -127,6 +127,7 @@ def test_breadcrumb_and_print_line_above_the_headline_are_furniture_not_the_head
     gone = removed(c)
     assert gone["Printed from the web on Friday, February 7, 2025"] == "print or capture line"
     assert gone["Home / World News"] == "navigation"
+    assert "18 November 2024 · 9 min read" in clean_text(f"Home / World News\n18 November 2024 · 9 min read\n{_BODY}").text
     assert c.title == "Yellen presses Li on overcapacity"
     assert "US Treasury Secretary Janet Yellen met" in c.text  # the first paragraph is no deck of a breadcrumb
 

@@ -130,6 +130,9 @@ def test_name_only_mention_is_not_a_visit():
     ("Text.\nThe views expressed do not necessarily reflect the official policy of China Factor.", "China Factor"),
     ("Title\nWhy We Wrote This\nA story focused on trust.", "The Christian Science Monitor"),
     ("Title\nUSIP’s Carla Freeman discusses the visit.", "USIP"),
+    ("Headline\nSupported by\nSend any friend a story\nText.", "The New York Times"),  # the site's own furniture
+    ("This article is more than 1 year old\nHeadline\nText.\nReuse this content", "The Guardian"),
+    ("Text.\nAppeared in the July 12, 2023, print edition as 'Yellen Bowed'.", "The Wall Street Journal"),
     ("Blinken met Xi. Later he told CNN that talks were useful.", None),  # a mention is not a credit
     ("", None),
 ])

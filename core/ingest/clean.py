@@ -40,7 +40,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from core.ingest.dates import CAPTURE_LINE, PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
+from core.ingest.dates import CAPTURE_LINE, DATE_RE, PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
 from core.model import CleanedText, Line
 
 HEAD_LINES = 4  # page furniture above the story: the first non-blank lines
@@ -199,7 +199,7 @@ def _rule(text: str, head: bool) -> str | None:
         return PAGE_DATE_REASON
     if head and CAPTURE_LINE.search(text) and words <= 15:
         return "print or capture line"
-    if head and _BREADCRUMB.match(text):
+    if head and _BREADCRUMB.match(text) and not DATE_RE.search(text):  # "18 November 2024 · 9 min read" dates the page
         return "navigation"
     if words <= MAX_FURNITURE_WORDS:
         if _CREDIT_END.search(text):

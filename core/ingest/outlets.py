@@ -112,6 +112,9 @@ _SIGNATURES = [
     ("Global Times", re.compile(r"\bGT staff reporters?\b|^GT Editorial\b|/GT\s*$")),
     ("The Washington Post", re.compile(r"^Democracy Dies in Darkness\s*$")),
     ("U.S. Department of State", re.compile(r"^Department Press Briefing\b")),
+    ("The New York Times", re.compile(r"^Send any friend a story\s*$|^A version of this article appears in print on\b")),
+    ("The Guardian", re.compile(r"^This article is more than (?:a|an|\d+) \w+ old\s*$|^Reuse this content\s*$")),
+    ("The Wall Street Journal", re.compile(r"^Appeared in the .{3,40}? print edition as\b")),
 ]
 # A masthead or breadcrumb: "Paper | NATION & WORLD", "Forum › Analysis › Q&A" (not a section word alone).
 _OWN_HEAD = [re.compile(rf"^(?P<name>(?=[^|›]*[a-z]){_NAME})\s*(?:\|\s*(?:[A-Z&' ]{{3,40}}|Home|News)\s*$|›)")]
