@@ -401,16 +401,17 @@ def search(obj: _Settings, query, limit, unit, fmt, **given):
 
 
 @main.command()
-@click.option("--set", "sets", multiple=True, type=click.Choice(["dev", "heldout", "seeds", "styles"]),
-              help="Labelled set(s) to score (repeatable; default all): dev/heldout article labels, "
-                   "seeds/styles sentence labels (speakers, quotes, recalled).")
+@click.option("--set", "sets", multiple=True, type=click.Choice(["dev", "heldout", "seeds", "styles", "pages", "blind"]),
+              help="Labelled set(s) to score (repeatable; default all but blind): dev/heldout article labels, "
+                   "seeds/styles/pages sentence labels (speakers, quotes, recalled, dates, outlets); "
+                   "blind, the blind test set, only by name and without its sentences.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--save", is_flag=True, help="Also write the headline figures to eval/accuracy.json, which the "
                                            "briefing's methods slide states.")
 @click.pass_obj
 def evaluate(obj: _Settings, sets, fmt, save):
     """Score people, speakers, issues, tone and dates (dev, heldout), and per-sentence speakers, whole
-    quotes and recalled statements (seeds, styles: sentence labels), beside plain baselines.
+    quotes and recalled statements (seeds, styles, pages: sentence labels), beside plain baselines.
 
     The baselines are bare spaCy NER and a generic sentiment lexicon, measured on the same text.
 
@@ -423,7 +424,8 @@ def evaluate(obj: _Settings, sets, fmt, save):
     """
     from core.evaluate import main as run_evaluation
 
-    click.echo(run_evaluation(sets or ("dev", "heldout", "seeds", "styles"), pipeline=obj.pipeline, fmt=fmt, save=save))
+    click.echo(run_evaluation(sets or ("dev", "heldout", "seeds", "styles", "pages"), pipeline=obj.pipeline, fmt=fmt,
+                              save=save))
 
 
 @main.command("fit-tone")

@@ -1,7 +1,8 @@
-"""Who said what, scored per sentence on the sentence label sets (`seeds`, `styles`).
+"""Who said what, scored per sentence on the sentence label sets (`seeds`, `styles`, `pages`).
 
-Both sets are development data (core.sentence_labels). Each article runs through core.extract
-without metadata; each labelled sentence is aligned to the system sentence it overlaps most.
+All three are development data (core.sentence_labels); `blind` is scored the same way, untuned.
+Each article runs through core.extract without metadata; each labelled sentence is aligned to the
+system sentence it overlaps most.
 Beside the system, a plain "NAME said" baseline reads the labelled sentence itself (so it gets
 the sentence boundaries for free): a capitalised name next to said / says / told / added, a surname
 completed to the commonest "Firstname Surname" of the article; its quotes are the marked spans of a sentence;

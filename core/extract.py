@@ -93,7 +93,8 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
         pub = pub if isinstance(pub, dt.date) else dt.date.fromisoformat(str(pub))
         date_conf, date_evidence = 1.0, meta.get("date_evidence") or "given in metadata"
     else:
-        guess = infer_pub_date(cleaned.text, title, visits=catalogs.visits, page_dates=cleaned.page_dates)
+        guess = infer_pub_date(cleaned.text, title, visits=catalogs.visits, page_dates=cleaned.page_dates,
+                               reprint=credit)
         pub, date_conf, date_evidence = guess.date, guess.confidence, guess.evidence
     if meta.get("visit"):
         visit, visit_evidence = meta["visit"], "given in metadata"

@@ -276,3 +276,29 @@ def test_many_similar_paragraphs_are_checked_in_bounded_time():
     assert time.perf_counter() - started < 3
     repeated = [ln.idx for ln in cleaned.lines if ln.reason == "repeated paragraph"]
     assert repeated[-1] == len(cleaned.lines) - 1  # the real near repeat is still found
+
+
+def test_unbulleted_key_points_end_where_the_story_begins_and_restating_lines_go():
+    raw = ("Yellen presses Li on overcapacity\nKey points\n"
+           "Yellen met Premier Li Qiang in Beijing on her second visit to China.\n"
+           "US complaints about overcapacity in electric vehicles and solar panels dominated.\n"
+           f"BEIJING — {_BODY}")
+    c = clean_text(raw)
+    gone = removed(c)
+    assert "Key points" in gone  # (a label at the top of the page: removed as such)
+    assert gone["US complaints about overcapacity in electric vehicles and solar panels dominated."] == SUMMARY_REASON
+    # the story's first paragraph (a dateline) is not part of the block, however much it says
+    assert c.text.split("\n")[1].startswith("BEIJING — US Treasury Secretary Janet Yellen met")
+
+
+def test_live_page_stamps_and_site_stamps_anywhere_are_furniture():
+    raw = ("Live updates: Biden and Xi meet in Woodside\nPinned\n8:41 p.m. ET\n"
+           "Biden and Xi agreed to restore military talks.\nLink copied!\n11:20 a.m. ET\n"
+           "Xi arrived at the estate under heavy security.\nOriginally published by Harbor Street Journal\n"
+           "Page generated 2025-01-14 09:12 UTC\nLast modified 2025-03-04")
+    gone = removed(clean_text(raw))
+    assert gone["8:41 p.m. ET"] == gone["11:20 a.m. ET"] == "live-page timestamp"
+    assert gone["Pinned"] == gone["Link copied!"] == "site furniture"
+    assert gone["Page generated 2025-01-14 09:12 UTC"] == gone["Last modified 2025-03-04"] == "print or capture line"
+    assert gone["Originally published by Harbor Street Journal"] == "disclaimer or republication note"
+    assert "Xi arrived at the estate under heavy security." in clean_text(raw).text

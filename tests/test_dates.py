@@ -284,3 +284,45 @@ def test_print_lines_never_date_a_page_and_us_numeric_bylines_do():
     assert infer_pub_date(text, "Printed from the web on Friday, February 7, 2025").date == dt.date(2023, 7, 9)
     byline = "Biden’s remark undid a week of diplomacy\nBY JANE ROE, OPINION CONTRIBUTOR - 06/23/23 8:30 AM ET\nText."
     assert infer_pub_date(byline).date == dt.date(2023, 6, 23)
+
+
+# --- stamps that are not the story's: reprints, later reposts, and what the text calls today ----------
+
+_AP_STORY = ("BEIJING (AP) — U.S. Commerce Secretary Gina Raimondo said Tuesday that American companies had "
+             "told her China had become uninvestable, as she visited Beijing and Shanghai.")
+
+
+def test_a_reprints_own_published_label_gives_way_to_the_story():
+    page = f"Published: Saturday, September 2, 2023\nRaimondo says China 'uninvestable'\n{_AP_STORY}"
+    g = infer_pub_date(page, visits=VISITS, reprint="Associated Press")
+    assert g.date == D(2023, 8, 29) and "reprints Associated Press" in g.evidence
+    assert infer_pub_date(page, visits=VISITS).date == D(2023, 9, 2)  # the outlet's own story: its label stands
+
+
+def test_a_published_label_months_after_a_recent_event_is_a_later_reposts():
+    g = guess("Published: March 3, 2025\nJoe Biden met Xi Jinping in Lima on Saturday, on the sidelines of "
+              "the APEC summit in Peru.")
+    assert g.date == D(2024, 11, 16) and "later repost" in g.evidence
+    # a label a few days after the events it reports stands
+    assert guess("Published: November 18, 2024\nJoe Biden met Xi Jinping in Lima on Saturday at the APEC "
+                 "summit in Peru.").date == D(2024, 11, 18)
+
+
+def test_repost_and_modified_lines_are_never_the_date():
+    raw = ("Reposted on Geopolitics Digest · March 3, 2025\nXi tells Biden China is ready for Trump transition\n"
+           "LIMA, Peru — Chinese President Xi Jinping told President Biden on Saturday that China was ready "
+           "to work with the incoming administration, in what was their last meeting before Biden leaves "
+           "office in January.\nBiden and Xi last met at the Filoli estate in Woodside.\nLast modified 2025-03-04")
+    g = from_page(raw)
+    assert g.date == D(2024, 11, 16)
+    cleaned = clean_text(raw)
+    assert assign_visit(g.date, cleaned.text, VISITS).visit == "lima-2024-11"
+
+
+def test_the_day_a_transcript_calls_today_and_a_newsletter_issue_line():
+    g = guess("MR MILLER: Good afternoon. Chinese Foreign Minister Wang Yi arrives in Washington today, Thursday, "
+              "for three days of meetings, and Secretary Blinken will host him this week.")
+    assert g.date == D(2023, 10, 26) and "today, Thursday" in g.evidence
+    g = from_page("China Desk Weekly: Sullivan's Beijing marathon\nIssue #142 · Friday, August 30, 2024\n"
+                  "This week Jake Sullivan held talks with Wang Yi in Beijing.")
+    assert g.date == D(2024, 8, 30)

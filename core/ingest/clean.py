@@ -16,7 +16,8 @@ is restated. One pass over the lines plus one set of word stems: linear.
 Decks: the standfirst under the headline ("Blinken plans to visit Beijing in a move to ease
 tension") restates the story in other words, so it is removed as "deck (restates the body)" by
 the same test. Only the line right under the headline is a deck, and only when it reads as one:
-longer than the headline, at most DECK_MAX_WORDS, no dateline or turn label, and either without a
+longer than the headline, at most DECK_MAX_WORDS, no dateline, turn label or "Section |" label (that
+is the headline under a slogan), and either without a
 closing full stop or followed by page furniture (a byline, a stamp) before the body. A one-line
 lede that runs straight into the body is the story, not a deck, and stays. Above the headline, a
 breadcrumb ("Home / World News") and a browser's print or capture line ("Printed from the web on
@@ -71,7 +72,9 @@ _LINE_RULES = [
                        r"|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|advertisement\b.*"
                        r"|follow us(?: on \w+)?|tags?:.*|topics?:.*|filed under:?.*"
                        r"|(?:related|read more|see also|read next|also read|recommended)(?: \w+)?\s*:.*"
-                       r"|this (?:article|story|page) is (?:more than|over) (?:a|an|\d+) \w+ old)[\s:.!|>»-]*"),
+                       r"|this (?:article|story|page) is (?:more than|over) (?:a|an|\d+) \w+ old"
+                       r"|view (?:this email |it )?in (?:your )?browser|pinned(?: post)?|link copied)[\s:.!|>»-]*"),
+    ("live-page timestamp", r"\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{1,4}T?)?"),
     ("navigation", r"(?:home|news|world|politics|opinion|business|asia|china|us|u\.s\.)(?:\s*[|>»/]\s*\w+){1,6}"),
     ("punctuation only", r"[\W_]+"),
     ("caption", r"(?:photo|file photo|image|picture|caption|video)\s*[:|].*"),
@@ -91,6 +94,7 @@ _DISCLAIMER = re.compile(
     r"^(?:the )?(?:views?|opinions?)(?: and (?:views?|opinions?))? expressed (?:in|here|by)\b"
     r"|do(?:es)? not necessarily (?:reflect|represent)\b|^(?:this|the) (?:article|story|piece) "
     r"(?:is an edited version|was (?:originally|first) published|first appeared|is republished)"
+    r"|^(?:originally|first) published (?:by|in|on)\b"
     r"|^this is an edited version of\b|\brepublished (?:courtesy|with permission) of\b|^copyright\b|^©",
     re.IGNORECASE)
 _WHY_WE_WROTE = re.compile(r"^why we wrote this\W*$", re.IGNORECASE)
@@ -112,7 +116,8 @@ _BULLET = re.compile(r"^[-•*–·▪]\s+")
 SUMMARY_REASON = "summary block (restates the body)"
 SUMMARY_MAX_LINES = 12
 SUMMARY_MAX_WORDS = 80      # a block line is a bullet or a short paragraph
-RESTATED_SHARE = 0.7        # of a line's content words found elsewhere on the page
+SUMMARY_LINE_WORDS = 35     # ... and the lines of an unbulleted block are short
+RESTATED_SHARE = 0.6        # of a line's content words found elsewhere on the page
 DECK_REASON = "deck (restates the body)"
 DECK_MAX_WORDS = 45
 DECK_RESTATED_SHARE = 0.5   # a deck restates the story in other words: fewer of its words recur
@@ -189,15 +194,17 @@ class _Repeats:
         return False
 
 
-def _rule(text: str, head: bool) -> str | None:
-    """The furniture rule that names a (non-blank) line, or None when it is content."""
+def _rule(text: str, head: bool, top: bool = False) -> str | None:
+    """The furniture rule that names a (non-blank) line, or None when it is content. head: among
+    the first HEAD_LINES non-blank lines; top: among the first HEAD_LINES lines that are no furniture
+    (a date under the headline, deck and byline is still the page's date line)."""
     words = len(text.split())
     for reason, rx in _LINE_RULES:
         if rx.match(text):
             return reason
-    if head and PAGE_DATE_RE.match(text) and not TIME_RE.search(text) and not STAMP_LABEL_RE.match(text):
+    if (head or top) and PAGE_DATE_RE.match(text) and not TIME_RE.search(text) and not STAMP_LABEL_RE.match(text):
         return PAGE_DATE_REASON
-    if head and CAPTURE_LINE.search(text) and words <= 15:
+    if CAPTURE_LINE.search(text) and words <= 15 and (DATE_RE.search(text) or " ago" in text.lower()):
         return "print or capture line"
     if head and _BREADCRUMB.match(text) and not DATE_RE.search(text):  # "18 November 2024 · 9 min read" dates the page
         return "navigation"
@@ -233,7 +240,7 @@ def clean_text(raw: str) -> CleanedText:
     lines: list[Line] = []
     normalised: list[str] = []  # what analysis reads; Line.text keeps the raw line for the reader
     repeats = _Repeats()
-    non_blank = 0
+    non_blank = content = 0  # non-blank lines so far; lines kept so far
     skip_block = False
     for idx, original in enumerate(physical):
         text = normalise_line(original)
@@ -250,9 +257,10 @@ def clean_text(raw: str) -> CleanedText:
             skip_block = False
             lines.append(Line(idx, original, True, "'Why We Wrote This' block"))
             continue
-        reason = _rule(text, head=non_blank <= HEAD_LINES)
+        reason = _rule(text, head=non_blank <= HEAD_LINES, top=content < HEAD_LINES)
         if reason is None and repeats.seen(text):
             reason = "repeated paragraph"
+        content += reason is None
         lines.append(Line(idx, original, reason is not None, reason))
     _drop_summary_blocks(lines, normalised)
     _drop_deck(lines, normalised)
@@ -262,13 +270,16 @@ def clean_text(raw: str) -> CleanedText:
 
 
 def _stems(text: str) -> set[str]:
-    """Content-word stems (six letters: "stabilized" ~ "stabilizing") of a line."""
-    return {w[:6] for w in _WORDS.findall(text.lower()) if len(w) >= 4 and w not in _STOP}
+    """Content-word stems (a plural's "s" off, then six letters: "stabilized" ~ "stabilizing",
+    "talks" ~ "talk") of a line."""
+    return {(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)[:6]
+            for w in _WORDS.findall(text.lower()) if len(w) >= 4 and w not in _STOP}
 
 
 def _summary_blocks(lines: list[Line], normalised: list[str]) -> list[tuple[int, list[int]]]:
-    """(heading index, line indices) of each summary block: the bullets under the heading, or
-    the lines up to the next heading-like line, SUMMARY_MAX_LINES at most."""
+    """(heading index, line indices) of each summary block: the bullets under the heading, or its
+    short unbulleted lines (one paragraph, or lines of up to SUMMARY_LINE_WORDS) up to a heading-like
+    line, a removed line (a caption) or the body's first dateline; SUMMARY_MAX_LINES at most."""
     blocks, i, n = [], 0, len(lines)
     while i < n:
         if not _SUMMARY_HEADING.match(normalised[i]):
@@ -287,6 +298,8 @@ def _summary_blocks(lines: list[Line], normalised: list[str]) -> list[tuple[int,
             heading_like = words <= 6 and not _SENTENCE_END.search(text)
             if heading_like or words > SUMMARY_MAX_WORDS or (bullets and not _BULLET.match(text)):
                 break
+            if lines[j].removed or (not bullets and body and (words > SUMMARY_LINE_WORDS or _LEDE_START.match(text))):
+                break  # where the story's own paragraphs begin
             body.append(j)
             j += 1
         blocks.append((head, body))
@@ -330,7 +343,7 @@ def _drop_deck(lines: list[Line], normalised: list[str]) -> None:
     if deck is None or lines[deck].removed or not rest:
         return
     text, words = normalised[deck], len(normalised[deck].split())
-    if not len(normalised[head].split()) < words <= DECK_MAX_WORDS or _LEDE_START.match(text):
+    if not len(normalised[head].split()) < words <= DECK_MAX_WORDS or _LEDE_START.match(text) or " | " in text:
         return
     nxt = normalised[rest[0]]
     furniture = lines[rest[0]].removed or STAMP_LABEL_RE.match(nxt) or TIME_RE.search(nxt) or PAGE_DATE_RE.match(nxt)

@@ -71,8 +71,8 @@ PAGE_DATE_RE = re.compile(
     rf"{DATE}\s*\)?\s*$", re.IGNORECASE)
 # A line in which the article states its own publication time.
 STAMP_LABEL_RE = re.compile(
-    r"^\s*(?:(?:first\s+)?published|posted|(?:last\s+)?updated|date\s+published|publication\s+date"
-    r"|released)\b(?:\s+(?:on|at))?\s*[:|-]?\s*(?P<rest>.*)$", re.IGNORECASE)
+    r"^\s*(?:(?:(?:first\s+)?published|posted|(?:last\s+)?updated|date\s+published|publication\s+date"
+    r"|released)\b|issue\s*(?:no\.?\s*|#)\s*\d+\s*[·|,–-])(?:\s+(?:on|at))?\s*[:|-]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _DATELINE_RE = re.compile(
     rf"^\s*[A-Z][A-Za-z.'’ -]{{1,40}}?,\s+{DATE}\s*(?:\((?P<agency>[^)]{{2,30}})\)\s*)?(?:--|[-–—:])")
 _TIMESTAMP_RE = re.compile(rf"{DATE}\s+(?:\d{{1,2}}:\d{{2}})")
@@ -235,7 +235,13 @@ def _lead_patterns(lead: str, text: str) -> list[re.Pattern]:
     return pats
 
 
+# A month given as a limit ("before Biden leaves office in January", "until March") is not the
+# month of the event the sentence reports.
+_MONTH_LIMIT = re.compile(rf"\b(?:before|until|till|by|ahead of)\b[^,.;]{{0,40}}?\b{FULL_MONTH}\b")
+
+
 def _months_years(sentence: str) -> tuple[set[int], set[int]]:
+    sentence = _MONTH_LIMIT.sub(" ", sentence)
     months = {_MONTH_NAMES.index((m.group("a") or m.group("b")).lower()) + 1
               for m in _MONTH_WORD.finditer(sentence)}
     months |= {d.month for d in find_dates(sentence)}
@@ -331,7 +337,7 @@ def match_visits(text: str, visits: list[Visit], prune: bool = True) -> list[Eve
     return _coherent(out) if prune else out
 
 
-_EARLIER_VISIT = re.compile(r"\b(?:first|last|previous|earlier) (?:visit|trip)\b|\b(?:visit|trip) (?:in|last) "
+_EARLIER_VISIT = re.compile(r"\b(?:first|last|previous|earlier) (?:visit|trip)\b|\blast met\b|\b(?:visit|trip) (?:in|last) "
                             r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",
                             re.I)
 
@@ -436,6 +442,8 @@ PAGE_DATE_DAYS = 14  # a date printed alone at the top this long after the lates
 # article that uses them was not written in wire style on the day of the event.
 _WEEK_WORDS = re.compile(r"\b(?:yesterday|this\s+(?:past\s+)?week|last\s+week)\b", re.I)
 _TODAY = re.compile(r"\btoday\b", re.I)
+_TODAY_IS = re.compile(r"\btoday,?\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+                       r"|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+today\b", re.I)
 
 
 @dataclass
@@ -450,17 +458,20 @@ class _Reading:
     upcoming: dt.date | None = None  # first dated event still ahead
     upcoming_label: str = ""
     floor: dt.date | None = None  # only a month is dated: the first day of the latest one
+    recent: bool = False  # the text dates its latest event as recent (a weekday, 'today', a relative word)
 
 
 def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | None = None,
-                   page_dates: list[str] | tuple = ()) -> DateGuess:
+                   page_dates: list[str] | tuple = (), reprint: str | None = None) -> DateGuess:
     """Publication date of an article from its (cleaned) text; see the module docstring.
 
     text: the analysed text (core.ingest.clean output: furniture such as capture dates removed);
     title: the headline, searched too (a date in it is the document's date);
     visits: the event catalogue (default: seeds/visits.yaml);
     page_dates: dates printed alone on a top line (CleanedText.page_dates), accepted only when
-    the content agrees with them.
+    the content agrees with them;
+    reprint: the outlet a reprinted page credits (core.ingest.outlets): the page's own "Published:"
+    label is then the reprinting site's date, weighed after the story's content.
     """
     if title and CAPTURE_LINE.search(title):
         title = None  # the page's print line, not its headline
@@ -468,10 +479,19 @@ def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | No
     page_dates = [line for line in page_dates if not CAPTURE_LINE.search(line)]
     body = f"{title}\n{text}" if title and title not in text else text
     stamp = _stamp(body)
+    # the content is read without the page's own stamp lines: a stamp is checked against it, not part of it
+    content = "\n".join("" if STAMP_LABEL_RE.match(line) else line for line in body.split("\n"))
+    reading = _from_content(content, shipped_visits() if visits is None else visits)
     if stamp and stamp[0].year:
         mention, conf, what = stamp
-        return DateGuess(mention.on(mention.year), conf, f"{what} says {mention.text}")
-    reading = _from_content(body, shipped_visits() if visits is None else visits)
+        d = mention.on(mention.year)
+        loses = _stamp_loses(d, what, reading, reprint)
+        if not loses:
+            return DateGuess(d, conf, f"{what} says {mention.text}")
+        if reading.guess.date:
+            g = reading.guess
+            return DateGuess(g.date, g.confidence, f"{g.evidence}; {what} ({mention.text}) not taken: {loses}")
+        return DateGuess(d, conf - 0.3, f"{what} says {mention.text} ({loses}, but nothing else dates the page)")
     if stamp:
         mention, conf, what = stamp
         d = _resolve(mention, reading.year)
@@ -480,8 +500,25 @@ def infer_pub_date(text: str, title: str | None = None, visits: list[Visit] | No
     return _printed_date(title, page_dates, reading)
 
 
-# A browser's print or capture line, a later repost's stamp: never the headline.
-CAPTURE_LINE = re.compile(r"^\s*(?:printed|captured|retrieved|accessed|downloaded|saved|archived|generated)\b|"
+def _stamp_loses(d: dt.date, what: str, reading: "_Reading", reprint: str | None) -> str | None:
+    """Why a publication label must give way to the content (None: it stands). A reprint's label is
+    the reprinting site's; a label more than PAGE_DATE_DAYS after the latest event of a text that
+    dates its events as recent (a weekday, "today", "this week") is a later repost's or update's.
+    Datelines and timestamps are the story's own and always stand."""
+    if not what.startswith("publication label") or reading.guess.date is None:
+        return None
+    if reprint:
+        return f"the page reprints {reprint}, so its label is the reprinting site's date"
+    if reading.latest and reading.recent and (d - reading.latest).days > PAGE_DATE_DAYS:
+        return (f"{(d - reading.latest).days} days after {reading.latest_label} ({reading.latest}), which the "
+                f"content reports as recent: a later repost's or update's stamp")
+    return None
+
+
+# A browser's print or capture line, a later repost's or the site's own stamp ("Reposted on ...",
+# "Last modified ...", "Page generated ...", "Updated 4 minutes ago"): never the headline, never the date.
+CAPTURE_LINE = re.compile(r"^\s*(?:printed|captured|retrieved|accessed|downloaded|saved|archived|generated"
+                          r"|(?:page|pdf) generated|re-?posted|republished on|last modified|modified on)\b|"
                           r"\bupdated \d+ \w+ ago\b", re.I)
 
 
@@ -543,6 +580,14 @@ def _from_content(text: str, visits: list[Visit]) -> _Reading:
     if not past and not future:
         g = _month_only(text)
         return _Reading(g, year, floor=g.date)
+    named_today = _TODAY_IS.search(text)
+    if named_today:  # "arrives in Washington today, Thursday": the day of the event that falls on it
+        wd = _WD_FULL.index((named_today.group(1) or named_today.group(2)).lower())
+        day, a = next(((d, a) for a in (*past, *future) for d in a.days if d.weekday() == wd), (None, None))
+        if day:
+            name = a.label.split(" (")[0]
+            return _Reading(DateGuess(day, 0.8, f"'{named_today.group(0)}': the {_WD_FULL[wd].title()} of {name}, {day}"),
+                            year, latest=day, latest_first=day, latest_label=name, recent=True)
     reasons = []
     lo = hi = None
     latest = max(past, key=lambda a: a.date) if past else None
@@ -559,7 +604,8 @@ def _from_content(text: str, visits: list[Visit]) -> _Reading:
     pinned = weekday_day or (latest.date if latest and latest.pinned else None)
     day, how = _pick(text, pinned, lo, hi, linked)
     conf = 0.45 + (0.15 if events else 0.0) + (0.15 if linked else 0.0)
-    reading = _Reading(DateGuess(day, conf, "; ".join(reasons) + f" -> {how}"), year)
+    reading = _Reading(DateGuess(day, conf, "; ".join(reasons) + f" -> {how}"), year,
+                       recent=bool(linked or pinned))
     if weekday_day:
         reading.latest = reading.latest_first = weekday_day
         reading.latest_label = "a weekday it names"

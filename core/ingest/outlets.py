@@ -83,7 +83,7 @@ _OWN = [
     re.compile(rf"^Copyright ©\s*(?P<name>{_NAME})"),
 ]
 _COPYRIGHT = [  # the rights holder: the publisher when nothing else names one
-    re.compile(rf"^©\s*(?:\d{{4}}\s+)?(?P<name>{_NAME}?)(?:\.|,| All rights|\s*$)"),
+    re.compile(rf"^©\s*(?:\d{{4}}\s+)?(?P<name>{_NAME}?)(?:\.|,| All rights|\s*\||\s*$)"),
     re.compile(rf"^Copyright \d{{4}} (?P<name>{_NAME}?)\. All rights"),
 ]
 # Credits: datelines, bylines and "source" lines (searched in the head) and republication
