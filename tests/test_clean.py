@@ -302,3 +302,18 @@ def test_live_page_stamps_and_site_stamps_anywhere_are_furniture():
     assert gone["Page generated 2025-01-14 09:12 UTC"] == gone["Last modified 2025-03-04"] == "print or capture line"
     assert gone["Originally published by Harbor Street Journal"] == "disclaimer or republication note"
     assert "Xi arrived at the estate under heavy security." in clean_text(raw).text
+
+
+def test_the_outlets_own_name_on_top_is_the_masthead_not_the_headline():
+    story = "\n".join(_BODY.split("\n")[:2])
+    c = clean_text(f"The Valley Sentinel\nNation & World\nYellen presses Li on overcapacity\n{story}\n"
+                   "© 2023 The Valley Sentinel | Subscribe")
+    gone = removed(c)
+    assert gone["The Valley Sentinel"] == "masthead (the outlet's name)" and gone["Nation & World"] == "navigation"
+    assert c.title == "Yellen presses Li on overcapacity"
+    reposted = clean_text(f"GEOPOLITICS DIGEST — curated world news\nReposted on Geopolitics Digest · March 3, 2025\n"
+                          f"Yellen presses Li on overcapacity\n{story}")
+    assert reposted.title == "Yellen presses Li on overcapacity"
+    # a headline that starts with the outlet's name is still the headline
+    assert clean_text(f"China Desk Weekly: Yellen presses Li\n{story}\nYou are receiving this because you "
+                      "subscribed to China Desk Weekly.").title == "China Desk Weekly: Yellen presses Li"

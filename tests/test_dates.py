@@ -152,6 +152,10 @@ def test_infer_outlet(raw, outlet):
     ("Headline\nText.\nOriginally published by East Asia Forum.", None, None, "East Asia Forum", None),
     ("Headline\nText.\nvia Nikkei Asia", None, "https://www.nytimes.com/a", "The New York Times", "Nikkei Asia"),
     ("Forum Daily › Analysis › Q&A\nHeadline\nText.", None, None, "Forum Daily", None),
+    ("The Northern Courier | World | Asia-Pacific\nHeadline\nText.", None, None, "The Northern Courier", None),
+    ("Headline\nText.\nYou are receiving this because you subscribed to China Desk Weekly. Unsubscribe",
+     None, None, "China Desk Weekly", None),
+    ("2023年6月19日 22:41  来源：新华网\nXi Jinping met Blinken.", None, None, "Xinhua", None),
     ("OPINION | COMMENTARY\nHeadline\nText.", None, None, None, None),  # a section label is not an outlet
 ])
 def test_read_outlet_from_the_page(raw, site, url, publisher, credit):

@@ -42,6 +42,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from core.ingest.dates import CAPTURE_LINE, DATE_RE, PAGE_DATE_RE, STAMP_LABEL_RE, TIME_RE
+from core.ingest.outlets import infer_outlet
 from core.model import CleanedText, Line
 
 HEAD_LINES = 4  # page furniture above the story: the first non-blank lines
@@ -75,7 +76,8 @@ _LINE_RULES = [
                        r"|this (?:article|story|page) is (?:more than|over) (?:a|an|\d+) \w+ old"
                        r"|view (?:this email |it )?in (?:your )?browser|pinned(?: post)?|link copied)[\s:.!|>»-]*"),
     ("live-page timestamp", r"\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{1,4}T?)?"),
-    ("navigation", r"(?:home|news|world|politics|opinion|business|asia|china|us|u\.s\.)(?:\s*[|>»/]\s*\w+){1,6}"),
+    ("navigation", r"(?:home|news|world|politics|opinion|business|asia|china|us|u\.s\.)(?:\s*[|>»/]\s*\w+){1,6}"
+                   r"|(?:nation|world|national|international|local)\s*(?:&|and)\s*(?:world|nation|national|international)"),
     ("punctuation only", r"[\W_]+"),
     ("caption", r"(?:photo|file photo|image|picture|caption|video)\s*[:|].*"),
 ]
@@ -262,6 +264,7 @@ def clean_text(raw: str) -> CleanedText:
             reason = "repeated paragraph"
         content += reason is None
         lines.append(Line(idx, original, reason is not None, reason))
+    _drop_masthead(lines, normalised, raw)
     _drop_summary_blocks(lines, normalised)
     _drop_deck(lines, normalised)
     kept = [text for ln, text in zip(lines, normalised) if not ln.removed]
@@ -323,6 +326,25 @@ def _drop_summary_blocks(lines: list[Line], normalised: list[str]) -> None:
                 dropped += 1
         if dropped and not lines[head].removed:
             lines[head] = Line(lines[head].idx, lines[head].text, True, SUMMARY_REASON)
+
+
+MASTHEAD_REASON = "masthead (the outlet's name)"
+
+
+def _drop_masthead(lines: list[Line], normalised: list[str], raw: str) -> None:
+    """Mark a top line that is the page's own outlet name ("The Valley Sentinel", "GEOPOLITICS
+    DIGEST — curated world news") removed, in place: the masthead is not the headline."""
+    publisher = infer_outlet(raw)
+    if not publisher:
+        return
+    name = _key(re.sub(r"^the\s+", "", publisher, flags=re.I))
+    top = [k for k, t in enumerate(normalised) if t][:HEAD_LINES]
+    for k in top:
+        line = _key(re.sub(r"^the\s+", "", normalised[k], flags=re.I))
+        if not lines[k].removed and name and (line == name or (
+                line.startswith(name + " ") and re.match(r"^[^—–|]*\s[—–|]\s", normalised[k])
+                and _key(re.split(r"\s[—–|]\s", normalised[k])[0]).removeprefix("the ").strip() == name)):
+            lines[k] = Line(lines[k].idx, lines[k].text, True, MASTHEAD_REASON)
 
 
 def _restated(stems: set[str], elsewhere: set[str], share: float = RESTATED_SHARE) -> bool:

@@ -19,7 +19,7 @@ ALIASES = {
     "Associated Press": ["ap", "the associated press", "apnews.com"],
     "Reuters": ["thomson reuters", "reuters.com"],
     "AFP": ["agence france-presse", "agence france presse", "france 24 with afp"],
-    "Xinhua": ["xinhua news agency", "xinhuanet", "news.cn", "english.news.cn"],
+    "Xinhua": ["xinhua news agency", "xinhuanet", "news.cn", "english.news.cn", "新华网", "新华社"],
     "CNN": ["cnn.com", "edition.cnn.com"],
     "Global Times": ["gt", "globaltimes.cn"],
     "China Daily": ["chinadaily.com.cn"],
@@ -81,6 +81,9 @@ _OWN = [
     re.compile(rf"^(?:Illustration|Photo|Photograph|Graphic)s? by .{{2,60}}? for (?P<name>{_NAME})\s*$"),
     re.compile(r"^Printed from (?P<name>[a-z0-9.-]+\.[a-z]{2,})\b"),
     re.compile(rf"^Copyright ©\s*(?P<name>{_NAME})"),
+    re.compile(rf"^Re-?posted (?:on|by) (?P<name>{_NAME})"),
+    re.compile(rf"\b(?:You are receiving|You received) this (?:email |newsletter )?because you (?:subscribed|signed up) "
+               rf"(?:to|for) (?P<name>{_NAME})"),
 ]
 _COPYRIGHT = [  # the rights holder: the publisher when nothing else names one
     re.compile(rf"^©\s*(?:\d{{4}}\s+)?(?P<name>{_NAME}?)(?:\.|,| All rights|\s*\||\s*$)"),
@@ -97,6 +100,7 @@ _CREDIT_HEAD = [
     re.compile(r"^By [A-Z][A-Z .'’-]+ (?P<name>Associated Press|Reuters|AFP|Bloomberg)\s*$", re.I),
     re.compile(rf"(?:^|\s)Source: (?P<name>{_NAME})(?:\s*[|]|\s*$| Editor:| Author:)"),
     re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)? (?P<name>Xinhua)\s*$"),
+    re.compile(r"来源[：:]\s*(?P<name>[^\s|]{2,20})"),                  # a Chinese page's "source:" line
     re.compile(rf"^(?P<name>{_WIRE}|[A-Z][a-z]+ News)\s*$"),            # the outlet's name alone on a line
 ]
 _CREDIT_ANY = [
@@ -116,8 +120,11 @@ _SIGNATURES = [
     ("The Guardian", re.compile(r"^This article is more than (?:a|an|\d+) \w+ old\s*$|^Reuse this content\s*$")),
     ("The Wall Street Journal", re.compile(r"^Appeared in the .{3,40}? print edition as\b")),
 ]
-# A masthead or breadcrumb: "Paper | NATION & WORLD", "Forum › Analysis › Q&A" (not a section word alone).
-_OWN_HEAD = [re.compile(rf"^(?P<name>(?=[^|›]*[a-z]){_NAME})\s*(?:\|\s*(?:[A-Z&' ]{{3,40}}|Home|News)\s*$|›)")]
+# A masthead or breadcrumb: "Paper | NATION & WORLD", "Paper | World | Asia-Pacific", "Forum › Analysis ›
+# Q&A" (not a section word alone).
+_SECTION = r"[A-Z][\w&'-]*(?: [A-Z&][\w&'-]*){0,2}"
+_OWN_HEAD = [re.compile(rf"^(?P<name>(?=[^|›]*[a-z]){_NAME})\s*(?:\|\s*(?:[A-Z&' ]{{3,40}}|Home|News)\s*$|›"
+                        rf"|(?:\s*\|\s*{_SECTION}){{2,4}}\s*$)")]
 HEAD_CHARS = 900
 
 
