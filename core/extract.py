@@ -55,17 +55,19 @@ class ExtractionContext:
 def make_sentences(doc, cleaned: CleanedText) -> list[Sentence]:
     """Sentence records from doc.sents; index i matches list(doc.sents)[i]."""
     text = doc.text
+    title_par = text.split("\n").index(cleaned.title) if cleaned.title in text.split("\n") else None
     out = []
     for i, sent in enumerate(doc.sents):
         start, end = sent.start_char, sent.end_char
         paragraph = text.count("\n", 0, start)
         line_end = text.find("\n", start)
         line = text[start: len(text) if line_end < 0 else line_end]
-        is_heading = (cleaned.title is not None and paragraph == 0) or (
+        is_title = paragraph == title_par
+        is_heading = is_title or (
             line.strip() == sent.text.strip() and not re.search(r"[.!?:\"”’)]\s*$", line.strip())
             and len(line.split()) <= 14
         )
-        out.append(Sentence(i, start, end, sent.text, paragraph, is_heading))
+        out.append(Sentence(i, start, end, sent.text, paragraph, is_heading, is_title))
     return out
 
 

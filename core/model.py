@@ -75,6 +75,7 @@ class Sentence:
     text: str
     paragraph: int
     is_heading: bool = False
+    is_title: bool = False  # the headline (paragraph 0, or the first line after the page's own stamp lines)
     # Whose words the sentence carries (core.voices.speakers): a canonical person, or None with the
     # side of an institution heard ("the Foreign Ministry said"); official: an office holder,
     # ministry or spokesperson at the article's date (False: a commentator; None: nobody speaks).
@@ -88,8 +89,8 @@ class Sentence:
     @property
     def crosshead(self) -> bool:
         """A heading of one to three words inside the body ("Strategic competition"): a section
-        label, not an issue sentence (the headline, paragraph 0, is one)."""
-        return self.is_heading and self.paragraph > 0 and len(self.text.split()) <= 3
+        label, not an issue sentence (the headline is one)."""
+        return self.is_heading and not self.is_title and len(self.text.split()) <= 3
 
 
 @dataclass

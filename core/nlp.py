@@ -35,17 +35,22 @@ def newline_sentences(doc: Doc) -> Doc:
     """Start a sentence at the first token after any token holding a line break.
 
     doc: a tokenised Doc. The parser still splits within lines, but not right after a
-    line-initial bullet ("- text" stays one sentence).
+    line-initial bullet ("- text" stays one sentence), nor at a full stop followed by a lowercase
+    word within a line ("… China-US relations. whether the two countries …": a machine
+    translation's artefact, one sentence by the labelling conventions).
     """
     for token in doc[:-1]:
+        nxt = doc[token.i + 1]
         if "\n" in token.text or "\n" in token.whitespace_:
-            doc[token.i + 1].is_sent_start = True
-            if doc[token.i + 1].text in BULLETS and token.i + 2 < len(doc):
+            nxt.is_sent_start = True
+            if nxt.text in BULLETS and token.i + 2 < len(doc):
                 doc[token.i + 2].is_sent_start = False
-        elif token.text in ENDS and not token.whitespace_ and doc[token.i + 1].text in CLOSING_QUOTES:
+        elif token.text in ENDS and not token.whitespace_ and nxt.text in CLOSING_QUOTES:
             # 'get along."' at a paragraph's end: the parser made the closing mark a sentence of its own,
             # shown as a stray quote mark after the quote (and the quote lost its end)
-            doc[token.i + 1].is_sent_start = False
+            nxt.is_sent_start = False
+        elif token.text == "." and nxt.is_alpha and nxt.is_lower:
+            nxt.is_sent_start = False
     return doc
 
 

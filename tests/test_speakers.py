@@ -111,3 +111,32 @@ def test_bad_input_gives_a_result(extracted, text):
     assert isinstance(out["sentences"], list)
     for s in out["sentences"]:
         assert s["speaker"] is None or isinstance(s["speaker"], str)
+
+
+def _speakers(obj: dict) -> dict[str, str | None]:
+    return {s["text"].strip(): s["speaker"] for s in obj["sentences"]}
+
+
+def test_captured_page_voices_headline_under_a_stamp_dateline_subject_and_plans(extracted):
+    page = ("Published: Saturday, November 16, 2024\n"
+            "Xi tells Biden China is ready for the Trump transition\n"
+            "LIMA, Peru — Chinese President Xi Jinping told President Biden on Saturday that China was ready "
+            "to work with the incoming administration.\n"
+            "MR MILLER: Good afternoon. The Secretary will raise our concerns about Russia with the foreign "
+            "minister. He will also urge China to use its influence with Iran.\n")
+    said = _speakers(extracted(page, "lima.txt"))
+    # the headline under the page's own stamp line still carries the words it reports
+    assert said["Xi tells Biden China is ready for the Trump transition"] == "Xi Jinping"
+    # a dateline the parser reads as a second subject does not hide the speaker
+    assert said[next(t for t in said if t.startswith("LIMA, Peru"))] == "Xi Jinping"
+    # what the Secretary will do is the spokesperson's announcement, not the Secretary's words
+    assert said["The Secretary will raise our concerns about Russia with the foreign minister."] == "Matthew Miller"
+    assert said["He will also urge China to use its influence with Iran."] == "Matthew Miller"
+
+
+def test_a_full_stop_before_a_lowercase_word_does_not_split_a_machine_translation(extracted):
+    obj = extracted("Xi meets Blinken\nXi Jinping pointed out that the world needs a stable China-US relations. "
+                    "whether the two countries can get along is related to the future of mankind.\n", "mt.txt")
+    texts = [s["text"].strip() for s in obj["sentences"]]
+    assert any(t.startswith("Xi Jinping pointed out") and t.endswith("future of mankind.") for t in texts), texts
+    assert [s["speaker"] for s in obj["sentences"] if s["text"].startswith("Xi Jinping")] == ["Xi Jinping"]

@@ -207,8 +207,9 @@ class SpeakerResolver:
                     if who[2]:
                         return who
             subj = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.in_quote[c.idx]]
-            if subj:
-                return self._who(subj[0])
+            if subj:  # a dateline parsed as a second subject ("LIMA, Peru — Xi told …"): the person
+                whos = [self._who(c) for c in subj]
+                return next((w for w in whos if w[0]), whos[0])
             if v.head is v:
                 break
             v = v.head
@@ -220,6 +221,9 @@ class SpeakerResolver:
         if m is None:
             named = [c for c in head.children if c.dep_ in {"appos", "compound", "flat"} and self.mention(c)]
             m = self.mention(named[0]) if named and head.lower_ in ROLE_HEADS else None
+        if (m.label if m else head.ent_type_) in {"GPE", "LOC"}:  # a dateline parsed as the subject: "LIMA, Peru — President Xi told …"
+            named = [self.mention(c) for c in head.children if c.dep_ == "appos" and self.mention(c)]
+            m = next((n for n in named if n.label == "PERSON"), m)
         if m and m.label == "PERSON":
             return m.canonical, self.side.get(m.canonical), True
         if m and m.side:  # an organisation or government: its side, no person
@@ -403,7 +407,15 @@ def _cue_tokens(doc: Doc, start: int, end: int, in_quote: bytearray) -> list[Tok
             and not in_quote[t.idx] and _speech_use(t)] if span is not None else []
 
 
+FUTURE_AUX = {"will", "shall", "'ll", "’ll"}
+
+
 def _speech_use(t: Token) -> bool:
+    """Whether a speech verb reports speech here. A verb in the future ("The Secretary will raise
+    …", "he will urge …") announces a plan, in the words of whoever says so: not a report."""
+    verb = t.head if t.dep_ == "conj" else t
+    if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in (*t.children, *verb.children)):
+        return False
     lemma = t.lemma_.lower()
     if lemma == "point":
         return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children) or any(
@@ -518,7 +530,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
     """
     out = []
     for s in sentences:
-        if s.is_heading and s.paragraph:  # the headline may carry words ("Raimondo says …"), crossheads not
+        if s.is_heading and not s.is_title:  # the headline may carry words ("Raimondo says …"), crossheads not
             continue
         found = []
         for cue in _cue_tokens(doc, s.start, s.end, in_quote):

@@ -140,7 +140,7 @@ def assign_speakers(sentences: list[Sentence], quotes: list[Quote], turns: dict[
     k = 0
     ordered = sorted(quotes, key=lambda q: q.start)
     for s in sentences:
-        if s.is_heading and s.paragraph:
+        if s.is_heading and not s.is_title:
             continue  # a crosshead carries nobody's words
         while k < len(ordered) and ordered[k].end <= s.start:
             k += 1
