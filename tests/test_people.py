@@ -158,3 +158,11 @@ def test_a_longer_form_of_a_name_renames_the_earlier_mentions(run):
         "had placed on talks was high, Antony Blinken said.")
     assert persons["George At East"].mentions == 2 and "George East" not in persons
     assert [m.canonical for m in mentions if m.label == "PERSON"].count("George At East") == 2
+
+
+def test_shoals_reefs_and_streets_are_places_and_credit_lines_name_nobody(run):
+    _, persons = run("Sullivan raises Second Thomas Shoal\n"
+                     "Jake Sullivan raised the collisions at Second Thomas Shoal and Sabina Shoal with Wang Yi.\n"
+                     "The briefing was held at 2 Chaoyangmen Nandajie in Beijing.\n"
+                     "Posted by Noor Hadley\nEditor: Liu Jing\nWang said the talks were candid.")
+    assert set(persons) == {"Jake Sullivan", "Wang Yi"}

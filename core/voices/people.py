@@ -62,6 +62,10 @@ TITLE_WORDS = {
 NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-.]*|[A-Z]\.?)$")
 NAME_SUFFIXES = {"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"}
 NAME_PARTICLES = {"von", "van", "der", "de", "da", "di", "bin", "al", "al-", "la", "le", "du"}
+# A last word that makes a "name" a place: "Second Thomas Shoal", "Sabina Shoal", "Huangyan Dao",
+# "Ren'ai Jiao" (pinyin: island, reef), "Chaoyangmen Nandajie" (avenue).
+PLACE_ENDINGS = {"shoal", "reef", "reefs", "island", "islands", "atoll", "strait", "bay", "sea", "dao", "jiao",
+                 "yu", "dajie", "nandajie", "beidajie", "lu", "street", "avenue", "road"}
 COUNTRY_CANON = {
     "us": "United States", "u.s.": "United States", "u.s": "United States", "usa": "United States",
     "u.s.a.": "United States", "united states": "United States", "america": "United States",
@@ -188,7 +192,8 @@ def _one_edit(a: str, b: str) -> bool:
 # A", "© A / POOL/AFP", "(AP Photo/A)"), a contribution line ("A contributed to this report"),
 # an author's bio ("A is a former … and a senior adviser at …", at the end).
 CREDIT_LINE = re.compile(
-    r"^\s*(?:by|analysis by|from \w+['’]s|editor:|photo|credit|reporting by|writing by)\b|"
+    r"^\s*(?:by|analysis by|from \w+['’]s|photo|credit|reporting by|writing by|posted by|edited by|compiled by)\b|"
+    r"^\s*(?:editor|author|responsible editor)\s*:|"
     r"credit\.\.\.|©|\bphoto(?:graph)? by\b|\bpool photo\b|/\s*(?:AP|AFP|Reuters|Getty|EPA|POOL|Xinhua)\b|"
     r"\bcontributed to this report\b|\bAP Photo\b", re.I)
 BIO_LINE = re.compile(r"^\s*(?:editor['’]s note:\s*)?(?:(?:Mr|Ms|Dr)\.? [A-Z][\w'’-]+|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),? "
@@ -276,6 +281,8 @@ def trim_name(span: Span) -> tuple[int, int] | None:
     if not span.ent_id_ and _whole_line(doc, start, end):
         return None  # a line that is only a "name" is a heading ("Key Concepts"), not a person
     if not any(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" for t in words):
+        return None
+    if words[-1].lower_ in PLACE_ENDINGS and not span.ent_id_:
         return None
     return start, end
 
