@@ -20,8 +20,9 @@ people are bare spaCy PERSON spans.
   eval/dev, the same five articles); official accuracy over the people both find;
 - dates within 3 days and visit accuracy, where the set labels them;
 - outlet accuracy: the publisher read from the page (core.ingest.outlets, no metadata given) against the
-  labelled outlet (styles: the label's `outlet`, its parenthesised note dropped; a reprint
-  "Reuters (syndicated in the Deccan Ledger)" accepts either name; seeds: seeds/articles.yaml),
+  labelled outlet (styles, pages: the label's `outlet`, its parenthesised note dropped; a reprint
+  "Reuters (syndicated in the Deccan Ledger)" or repost "X (reposted on Y)" accepts either name;
+  seeds: seeds/articles.yaml),
   both sides through the catalogue normaliser, a shorter name matching a longer one whose first
   words it is ("Sohu" ~ "Sohu Finance"). Its baseline is the name before the first dateline dash
   ("BEIJING (AP) —" → AP) in the first lines, else None.
@@ -44,7 +45,7 @@ _SAID = re.compile(rf"\b{_NAME},? (?:said|says|told|added)\b|\b(?:said|says|told
 _RECALLED = re.compile(r"\b(last (?:week|month|year)|at the time|ago|earlier|previously|in 20\d\d)\b", re.I)
 _MARKS = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 _DATELINE_NAME = re.compile(r"([A-Z][\w&'’.]*(?: [A-Z][\w&'’.]*)*)\)?\s+(?:--|[-–—])\s")
-_REPRINTER = re.compile(r"\((?:reprinted|syndicated|republished) (?:in|by) (?:the )?([^)]+)\)")
+_REPRINTER = re.compile(r"\((?:reprinted|syndicated|republished|reposted) (?:in|by|on) (?:the )?([^)]+)\)")
 
 
 def baseline_outlet(text: str) -> str | None:

@@ -31,6 +31,8 @@ def test_outlet_scoring_normalises_names_and_accepts_the_reprinting_outlet():
     gold = "Associated Press (reprinted in the Valley Courier-Times)"
     assert outlet_matches(gold, "AP") and outlet_matches(gold, "Valley Courier-Times")
     assert not outlet_matches(gold, "Reuters") and not outlet_matches(gold, None)
+    repost = "Harbor Street Journal (reposted on Geopolitics Digest)"
+    assert outlet_matches(repost, "Geopolitics Digest") and outlet_matches(repost, "Harbor Street Journal")
     assert outlet_matches("Sohu (machine translated)", "Sohu Finance")
     assert not outlet_matches("The Hill (opinion)", "Hilltop")          # a prefix of four letters or more only
     assert baseline_outlet("Title\nWASHINGTON, June 19 (Reuters) - Blinken met Xi.") == "Reuters"
