@@ -8,7 +8,8 @@ from core.store import queries as Q
 from core.filters import Filters
 from core.store.db import read_connection
 
-FILTERS = [Filters(), Filters(issues=("taiwan", "trade")), Filters(sides=("US",)),
+FILTERS = [Filters(), Filters(issues=("taiwan", "trade")), Filters(issues=("taiwan",)), Filters(sides=("US",)),
+           Filters(issues=("trade",), visits=("blinken-2024-04", "yellen-2023-07")),
            Filters(issues=("taiwan", "trade", "military_communication"), sides=("China", "US")), Filters(visits=("blinken-2023-06",))]
 
 

@@ -56,8 +56,8 @@ def _scope(f: Filters, q: _Sql) -> str:
         art.append(f"a.pub_date >= {q.bind('date_from', f.date_from)}")
     if f.date_to:
         art.append(f"a.pub_date <= {q.bind('date_to', f.date_to)}")
-    if f.issues:
-        art.append(f"a.article_id IN (SELECT article_id FROM issue_hits WHERE {q.in_list('issue', 'issues', f.issues)})")
+    if f.issues:  # article_issues: one row per article and issue it has a hit on (a third of issue_hits)
+        art.append(f"a.article_id IN (SELECT article_id FROM article_issues WHERE {q.in_list('issue', 'issues', f.issues)})")
     if f.outlet_types:
         art.append("a.article_id IN (SELECT article_id FROM article_sources WHERE "
                    f"{q.in_list('outlet_type', 'outlet_types', f.outlet_types)})")
@@ -137,11 +137,23 @@ def _per_article(f: Filters) -> bool:
     return not (f.issues or f.persons or f.query)
 
 
+def _one_issue(f: Filters) -> bool:
+    """Whether the only sentence filter is one issue: then an article's selected sentences are its
+    hits on that issue, summed per article in article_issues (the sentences table has ~55 rows per
+    article, article_issues one per article and issue)."""
+    return len(f.issues) == 1 and not (f.sides or f.persons or f.query)
+
+
 def corpus_summary(con, f: Filters) -> pd.DataFrame:
     """One row: articles, outlets, visits (excluding 'other'), first/last date, sentences, words."""
-    sentences = ("SELECT coalesce(sum(aw.sentences), 0)::BIGINT FROM article_sides aw "
-                 f"WHERE aw.article_id IN (SELECT article_id FROM arts) AND {_side_cond(f)}"
-                 if _per_article(f) else "SELECT count(*) FROM sents")
+    if _per_article(f):
+        sentences = ("SELECT coalesce(sum(aw.sentences), 0)::BIGINT FROM article_sides aw "
+                     f"WHERE aw.article_id IN (SELECT article_id FROM arts) AND {_side_cond(f)}")
+    elif _one_issue(f):
+        sentences = ("SELECT coalesce(sum(sentences), 0)::BIGINT FROM article_issues "
+                     f"WHERE article_id IN (SELECT article_id FROM arts) AND {_issue_cond(f, 'issue')}")
+    else:
+        sentences = "SELECT count(*) FROM sents"
     return _run(con, f, f"""
         SELECT count(*) AS articles, count(DISTINCT outlet) AS outlets,
                count(DISTINCT visit) FILTER (WHERE visit <> '{NO_VISIT}') AS visits,
@@ -181,6 +193,10 @@ def _trend_articles(f: Filters) -> str:
         src, n, tone, w = (f"""(SELECT aw.*, a.title, a.outlet, a.pub_date, a.visit FROM article_sides aw
                                 JOIN arts a USING (article_id) WHERE {_side_cond(f)})""",
                            "sum(sentences)::BIGINT", "sum(tone)", "sum(sentences)")
+    elif _one_issue(f):  # the issue's hits, summed per article
+        src, n, tone, w = (f"""(SELECT ai.*, a.title, a.outlet, a.pub_date, a.visit FROM article_issues ai
+                                JOIN arts a USING (article_id) WHERE {_issue_cond(f, 'ai.issue')})""",
+                           "sum(sentences)::BIGINT", "sum(tone_weighted_sum)", "sum(weight_sum)")
     else:
         src, n, tone, w = "sents", "count(*)", "sum(tone * weight)", "sum(weight)"
     return f"""SELECT article_id, any_value(title) AS title, any_value(outlet) AS outlet,
@@ -429,10 +445,12 @@ def _readings_sql(f: Filters, by: str) -> tuple[str, str]:
             SELECT ia.issue AS label, a.visit, ia.article_id, ia.tw / nullif(ia.w, 0) AS tone, ia.n AS sentences
             FROM ia JOIN arts a USING (article_id)"""
     if by == "side":
-        return "", """
+        within = ("JOIN arts s USING (article_id)" if _per_article(f) and not f.sides  # every sentence is in
+                  else "JOIN sents s USING (article_id, sent_idx)")
+        return "", f"""
             SELECT q.side AS label, s.visit, q.article_id, avg(coalesce(q.tone, 0)) AS tone,
                    count(DISTINCT q.sent_idx) AS sentences
-            FROM quotes q JOIN sents s USING (article_id, sent_idx)
+            FROM quotes q {within}
             WHERE q.official AND q.side IN ('US', 'China') GROUP BY ALL"""
     raise ValueError(f"by must be 'issue' or 'side', got {by!r}")
 

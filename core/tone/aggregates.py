@@ -69,7 +69,7 @@ def _interval(mean: float, sd: float, n: int, values, seed: int) -> tuple[float,
     """The 90 % bootstrap interval of a mean over n articles (see the module docstring): drawn from
     values (the article readings, in article order) up to EXACT_BOOTSTRAP articles, else the
     bootstrap's normal limit (the resampled means spread by the population sd / sqrt(n))."""
-    if n > EXACT_BOOTSTRAP:
+    if n > EXACT_BOOTSTRAP or values is None:
         half = Z90 * sd / np.sqrt(n)
         return mean - half, mean + half
     values = np.asarray(values, dtype=float)
@@ -81,12 +81,20 @@ def _interval(mean: float, sd: float, n: int, values, seed: int) -> tuple[float,
 def grouped_sql(readings: str, keys: list[str]) -> str:
     """The per-group statistics of `readings` (a SELECT of one row per keys..., article_id with
     tone and sentences) that finish() turns into visit-level readings: computed in DuckDB, so a
-    100k-article store sends one row per group, not one per article."""
+    100k-article store sends one row per group, not one per article; the article tones go along
+    (sorted, for the bootstrap) only for groups of at most EXACT_BOOTSTRAP articles."""
     cols = ", ".join(keys)
-    return f"""SELECT {cols}, count(*) AS articles, sum(sentences)::BIGINT AS sentences, avg(tone) AS mean,
-                      coalesce(stddev_pop(tone), 0) AS sd,
-                      CASE WHEN count(*) <= {EXACT_BOOTSTRAP} THEN list(tone ORDER BY article_id) END AS tones
-               FROM ({readings}) WHERE tone IS NOT NULL GROUP BY {cols}"""
+
+    def same(a, b):  # a group with a NULL key finds no tones: finish() gives it the normal limit
+        return " AND ".join(f"{a}.{k} = {b}.{k}" for k in keys)
+    return f"""SELECT * FROM (
+        WITH r AS MATERIALIZED (SELECT * FROM ({readings}) WHERE tone IS NOT NULL),
+        g AS (SELECT {cols}, count(*) AS articles, sum(sentences)::BIGINT AS sentences, avg(tone) AS mean,
+                     coalesce(stddev_pop(tone), 0) AS sd FROM r GROUP BY {cols}),
+        small AS (SELECT {', '.join(f'r.{k}' for k in keys)}, list(r.tone ORDER BY r.article_id) AS tones
+                  FROM r JOIN g ON {same('r', 'g')} WHERE g.articles <= {EXACT_BOOTSTRAP}
+                  GROUP BY {', '.join(f'r.{k}' for k in keys)})
+        SELECT g.*, small.tones FROM g LEFT JOIN small ON {same('g', 'small')})"""
 
 
 def finish(stats: pd.DataFrame, keys: list[str], seed: int = SEED) -> pd.DataFrame:
