@@ -689,8 +689,9 @@ def _gold_side_from_sentences(article: dict, actors) -> dict[str, float | None]:
     return out
 
 
-def tone_cv(ctx=None, sets=TONE_SETS) -> dict:
-    """Cross-validated tone figures per sentence set and pooled, beside VADER, and the worst errors.
+def tone_cv(ctx=None, sets=TONE_SETS, blind: bool = True) -> dict:
+    """Cross-validated tone figures per sentence set and pooled, beside VADER, and the worst errors;
+    and the blind set's, scored with the shipped weights (blind=False while tuning: not even scored).
 
     {set: {"system": {...}, "vader": {...}, "sentences": n, "articles": n}, "worst": [...], "note"}."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -707,7 +708,8 @@ def tone_cv(ctx=None, sets=TONE_SETS) -> dict:
             for name in (*sets, POOLED, BLIND)}
     worst = []
     shipped = ctx.tone_scorer.weights
-    blind = [(d, extract(d.raw, ctx, doc=d.doc, cleaned=d.cleaned), shipped) for d in read_sets(ctx, (BLIND,))]
+    blind = [(d, extract(d.raw, ctx, doc=d.doc, cleaned=d.cleaned), shipped)
+             for d in (read_sets(ctx, (BLIND,)) if blind else ())]
     for doc, result, weights in cross_validated(ctx, read_sets(ctx, sets)) + blind:
         tone = {t.sent_idx: t.score for t in result.tones}
         gold_article = doc.article.get("tone", dev_tone.get(doc.file))

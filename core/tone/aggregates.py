@@ -32,11 +32,14 @@ INTERVAL = (5.0, 95.0)
 MIN_ARTICLES = 3
 MIN_SENTENCES = 10
 SEED = 20231115
+PRECISION = 6
 
 
 def article_tone(tones: list[SentenceTone]) -> float:
-    """The mean of the article's sentence tones (0.0 for an article without sentences)."""
-    return round(sum(t.score for t in tones) / len(tones), 4) if tones else 0.0
+    """The mean of the article's sentence tones (0.0 for an article without sentences), kept to
+    PRECISION places so that a view rounding it (3 places) and a view averaging the stored
+    sentences agree (no double rounding)."""
+    return round(sum(t.score for t in tones) / len(tones), PRECISION) if tones else 0.0
 
 
 # The same two definitions over the stored rows of the articles $ids (after a correction), in one pass.
@@ -44,12 +47,12 @@ STORED_ARTICLE_TONE = """
     UPDATE articles a SET tone = coalesce(t.tone, 0.0), tone_us = t.us, tone_china = t.china, tone_other = t.other
     FROM (SELECT i.article_id, s.tone, q.us, q.china, q.other
           FROM (SELECT unnest($ids::VARCHAR[]) AS article_id) i
-          LEFT JOIN (SELECT article_id, round(avg(tone), 4) AS tone FROM sentences
+          LEFT JOIN (SELECT article_id, round(avg(tone), 6) AS tone FROM sentences
                      WHERE article_id IN (SELECT unnest($ids::VARCHAR[])) GROUP BY article_id) s USING (article_id)
           LEFT JOIN (SELECT article_id,
-                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'US'), 4) AS us,
-                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'China'), 4) AS china,
-                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'Other'), 4) AS other
+                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'US'), 6) AS us,
+                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'China'), 6) AS china,
+                            round(avg(coalesce(tone, 0)) FILTER (WHERE side = 'Other'), 6) AS other
                      FROM quotes WHERE official AND article_id IN (SELECT unnest($ids::VARCHAR[]))
                      GROUP BY article_id) q USING (article_id)) t
     WHERE a.article_id = t.article_id"""
@@ -61,7 +64,7 @@ def side_tones(quotes: list[Quote]) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for side in SIDES:
         values = [q.tone or 0.0 for q in quotes if q.side == side and q.official]
-        out[side] = round(sum(values) / len(values), 4) if values else None
+        out[side] = round(sum(values) / len(values), PRECISION) if values else None
     return out
 
 

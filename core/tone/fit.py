@@ -6,8 +6,11 @@ overlaps most, and each sentence's features (core.tone.model.FEATURES) computed.
 regression of the -2..+2 label on the features and on the presence of each content word seen in
 at least MIN_WORD_SENTENCES training sentences (what the lexicon misses: "backfire", "dictator"),
 without intercept (a sentence without evidence reads 0), with ALPHA shrinkage so that rare
-constructions and words do not get extreme weights. The
-3-class neutral band is the |score| cut that classifies the training sentences best.
+constructions and words do not get extreme weights. A ridge model's scores are compressed
+(it shrinks towards 0), so its raw sum is calibrated to the label scale: the isotonic regression
+of label/2 on the raw scores the model gives sentences it was not fitted on (CALIBRATION_FOLDS
+folds by article inside the training articles), through (0, 0). The 3-class neutral band is the
+|calibrated score| cut that classifies those out-of-fold sentences best.
 
 Cross-validation holds out one article at a time (folds by article): its sentences, article tone
 and officials' side tones are predicted by the full extraction with the weights fitted on the
@@ -28,6 +31,7 @@ from core.sentence_labels import best_match, folds, label_spans, load_sentence_s
 from core.tone.model import FEATURES, WEIGHTS_FILE, WORD_VALUE, ToneScorer, ToneWeights
 
 ALPHA = 3.0
+CALIBRATION_FOLDS = 5
 MIN_WORD_SENTENCES = 3
 BANDS = tuple(np.round(np.arange(0.05, 0.55, 0.025), 3))
 SETS = ("seeds", "styles")
@@ -81,8 +85,31 @@ def read_sets(ctx, sets=SETS) -> list[LabelledDoc]:
 
 
 def fit(docs: list[LabelledDoc]) -> ToneWeights:
-    """Ridge weights on the labelled sentences of `docs`: the features, and each content word
-    used in at least MIN_WORD_SENTENCES training sentences; and the neutral band."""
+    """Ridge weights on the labelled sentences of `docs` (the features, and each content word
+    used in at least MIN_WORD_SENTENCES training sentences), their calibration to the label
+    scale and the neutral band, both read off out-of-fold scores (CALIBRATION_FOLDS folds by
+    article) so that they describe the model on sentences it did not see."""
+    weights, words = _ridge(docs)
+    raw, y = [], []
+    for train, test in folds(docs, CALIBRATION_FOLDS):
+        fold_weights, fold_words = _ridge([docs[i] for i in train])
+        for i in test:
+            raw += list(raw_scores(docs[i], fold_weights, fold_words))
+            y += [lab for _, lab, _ in docs[i].labels]
+    raw, y = np.array(raw), np.array(y)
+    knots = calibration(raw, y / 2)
+    score = np.interp(raw, *zip(*knots))
+    band = max(BANDS, key=lambda b: (np.mean(three_class(score, b) == np.sign(y)), -b))
+    return ToneWeights(weights, float(band), {
+        "model": f"ridge regression, alpha {ALPHA}, no intercept, label -2..+2; words: presence x {WORD_VALUE}, "
+                 f"used in >= {MIN_WORD_SENTENCES} training sentences; calibration: isotonic on "
+                 f"{CALIBRATION_FOLDS}-fold out-of-fold scores (folds by article), 0 kept at 0",
+        "sentences": int(len(y)), "articles": len(docs),
+        "sets": sorted({d.set_name for d in docs})}, words, knots)
+
+
+def _ridge(docs: list[LabelledDoc]) -> tuple[dict[str, float], dict[str, float]]:
+    """(feature weights, word weights) of the ridge fit on the labelled sentences of `docs`."""
     from sklearn.linear_model import Ridge
 
     rows = [words for d in docs for words in d.words]
@@ -99,17 +126,39 @@ def fit(docs: list[LabelledDoc]) -> ToneWeights:
                 bag[r, column[w]] = WORD_VALUE
     x = np.hstack([np.vstack([d.features for d in docs]), bag])
     y = np.concatenate([[lab for _, lab, _ in d.labels] for d in docs])
-    model = Ridge(alpha=ALPHA, fit_intercept=False).fit(x, y)
-    coef = model.coef_
+    coef = Ridge(alpha=ALPHA, fit_intercept=False).fit(x, y).coef_
     weights = {f: round(float(w), 5) for f, w in zip(FEATURES, coef)}
     words = {w: round(float(c), 5) for w, c in zip(vocab, coef[len(FEATURES):]) if abs(c) >= 1e-4}
-    score = np.clip(x @ coef / 2, -1, 1)
-    band = max(BANDS, key=lambda b: (np.mean(three_class(score, b) == np.sign(y)), -b))
-    return ToneWeights(weights, float(band), {
-        "model": f"ridge regression, alpha {ALPHA}, no intercept, label -2..+2; words: presence x {WORD_VALUE}, "
-                 f"used in >= {MIN_WORD_SENTENCES} training sentences",
-        "sentences": int(len(y)), "articles": len(docs),
-        "sets": sorted({d.set_name for d in docs})}, words)
+    return weights, words
+
+
+def raw_scores(doc: LabelledDoc, weights: dict[str, float], words: dict[str, float]) -> np.ndarray:
+    """The clipped raw tone (before calibration) of each labelled sentence of `doc`, as
+    core.tone.model.ToneScorer.score sums it."""
+    feature = doc.features @ np.array([weights[f] for f in FEATURES])
+    word = np.array([sum(words.get(w, 0.0) for w in ws) * WORD_VALUE for ws in doc.words])
+    return np.clip((feature + word.reshape(feature.shape)) / 2, -1, 1)
+
+
+def calibration(raw: np.ndarray, target: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """Knots of the isotonic regression of target on raw (both -1..+1), one per block at the
+    block's mean raw score (so the map is piecewise linear and keeps the order of scores), fitted
+    on each side of 0 apart and through (0, 0): a sentence without evidence stays neutral."""
+    from sklearn.isotonic import IsotonicRegression
+
+    knots = {0.0: 0.0}
+    for sign in (-1.0, 1.0):
+        x = raw[sign * raw > 0]
+        t = target[sign * raw > 0]
+        if len(x) < 2:
+            knots[sign] = sign
+            continue
+        fitted = IsotonicRegression(y_min=min(0, sign), y_max=max(0, sign)).fit_transform(x, t)
+        for value in np.unique(fitted):
+            knots[round(float(x[fitted == value].mean()), 4)] = round(float(value), 4)
+        outer = max(knots, key=lambda k: sign * k)
+        knots[sign] = knots[outer]
+    return tuple(sorted(knots.items()))
 
 
 def three_class(score, band: float) -> np.ndarray:
@@ -120,7 +169,7 @@ def three_class(score, band: float) -> np.ndarray:
 
 def write_weights(weights: ToneWeights, path: Path) -> None:
     data = {"weights": weights.weights, "neutral_band": weights.neutral_band, "fitted": weights.fitted,
-            "words": dict(sorted(weights.words.items()))}
+            "calibration": [list(k) for k in weights.calibration], "words": dict(sorted(weights.words.items()))}
     Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 

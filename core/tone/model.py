@@ -26,11 +26,13 @@ A feature is (evidence group, context), the group being diplomatic or generic, c
 hostile; constructions add their own features: DEMAND, REASSURANCE ("will not challenge or
 replace"), RESTRAINT, CONDITIONAL ("if ..., we will take countermeasures"), SCARE_QUOTE (a
 quoted word or two in the narrator's sentence, "'arbitrarily'") and BRACKET (an editor's
-"[...]" inside a quote). A sentence's tone is the weighted sum of its features, halved and
-clipped to -1..+1; the weights are fitted on hand-labelled sentences (core.tone.fit) and ship
-as seeds/tone_weights.json. Every piece of evidence and construction is a driver whose
-contribution is its weight times its value, so the drivers of a sentence add up to its score
-(before clipping), and the drivers inside a quote add up to the quote's own tone.
+"[...]" inside a quote). A sentence's raw tone is the weighted sum of its features, halved and
+clipped to -1..+1; its tone is that raw sum calibrated to the label scale (a monotone map fitted
+on out-of-fold scores, so a score of 0.5 means what a label of +1 means). The weights and the
+calibration are fitted on hand-labelled sentences (core.tone.fit) and ship as
+seeds/tone_weights.json. Every piece of evidence and construction is a driver whose contribution
+is its weight times its value, scaled by the sentence's calibration, so the drivers of a sentence
+add up to its score, and the drivers inside a quote add up to the quote's own tone.
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Span
 from spacy.util import filter_spans
 
@@ -210,6 +213,7 @@ def _blank_tokenizer():
 
 
 WEIGHTS_FILE = "tone_weights.json"
+IDENTITY = ((-1.0, -1.0), (0.0, 0.0), (1.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,14 @@ class ToneWeights:
     neutral_band: float
     fitted: dict
     words: dict[str, float] = field(default_factory=dict)  # lemma -> weight of its presence (WORD_VALUE)
+    # (raw, calibrated) knots, raw increasing: the linear sum's reading on the label scale
+    # (isotonic on out-of-fold scores, core.tone.fit); the identity when absent
+    calibration: tuple[tuple[float, float], ...] = IDENTITY
+
+    def calibrate(self, raw: float) -> float:
+        """The calibrated tone of a clipped raw sum (-1..+1), interpolated between the knots."""
+        xs, ys = zip(*self.calibration)
+        return float(np.interp(raw, xs, ys))
 
 
 def load_tone_weights(path: Path) -> ToneWeights:
@@ -249,7 +261,25 @@ def load_tone_weights(path: Path) -> ToneWeights:
                                           for v in words.values()):
         raise CatalogError(path, None, "'words' must map words to numbers")
     return ToneWeights({f: float(weights.get(f, 0.0)) for f in FEATURES}, float(band), dict(data.get("fitted") or {}),
-                       {str(k): float(v) for k, v in words.items()})
+                       {str(k): float(v) for k, v in words.items()}, _calibration(path, data.get("calibration")))
+
+
+def _calibration(path: Path, knots) -> tuple[tuple[float, float], ...]:
+    """Validated calibration knots: pairs on -1..+1, raw strictly increasing, calibrated non-decreasing,
+    0 read as 0 (a sentence without evidence stays neutral)."""
+    if knots is None:
+        return IDENTITY
+    try:
+        pairs = tuple((float(x), float(y)) for x, y in knots)
+    except (TypeError, ValueError):
+        raise CatalogError(path, None, "'calibration' must be a list of [raw, calibrated] pairs") from None
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
+    if (len(pairs) < 2 or any(not -1 <= v <= 1 for v in xs + ys) or any(b <= a for a, b in zip(xs, xs[1:]))
+            or any(b < a for a, b in zip(ys, ys[1:]))):
+        raise CatalogError(path, None, "'calibration' knots must lie on -1..1, raw increasing, calibrated non-decreasing")
+    if abs(float(np.interp(0.0, xs, ys))) > 1e-9:
+        raise CatalogError(path, None, "'calibration' must read a raw 0 as 0")
+    return pairs
 
 
 @dataclass
@@ -339,8 +369,12 @@ class ToneScorer:
                     by_token[token.i][1] += contribution
                 else:
                     drivers.append([lemma, contribution, "fitted", token.idx, token.idx + len(token)])
+            score = self.weights.calibrate(_clip(total))
+            if total:  # each driver keeps its share of the calibrated score
+                for d in drivers:
+                    d[1] *= score / total
             coop = _squash(coop_total)
-            out.append(SentenceTone(idx, round(_clip(total), 4), round(coop, 4), _quad(coop, quad_mass),
+            out.append(SentenceTone(idx, round(score, 4), round(coop, 4), _quad(coop, quad_mass),
                                     sorted((ToneDriver(d[0], round(d[1], 4), *d[2:]) for d in drivers if round(d[1], 4)),
                                            key=lambda d: -abs(d.contribution))))
         return out
