@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from core import corrections
 from core.catalogs import load_catalogs
 from core.corpus import seed_articles
 from core.sources import load_outlet_types
 from core.errors import DiplotoneError, InputError, PipelineError
 from core.store.keys import content_hash, split_fingerprint, store_fingerprint
-from core.model import ArticleResult, RawArticle
+from core.model import MARKED_LINES, ArticleResult, RawArticle
 from core.paths import store_path as default_store_path
 from core.store.db import Store
 
@@ -103,12 +104,13 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
         store.check()  # a build with nothing to do reads no article data: damage would pass unreported
         stored, user = store.fingerprints(), store.user_meta()
         files = store.con.execute("SELECT article_id, file FROM articles").fetchall()
+        marked, redo = corrections.marked_lines(store.con), set(corrections.unreflected(store.con))
     seed_files = {r.file for r in raws} if seed_corpus else set()
     stale = [aid for aid, file in files if file in seed_files and aid not in unique]  # seed text edited since
     full, meta_only = [], []
     for aid, raw in unique.items():
         old = stored.get(aid)
-        if old is None or split_fingerprint(old)[0] != nlp_fp:
+        if old is None or split_fingerprint(old)[0] != nlp_fp or aid in redo:  # redo: a line marked since
             full.append(raw)
         elif old != fingerprint or _canon(user[aid]["given"]) != _canon(raw.meta):
             meta_only.append(raw)
@@ -121,7 +123,8 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
         report.removed = [dict(files)[aid] for aid in stale]
         report.metadata_updated = [r.file for r in meta_only]
     if full:
-        edits = {aid: user[aid]["edits"] for aid in user if user[aid]["edits"]}
+        edits = {aid: {**user[aid]["edits"], **({MARKED_LINES: marked[aid]} if aid in marked else {})}
+                 for aid in user if user[aid]["edits"] or aid in marked}
         _extract_and_write(full, edits, store_path, fingerprint, report, pipeline=pipeline, seeds=seeds,
                            progress=progress, dask=dask, batch_size=batch_size, on_progress=on_progress,
                            lock_timeout=lock_timeout, guard=guard, jobs=jobs)
@@ -138,6 +141,21 @@ def build(raws: list[RawArticle] | None = None, store_path=None, *, pipeline: st
     sync(store_path or default_store_path(), lock_timeout=lock_timeout)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def reparse_marked(store_path=None, pipeline: str | None = None, seeds=None, guard=None) -> list[str]:
+    """Extract again, from their stored text and metadata, the articles whose lines an analyst has
+    marked as boilerplate or body (or unmarked) since their extraction; returns their ids.
+    guard: as for build()."""
+    with Store.open(store_path, guard=guard) as store:
+        ids = corrections.unreflected(store.con)
+        user = store.user_meta()
+        rows = store.con.execute("""SELECT article_id, file, raw_text, source_format FROM articles
+                                    WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))""", {"ids": ids}).fetchall()
+    if rows:
+        raws = [RawArticle(file, text, dict(user[aid]["given"]), fmt or "txt") for aid, file, text, fmt in rows]
+        build(raws, store_path, pipeline=pipeline, seeds=seeds, progress=False, jobs=1, guard=guard)
+    return [r[0] for r in rows]
 
 
 def _canon(meta: dict) -> str:
@@ -297,7 +315,7 @@ def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], lis
     from core.nlp import parse
 
     results, errors = [], []
-    cleaned = [clean_text(r.text) for r in raws]
+    cleaned = [clean_text(r.text, r.meta.get(MARKED_LINES)) for r in raws]
     try:
         docs = parse(ctx.nlp, [c.text for c in cleaned])
     except Exception:  # one bad text must not fail the batch: parse each inside extract() instead

@@ -477,7 +477,7 @@ def serve(obj: _Settings, streamlit_args):
 @main.group(cls=_Group)
 def fix():
     """Correct the extraction: people (rename, merge, delete, side/role/status), quote speakers,
-    sentence tone and issues.
+    sentence tone and issues, lines kept or removed as boilerplate.
 
     Corrections are kept apart from the extraction (who, when, before -> after), survive every
     rebuild and catalogue edit, apply in every chart, CSV and export, and can be undone, exported
@@ -494,6 +494,7 @@ def fix():
       diplotone fix speaker 3fa2c1 4 --none                    # the quote has no known speaker
       diplotone fix tone 3fa2c1 12 -0.5                        # sentence #12's tone
       diplotone fix issue 3fa2c1 12 taiwan                     # tag sentence #12 (--remove: untag)
+      diplotone fix line 3fa2c1 40 --boilerplate               # raw line #40 is page furniture
       diplotone fix promote 7                                  # merge #7 -> an alias in actors.csv
       diplotone fix list
       diplotone fix undo 7
@@ -502,7 +503,9 @@ def fix():
 
 
 def _fix(obj: _Settings, make) -> None:
-    """Run make(store, con) in one transaction, then bring the search index in step."""
+    """Run make(store, con) in one transaction, bring the search index in step, and extract again
+    the articles whose lines were marked or unmarked."""
+    from core.build import reparse_marked
     from core.search.index import reindex
     from core.store.db import Store
 
@@ -510,7 +513,9 @@ def _fix(obj: _Settings, make) -> None:
         with store.transaction() as con:
             message, changed = make(store, con)
         reindex(obj.store, store.con, changed)
-    click.echo(message)
+    again = reparse_marked(obj.store, obj.pipeline)
+    click.echo(message + (f" {len(again)} article{'s' if len(again) != 1 else ''} read again from the marked lines."
+                          if again else ""))
 
 
 def _correct(obj: _Settings, kind: str, describe, article: str | None = None, author: str | None = None, **fix) -> None:
@@ -604,6 +609,19 @@ def fix_issue(obj: _Settings, article, sentence, issue, remove, author):
     """Tag sentence number SENTENCE of ARTICLE with ISSUE (an id of seeds/issues.yaml), or --remove it."""
     _correct(obj, "issue", lambda aid: f"sentence {sentence} of {aid[:12]} {'-' if remove else '+'} {issue}", article,
              author, item=sentence, subject=issue, after=not remove)
+
+
+@fix.command("line")
+@click.argument("article")
+@click.argument("line", type=int)
+@click.option("--boilerplate/--body", "removed", required=True, help="Remove the line from the analysis, or keep it.")
+@_author
+@click.pass_obj
+def fix_line(obj: _Settings, article, line, removed, author):
+    """Mark raw line number LINE of ARTICLE (see the Articles page's original text) as boilerplate
+    or as body; the article is read again without or with it."""
+    _correct(obj, "line", lambda aid: f"line {line} of {aid[:12]} -> {'boilerplate' if removed else 'body'}", article,
+             author, item=line, after=removed)
 
 
 @fix.command("promote")

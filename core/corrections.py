@@ -9,7 +9,10 @@ The log (table corrections) records each fix: who, when, what, before -> after. 
   in one article or every article;
 - speaker: reassign a quote's speaker, or remove it (after = NULL);
 - tone: set a sentence's tone (-1 hostile .. +1 cooperative);
-- issue: tag a sentence with an issue (subject) or remove the tag (after true / false).
+- issue: tag a sentence with an issue (subject) or remove the tag (after true / false);
+- line: mark a raw line as boilerplate (after true) or as body (false). The sentences come from
+  the cleaned text, so this one is applied by extracting the article again (core.build.reparse_marked
+  after the correction is committed; every build passes marked_lines() to the cleaner).
 
 Applying fixes changes the stored rows, so every chart, CSV, export and table shows them with no
 cost at query time. They apply by sets: each run of consecutive fixes of one kind is one pass over
@@ -41,9 +44,10 @@ from core.errors import DiplotoneError
 from core.store.schema import BASE_TABLES
 from core.tone.aggregates import STORED_ARTICLE_TONE
 
-KINDS = ("person", "profile", "speaker", "tone", "issue")
+KINDS = ("person", "profile", "speaker", "tone", "issue", "line")
 PERSON_KINDS = ("person", "profile")  # made on a person (subject), in one article or in every article
-ITEM_TABLES = {"speaker": ("quotes", "quote_idx"), "tone": ("sentences", "sent_idx"), "issue": ("sentences", "sent_idx")}
+ITEM_TABLES = {"speaker": ("quotes", "quote_idx"), "tone": ("sentences", "sent_idx"), "issue": ("sentences", "sent_idx"),
+               "line": ("lines", "line_idx")}
 PROFILE_FIELDS = ("side", "role", "official")
 APPLIED, STALE, UNDONE, NOT_NEEDED = "applied", "stale", "undone", "not needed"
 FIELDS = ("id", "created_at", "author", "kind", "article_id", "item", "anchor", "subject", "before", "after",
@@ -159,6 +163,29 @@ def corrected_sentences(con, article_id: str) -> set[int]:
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
+def marked_lines(con) -> dict[str, dict[int, bool]]:
+    """article -> {line number: removed} of the line corrections in force (the last of a line wins)."""
+    out: dict[str, dict[int, bool]] = {}
+    for aid, line, after in con.execute(f"""SELECT article_id, item, after FROM corrections WHERE kind = 'line'
+                                            AND status <> '{UNDONE}' ORDER BY id""").fetchall():
+        out.setdefault(aid, {})[int(line)] = bool(json.loads(after))
+    return out
+
+
+def unreflected(con) -> list[str]:
+    """Articles whose stored lines do not show the line corrections in force (made or undone since
+    the article was last extracted): core.build.reparse_marked extracts them again."""
+    from core.ingest.clean import MARKED_BODY, MARKED_BOILERPLATE
+
+    have: dict[str, dict[int, bool]] = {}
+    for aid, line, removed in con.execute("SELECT article_id, line_idx, removed FROM lines WHERE reason IN (?, ?)",
+                                          [MARKED_BOILERPLATE, MARKED_BODY]).fetchall():
+        have.setdefault(aid, {})[int(line)] = bool(removed)
+    wanted = marked_lines(con)
+    stored = {r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()}
+    return sorted(a for a in (set(wanted) | set(have)) & stored if wanted.get(a, {}) != have.get(a, {}))
+
+
 def promote(con, cid: int, folder: Path | None = None) -> str:
     """Write person merge cid into seeds/actors.csv as an alias of its target (a new catalogue row
     when the target is not in it yet), checked and written atomically; the next build finds the
@@ -269,12 +296,14 @@ def _checked(f: dict) -> dict:
             _check_profile(after)
         return f
     if f["article_id"] is None or f["item"] is None:
-        raise CorrectionError(f"A {kind} correction needs an article and a {'quote' if kind == 'speaker' else 'sentence'} number.")
+        raise CorrectionError(f"A {kind} correction needs an article and a {_ITEM_NAMES[kind]} number.")
     f["item"] = int(f["item"])
     if kind == "speaker" and after is not None and (not isinstance(after, str) or not after.strip()):
         raise CorrectionError("Give the new speaker's name, or none to remove the speaker.")
     if kind == "tone" and (isinstance(after, bool) or not isinstance(after, (int, float)) or not -1.0 <= float(after) <= 1.0):
         raise CorrectionError(f"A tone is a number from -1 (hostile) to +1 (cooperative), got {after!r}.")
+    if kind == "line" and not isinstance(after, bool):
+        raise CorrectionError("A line correction marks the line as boilerplate (true) or as body (false).")
     if kind == "issue":
         issues = _issue_ids()
         if f["subject"] not in issues:
@@ -322,17 +351,18 @@ def _targets(con, fixes: list[dict]) -> list[tuple]:
         wanted = [(n, f["article_id"], f["item"], f["subject"]) for n, f in enumerate(fixes) if f["kind"] == kind]
         if not wanted:
             continue
-        value = {"speaker": "t.speaker", "tone": "t.tone",
+        value = {"speaker": "t.speaker", "tone": "t.tone", "line": "t.removed",
                  "issue": "EXISTS (SELECT 1 FROM issue_hits h WHERE h.article_id = f.article_id AND h.sent_idx = f.item "
                           "AND h.issue = f.subject)"}[kind]
         con.register("_want", pd.DataFrame(wanted, columns=["n", "article_id", "item", "subject"]).astype(object))
         found = {r[0]: r[1:] for r in con.execute(
             f"SELECT f.n, t.text, {value} FROM _want f JOIN {table} t ON t.article_id = f.article_id "
-            f"AND t.{key} = f.item").fetchall()}
+            f"AND t.{key} = f.item" + (" AND trim(t.text) <> ''" if kind == "line" else "")).fetchall()}
         con.unregister("_want")
         for n, aid, item, _ in wanted:
             if n not in found:
-                raise CorrectionError(f"No {'quote' if kind == 'speaker' else 'sentence'} #{item} in article {aid[:12]}.")
+                raise CorrectionError(f"No {_ITEM_NAMES[kind]} #{item} in article {aid[:12]}"
+                                      + (" (or it is blank)." if kind == "line" else "."))
             out[n] = found[n]
     return out
 
@@ -366,6 +396,9 @@ def _apply_runs(con, cs: list[dict], ids: list[str] | None) -> tuple[set[str], d
                 changed |= set(targets)
             continue
         run = [c for c in run if wanted is None or c["article_id"] in wanted]
+        if kind == "line":  # applied by extracting the article again (core.build.reparse_marked)
+            changed |= {c["article_id"] for c in run}
+            continue
         if not run:
             continue
         keys = ["article_id", "item", "subject"] if kind == "issue" else ["article_id", "item"]
@@ -426,6 +459,7 @@ def _apply_issues(con, frame, touched) -> None:
             SELECT article_id, item, subject, '{ANALYST_TRIGGER}', 1.0 FROM _fx WHERE value::BOOLEAN"""])
 
 
+_ITEM_NAMES = {"speaker": "quote", "tone": "sentence", "issue": "sentence", "line": "line"}
 _ITEM_APPLY = {"tone": _apply_tones, "speaker": _apply_speakers, "issue": _apply_issues}
 
 

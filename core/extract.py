@@ -17,7 +17,7 @@ from core.ingest.clean import clean_text
 from core.ingest.dates import assign_visit, infer_pub_date, infer_title
 from core.issues import IssueTagger, discussed
 from core.store.keys import content_hash, fingerprint
-from core.model import ArticleResult, CleanedText, RawArticle, Sentence
+from core.model import MARKED_LINES, ArticleResult, CleanedText, RawArticle, Sentence
 from core.nlp import load_nlp, parse
 from core.ingest.outlets import read_outlet
 from core.paths import seeds_dir
@@ -111,7 +111,7 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
 def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedText | None = None) -> ArticleResult:
     """Run every extraction step on one article. A batch passes what it already made for
     nlp.pipe: cleaned = clean_text(raw.text) and doc = the parse of cleaned.text."""
-    cleaned = cleaned or clean_text(raw.text)
+    cleaned = cleaned or clean_text(raw.text, raw.meta.get(MARKED_LINES))
     meta = resolve_metadata(raw, cleaned, ctx.catalogs)
     if doc is None:
         doc = parse(ctx.nlp, [cleaned.text])[0]

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 SIDES = ("US", "China", "Other")
 
 
+MARKED_LINES = "marked_lines"  # RawArticle.meta key of the analyst's line corrections
+
+
 @dataclass
 class RawArticle:
     """One input document before any analysis.
@@ -20,6 +23,8 @@ class RawArticle:
     meta: metadata a user gave (title, outlet, url, pub_date, visit): it always wins over inference;
     meta["page"]: the same fields read from the page itself (HTML markup, Markdown front matter),
     used where the user gave none and labelled 'page' (core.extract.resolve_metadata);
+    meta[MARKED_LINES]: an analyst's line corrections, line number -> removed (the build adds them
+    from core.corrections; core.ingest.clean.clean_text applies them);
     source_format: 'txt', 'md' or 'html'.
     """
 

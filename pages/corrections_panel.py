@@ -40,12 +40,17 @@ def article_state(article_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 
 def _write(make, saved: str | None = None) -> None:
-    """Run make(con) -> changed article ids in one transaction, then re-index those articles."""
+    """Run make(con) -> changed article ids in one transaction, re-index those articles, and read
+    again the articles whose lines were marked or unmarked."""
+    from core.build import reparse_marked
+
     try:
         with writing(store_path()), Store.open(store_path()) as store:
             with store.transaction() as con:
                 changed = make(con)
             reindex(store_path(), store.con, changed)
+        with st.spinner("Reading the article again with the lines as marked…"):
+            reparse_marked(store_path(), guard=lambda: writing(store_path()))
     except DiplotoneError as exc:
         st.session_state["_fix_message"] = ("error", str(exc))
         return
@@ -67,10 +72,12 @@ def _described(r) -> str:
     everywhere = r.article_id is None or pd.isna(r.article_id)
     where = "every article" if everywhere else "this article" if r.kind in corrections.PERSON_KINDS else f"item {int(r.item)}"
     what = {"person": "person", "profile": f"profile of {r.subject}", "speaker": "speaker", "tone": "tone",
-            "issue": f"issue {r.subject}"}.get(r.kind, r.kind)
+            "issue": f"issue {r.subject}", "line": "line"}.get(r.kind, r.kind)
     after = "deleted" if r.kind == "person" and _value(r.after) == "—" else _value(r.after)
     if r.kind == "issue":
         before, after = ("tagged" if _value(r.before) == "True" else "not tagged"), ("added" if after == "True" else "removed")
+    elif r.kind == "line":
+        before, after = (("boilerplate" if v == "True" else "body") for v in (_value(r.before), after))
     else:
         before = _value(r.before)
     return f"#{r.id} {what} ({where}): {before} → {after} · {r.author}, {str(r.created_at)[:16]} · {r.status}"
@@ -84,8 +91,8 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
         kind, text = st.session_state.pop("_fix_message", (None, None))
         if kind:
             getattr(st, kind)(text)
-        t_person, t_profile, t_speaker, t_sentence, t_log = st.tabs(
-            ["Person", "Side, role, status", "Quote speaker", "Sentence tone and issues", "Log and undo"])
+        t_person, t_profile, t_speaker, t_sentence, t_line, t_log = st.tabs(
+            ["Person", "Side, role, status", "Quote speaker", "Sentence tone and issues", "Lines", "Log and undo"])
         names = people["canonical"].tolist()
         with t_person, st.form(f"fix_person_{article_id}", border=False):
             name = st.selectbox("Person in this article", names, key="fx_p_old")
@@ -147,6 +154,20 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
             if (add_issue or drop_issue) and sent is not None and issue:
                 _write(lambda con: corrections.add(con, "issue", article_id=article_id, item=sent, subject=issue,
                                                    after=bool(add_issue))[1])
+                st.rerun()
+        with t_line, st.form(f"fix_line_{article_id}", border=False):
+            lines = common.fetch_plain("article_lines", article_id)
+            lines = lines[lines["text"].fillna("").str.strip().ne("")]
+            shown = {int(r.line_idx): f"#{r.line_idx} {'(removed: ' + str(r.reason) + ') ' if r.removed else ''}"
+                                      f"{str(r.text)[:90]}" for r in lines.itertuples()}
+            line = st.selectbox("Line of the original text", list(shown), format_func=shown.get, key="fx_l_idx")
+            st.caption("The article is read again without or with the line (a few seconds); corrections on "
+                       "its sentences that then no longer fit are kept and marked stale.")
+            c1, c2 = st.columns(2)
+            boiler = c1.form_submit_button("Boilerplate", icon=":material/block:")
+            body = c2.form_submit_button("Body", icon=":material/article:")
+            if (boiler or body) and line is not None:
+                _write(lambda con: corrections.add(con, "line", article_id=article_id, item=line, after=bool(boiler))[1])
                 st.rerun()
         with t_log:
             if log.empty:

@@ -379,3 +379,35 @@ def test_the_articles_panel_deletes_a_person_sets_a_profile_and_tags_an_issue(st
     with read_connection(store) as con:
         assert con.execute("SELECT count(*) FROM issue_hits WHERE article_id = ? AND sent_idx = 2 AND issue = 'climate'",
                            [aid]).fetchone()[0] == 0
+
+
+@pytest.mark.slow
+def test_a_line_marked_as_boilerplate_leaves_the_analysis_survives_a_rebuild_and_comes_back_on_undo(store, tmp_path):
+    from core.ingest.clean import MARKED_BOILERPLATE
+
+    runner = CliRunner()
+    run = lambda *args: runner.invoke(main, ["--store", str(store), "fix", *args])  # noqa: E731
+    with read_connection(store) as con:  # a kept line of the body that is one sentence of the analysis
+        aid, line, text = con.execute("""SELECT l.article_id, l.line_idx, s.text FROM lines l JOIN sentences s
+            ON s.article_id = l.article_id AND trim(s.text) = trim(l.text) WHERE NOT l.removed AND length(l.text) > 80
+            ORDER BY l.article_id, l.line_idx LIMIT 1""").fetchone()
+        n = con.execute("SELECT count(*) FROM sentences WHERE article_id = ?", [aid]).fetchone()[0]
+    out = run("line", aid[:10], str(line), "--boilerplate")
+    assert out.exit_code == 0 and "1 article read again from the marked lines." in out.output, out.output
+    gone = lambda con: con.execute("SELECT count(*) FROM sentences WHERE article_id = ? AND text = ?",  # noqa: E731
+                                   [aid, text]).fetchone()[0] == 0
+    with read_connection(store) as con:
+        assert gone(con) and con.execute("SELECT count(*) FROM sentences WHERE article_id = ?", [aid]).fetchone()[0] == n - 1
+        assert con.execute("SELECT removed, reason FROM lines WHERE article_id = ? AND line_idx = ?",
+                           [aid, line]).fetchone() == (True, MARKED_BOILERPLATE)
+    seeds = tmp_path / "seeds"  # a catalogue edit: every article is extracted again, the line stays out
+    shutil.copytree(seeds_dir(), seeds)
+    (seeds / "actors.csv").write_text((seeds / "actors.csv").read_text(encoding="utf-8") + "Test Person,,Other,person,\n",
+                                      encoding="utf-8")
+    assert len(build(None, store, seeds=seeds, progress=False).extracted) == 5
+    with read_connection(store) as con:
+        assert gone(con)
+    assert run("undo", "1").exit_code == 0
+    with read_connection(store) as con:
+        assert not gone(con) and con.execute("SELECT count(*) FROM sentences WHERE article_id = ?", [aid]).fetchone()[0] == n
+        assert con.execute("SELECT removed FROM lines WHERE article_id = ? AND line_idx = ?", [aid, line]).fetchone() == (False,)

@@ -232,11 +232,16 @@ def _looks_like_headline(text: str) -> bool:
             and not re.search(r"[.;,]$", text) and not STAMP_LABEL_RE.match(text))
 
 
-def clean_text(raw: str) -> CleanedText:
+MARKED_BOILERPLATE, MARKED_BODY = "marked boilerplate by an analyst", "marked body by an analyst"
+
+
+def clean_text(raw: str, marked: dict[int, bool] | None = None) -> CleanedText:
     """Normalise, drop furniture, keep paragraph structure (one kept line per paragraph).
 
-    raw: decoded article text (any newline convention). Returns the kept lines joined by
-    "\\n", every raw line with its fate, and the headline when the text opens with one.
+    raw: decoded article text (any newline convention). marked: line number -> removed, an
+    analyst's corrections (core.corrections), which win over the rules for lines with text.
+    Returns the kept lines joined by "\\n", every raw line with its fate, and the headline when
+    the text opens with one.
     """
     physical = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n").split("\n")
     lines: list[Line] = []
@@ -267,6 +272,9 @@ def clean_text(raw: str) -> CleanedText:
     _drop_masthead(lines, normalised, raw)
     _drop_summary_blocks(lines, normalised)
     _drop_deck(lines, normalised)
+    for idx, removed in (marked or {}).items():
+        if 0 <= idx < len(lines) and normalised[idx]:
+            lines[idx] = Line(idx, lines[idx].text, bool(removed), MARKED_BOILERPLATE if removed else MARKED_BODY)
     kept = [text for ln, text in zip(lines, normalised) if not ln.removed]
     page_dates = [text for ln, text in zip(lines, normalised) if ln.reason == PAGE_DATE_REASON]
     return CleanedText("\n".join(kept), lines, _headline(kept), page_dates)
