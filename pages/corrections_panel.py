@@ -1,7 +1,8 @@
 """The Articles page's corrections: rename, merge or delete a person, change a person's side, role or
 official status, reassign a quote's speaker, set a sentence's tone, add or remove an issue on a
-sentence, undo, and promote a merge into seeds/actors.csv; each is written to the store's
-corrections log (core.corrections)."""
+sentence, mark a line as boilerplate or body, undo, and promote a merge into seeds/actors.csv; each
+is written to the store's corrections log (core.corrections). Forms clear after a save, so a second
+click does not repeat a change on whatever the form then shows."""
 from __future__ import annotations
 
 import json
@@ -94,7 +95,7 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
         t_person, t_profile, t_speaker, t_sentence, t_line, t_log = st.tabs(
             ["Person", "Side, role, status", "Quote speaker", "Sentence tone and issues", "Lines", "Log and undo"])
         names = people["canonical"].tolist()
-        with t_person, st.form(f"fix_person_{article_id}", border=False):
+        with t_person, st.form(f"fix_person_{article_id}", border=False, clear_on_submit=True):
             name = st.selectbox("Person in this article", names, key="fx_p_old")
             new = st.selectbox("New name (pick a known person to merge, or type a new name)", everyone,
                                index=None, accept_new_options=True, key="fx_p_new")
@@ -112,7 +113,7 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
         with t_profile:
             st.dataframe(people[["canonical", "side", "role", "official"]], hide_index=True, width="stretch",
                          column_config={"canonical": "Person", "official": st.column_config.CheckboxColumn("Official")})
-        with t_profile, st.form(f"fix_profile_{article_id}", border=False):
+        with t_profile, st.form(f"fix_profile_{article_id}", border=False, clear_on_submit=True):
             who = st.selectbox("Person in this article", names, key="fx_pr_name")
             side = st.selectbox("Side", list(SIDES), index=None, placeholder="unchanged", key="fx_pr_side")
             role = st.text_input("Role", placeholder="unchanged", key="fx_pr_role")
@@ -128,7 +129,7 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
                     aid = article_id if _SCOPES[scope] else None
                     _write(lambda con: corrections.add(con, "profile", subject=who, after=fields, article_id=aid)[1])
                 st.rerun()
-        with t_speaker, st.form(f"fix_speaker_{article_id}", border=False):
+        with t_speaker, st.form(f"fix_speaker_{article_id}", border=False, clear_on_submit=True):
             if quotes.empty:
                 st.caption("No quotes in this article.")
             labels = {int(r.quote_idx): f"#{r.quote_idx} {r.speaker or 'no speaker'}: {str(r.text)[:90]}"
@@ -139,7 +140,7 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
                 after = None if speaker == "(no speaker)" else speaker
                 _write(lambda con: corrections.add(con, "speaker", article_id=article_id, item=quote, after=after)[1])
                 st.rerun()
-        with t_sentence, st.form(f"fix_sentence_{article_id}", border=False):
+        with t_sentence, st.form(f"fix_sentence_{article_id}", border=False, clear_on_submit=True):
             texts = {int(r.sent_idx): f"#{r.sent_idx} ({r.tone:+.2f}) {str(r.text)[:100]}" for r in sents.itertuples()}
             sent = st.selectbox("Sentence", list(texts), format_func=texts.get, key="fx_t_idx")
             tone = st.slider("Tone (−1 hostile … +1 cooperative)", -1.0, 1.0, 0.0, 0.05, key="fx_t_val")
@@ -155,7 +156,7 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
                 _write(lambda con: corrections.add(con, "issue", article_id=article_id, item=sent, subject=issue,
                                                    after=bool(add_issue))[1])
                 st.rerun()
-        with t_line, st.form(f"fix_line_{article_id}", border=False):
+        with t_line, st.form(f"fix_line_{article_id}", border=False, clear_on_submit=True):
             lines = common.fetch_plain("article_lines", article_id)
             lines = lines[lines["text"].fillna("").str.strip().ne("")]
             shown = {int(r.line_idx): f"#{r.line_idx} {'(removed: ' + str(r.reason) + ') ' if r.removed else ''}"
