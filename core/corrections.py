@@ -96,22 +96,26 @@ def add_many(con, fixes: list[dict], author: str | None = None) -> tuple[list[in
 
 def undo(con, cid: int) -> list[str]:
     """Undo correction cid (inside the caller's transaction); returns the articles it changed."""
-    status = con.execute("SELECT status FROM corrections WHERE id = ?", [cid]).fetchall()
+    status = con.execute("SELECT status, article_id FROM corrections WHERE id = ?", [cid]).fetchall()
     if not status:
         raise CorrectionError(f"No correction #{cid}.")
     if status[0][0] == UNDONE:
         raise CorrectionError(f"Correction #{cid} is already undone.")
     con.execute("UPDATE corrections SET status = ?, undone_at = ? WHERE id = ?",
                 [UNDONE, dt.datetime.now(dt.UTC).replace(tzinfo=None), cid])
-    ids = _restore_extraction(con)
+    # A fix made in one article changed only its rows; one for every article may have changed any.
+    ids = _restore_extraction(con, [status[0][1]] if status[0][1] is not None else None)
     reapply(con, ids, refresh=False)  # the remaining fixes, in order
     _refresh(con, ids)
     return ids
 
 
-def _restore_extraction(con) -> list[str]:
-    """Put back the extraction rows of every corrected article (from base_*); returns those articles."""
-    ids = [r[0] for r in con.execute("SELECT DISTINCT article_id FROM base_sentences").fetchall()]
+def _restore_extraction(con, among: list[str] | None = None) -> list[str]:
+    """Put back the extraction rows of the corrected articles (from base_*), of every one or of those
+    among `among`; returns those articles."""
+    ids = [r[0] for r in con.execute("SELECT DISTINCT article_id FROM base_sentences"
+                                     + (f" WHERE {_IN}" if among is not None else ""),
+                                     {"ids": among} if among is not None else {}).fetchall()]
     for table in BASE_TABLES:
         cols = ", ".join(_columns(con, table))
         con.execute(f"DELETE FROM {table} WHERE {_IN}", {"ids": ids})

@@ -411,3 +411,21 @@ def test_a_line_marked_as_boilerplate_leaves_the_analysis_survives_a_rebuild_and
     with read_connection(store) as con:
         assert not gone(con) and con.execute("SELECT count(*) FROM sentences WHERE article_id = ?", [aid]).fetchone()[0] == n
         assert con.execute("SELECT removed FROM lines WHERE article_id = ? AND line_idx = ?", [aid, line]).fetchone() == (False,)
+
+
+def test_undoing_a_fix_in_one_article_restores_only_that_fix(store):
+    with read_connection(store) as con:
+        (a, s1, t1), (b, s2, _) = con.execute("""SELECT article_id, min(sent_idx), arg_min(tone, sent_idx) FROM sentences
+                                                 GROUP BY article_id ORDER BY article_id LIMIT 2""").fetchall()
+    with Store.open(store) as st, st.transaction() as con:
+        (merge, first, second), _ = C.add_many(con, [
+            {"kind": "person", "subject": "Shen Dingli", "after": "Antony Blinken"},
+            {"kind": "tone", "article_id": a, "item": s1, "after": 0.9},
+            {"kind": "tone", "article_id": b, "item": s2, "after": -0.9}])
+        assert C.undo(con, first) == [a]  # only its article is restored and replayed
+    with read_connection(store) as con:
+        tone = lambda aid, s: con.execute("SELECT tone FROM sentences WHERE article_id = ? AND sent_idx = ?",  # noqa: E731
+                                          [aid, s]).fetchone()[0]
+        assert tone(a, s1) == t1 and tone(b, s2) == -0.9
+        assert "Shen Dingli" not in _people(con)  # the merge still holds
+        assert C.listing(con).set_index("id")["status"].to_dict() == {merge: "applied", first: "undone", second: "applied"}
