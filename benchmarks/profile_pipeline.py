@@ -32,7 +32,7 @@ def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
     from core.voices.people import extract_people  # noqa: PLC0415
     from core.voices.quotes import extract_quotes  # noqa: PLC0415
     from core.store.db import Store  # noqa: PLC0415
-    from core.tone.model import quote_tone  # noqa: PLC0415
+    from core.tone.model import quote_tones  # noqa: PLC0415
     from core.tone.aggregates import article_tone, side_tones  # noqa: PLC0415
 
     raws = synth.generate(n, seed)
@@ -60,7 +60,8 @@ def run(n: int = 32, seed: int = 5, batch_size: int = 32) -> dict:
         quotes = timed("quotes", extract_quotes, doc, sentences, mentions, persons)
         timed("issues", ctx.issue_tagger.tag, doc, sentences)
         tones = timed("tone", ctx.tone_scorer.score, doc, sentences)
-        timed("tone aggregate", lambda: ([setattr(q, "tone", quote_tone(tones, q.start, q.end)) for q in quotes],
+        timed("tone aggregate", lambda: ([setattr(q, "tone", v) for q, v in
+                                          zip(quotes, quote_tones(tones, [(q.start, q.end) for q in quotes]))],
                                          article_tone(tones), side_tones(quotes)))
     results, errors = extract_batch(raws, ctx)
     if errors:

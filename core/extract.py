@@ -25,7 +25,7 @@ from core.voices.people import extract_people
 from core.voices.quotes import extract_quotes
 from core.voices.recalled import mark_recalled
 from core.voices.speakers import assign_speakers, find_turns, mark_official
-from core.tone.model import ToneScorer, quote_tone
+from core.tone.model import ToneScorer, quote_tones
 from core.tone.aggregates import article_tone, side_tones
 
 
@@ -56,10 +56,11 @@ def make_sentences(doc, cleaned: CleanedText) -> list[Sentence]:
     """Sentence records from doc.sents; index i matches list(doc.sents)[i]."""
     text = doc.text
     title_par = text.split("\n").index(cleaned.title) if cleaned.title in text.split("\n") else None
-    out = []
+    out, paragraph, counted = [], 0, 0
     for i, sent in enumerate(doc.sents):
         start, end = sent.start_char, sent.end_char
-        paragraph = text.count("\n", 0, start)
+        paragraph += text.count("\n", counted, start)  # line breaks before start, counted once
+        counted = start
         line_end = text.find("\n", start)
         line = text[start: len(text) if line_end < 0 else line_end]
         is_title = paragraph == title_par
@@ -124,8 +125,9 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     # a crosshead ("Strategic competition") labels a section; the issue sentences are under it
     hits = [h for h in ctx.issue_tagger.tag(doc, sentences) if not sentences[h.sent_idx].crosshead]
     tones = ctx.tone_scorer.score(doc, sentences)
-    for q in quotes:  # a quote's tone is its own words: two speakers in one sentence, two readings
-        q.tone = quote_tone(tones, q.start, q.end)
+    # a quote's tone is its own words: two speakers in one sentence, two readings
+    for q, value in zip(quotes, quote_tones(tones, [(q.start, q.end) for q in quotes])):
+        q.tone = value
     tone = article_tone(tones)
     tone_by_side = side_tones(quotes)
     return ArticleResult(

