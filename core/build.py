@@ -17,8 +17,10 @@ is the one writer; jobs=1 extracts here. This process loads the extraction conte
 tone lexicons: several CPU seconds) once and forks the workers, which share it; a process that
 runs other threads (the dashboard) cannot fork safely, so its workers are spawned and each loads
 its own. A build too small to repay the workers (fewer than MIN_ARTICLES_PER_WORKER articles
-each) uses fewer workers or none. With dask=ADDRESS, batches are extracted on a Dask cluster and written here as they
-come back. Every path stores the same rows (tests compare the stores).
+each) uses fewer workers or none; extracting here, it still parses the pieces of a very long text
+(core.nlp.parse) on every core (jobs=1: on this one). With dask=ADDRESS, batches are extracted on
+a Dask cluster and written here as they come back. Every path stores the same rows (tests
+compare the stores).
 """
 from __future__ import annotations
 
@@ -170,6 +172,8 @@ def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline
     inputs = [RawArticle(r.file, r.text, {**r.meta, **edits.get(content_hash(r.text), {})}, r.source_format)
               for r in raws]
     workers = 1 if dask else worker_count(jobs, len(inputs))
+    # extracting here, the pieces of a very long text are parsed on the cores the workers would use
+    processes = 1 if dask or workers > 1 else (jobs or usable_cores())
     size = min(batch_size, math.ceil(len(inputs) / workers))  # every worker gets work from the start
     batches = [inputs[i:i + size] for i in range(0, len(inputs), size)]
     by_id = {content_hash(r.text): r for r in raws}
@@ -180,7 +184,7 @@ def _extract_and_write(raws, edits, store_path, fingerprint, report, *, pipeline
         on_progress(0, total)
     bar = _progress_bar(total) if progress else nullcontext()
     with bar as bar:
-        for results, errors in _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers):
+        for results, errors in _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers, processes):
             if results:
                 with Store.open(store_path, lock_timeout=lock_timeout, guard=guard) as store:
                     store.write(results, [by_id[r.article_id] for r in results], fingerprint)
@@ -206,15 +210,20 @@ def worker_count(jobs: int | None, articles: int) -> int:
     when there are not MIN_ARTICLES_PER_WORKER articles for each."""
     if jobs is not None and jobs < 1:
         raise DiplotoneError(f"--jobs must be at least 1 (got {jobs}).")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(jobs or cores, articles // MIN_ARTICLES_PER_WORKER))
+    return max(1, min(jobs or usable_cores(), articles // MIN_ARTICLES_PER_WORKER))
 
 
-def _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers):
-    """Yield (results, errors) per batch, in completion order."""
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _batch_results(batches, pipeline, seeds, nlp_fp, dask, workers, processes=1):
+    """Yield (results, errors) per batch, in completion order; processes: for the pieces of a long
+    text when extracting here (core.nlp.parse)."""
     if dask is None and workers == 1:
         for batch in batches:
-            yield extract_partition(batch, pipeline, seeds, nlp_fp)
+            yield extract_batch(batch, _context(pipeline, seeds, nlp_fp), processes=processes)
         return
     if dask is None:
         yield from _pool_results(batches, pipeline, seeds, nlp_fp, workers)
@@ -308,8 +317,9 @@ def extract_partition(raws: list[RawArticle], pipeline: str | None, seeds: str |
     return extract_batch(raws, _context(pipeline, seeds, nlp_fp))
 
 
-def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], list[tuple[str, str]]]:
-    """Results and (file, message) errors for a batch, parsing the texts with one nlp.pipe call."""
+def extract_batch(raws: list[RawArticle], ctx, processes: int = 1) -> tuple[list[ArticleResult], list[tuple[str, str]]]:
+    """Results and (file, message) errors for a batch, parsing the texts with one nlp.pipe call
+    (processes: core.nlp.parse's, for the pieces of a very long text)."""
     from core.ingest.clean import clean_text
     from core.extract import extract
     from core.nlp import parse
@@ -317,7 +327,7 @@ def extract_batch(raws: list[RawArticle], ctx) -> tuple[list[ArticleResult], lis
     results, errors = [], []
     cleaned = [clean_text(r.text, r.meta.get(MARKED_LINES)) for r in raws]
     try:
-        docs = parse(ctx.nlp, [c.text for c in cleaned])
+        docs = parse(ctx.nlp, [c.text for c in cleaned], processes)
     except Exception:  # one bad text must not fail the batch: parse each inside extract() instead
         docs = [None] * len(raws)
     for raw, text, doc in zip(raws, cleaned, docs):

@@ -119,7 +119,7 @@ def extract(obj: _Settings, files, fmt, seeds, with_sentences):
       diplotone extract story.html | jq '.issues'
       diplotone extract --sentences story.txt | jq '.sentences[] | select(.speaker)'
     """
-    from core.build import extract_batch
+    from core.build import extract_batch, usable_cores
     from core.catalogs import load_catalogs
     from core.extract import ExtractionContext, to_contract
     from core.ingest.add import read_article
@@ -139,7 +139,7 @@ def extract(obj: _Settings, files, fmt, seeds, with_sentences):
     ctx = ExtractionContext(obj.pipeline, Path(seeds) if seeds else None) if raws else None
     collected = []
     for start in range(0, len(raws), 16):
-        results, errors = extract_batch(raws[start:start + 16], ctx)
+        results, errors = extract_batch(raws[start:start + 16], ctx, processes=usable_cores())
         for file, message in errors:
             click.echo(f"Error: {printable(file)}: {printable(message)}", err=True)
             failed = True

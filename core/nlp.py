@@ -124,11 +124,27 @@ def _pieces(text: str) -> list[str]:
     return pieces + [text[start:]]
 
 
-def parse(nlp: Language, texts: list[str]) -> list[Doc]:
+def parse(nlp: Language, texts: list[str], processes: int = 1) -> list[Doc]:
     """nlp.pipe over texts, long ones in pieces of at most CHUNK_CHARS: memory bounded per piece,
-    doc.text identical to the text (offsets hold), sentences, entities and parses kept."""
+    doc.text identical to the text (offsets hold), sentences, entities and parses kept.
+
+    processes: the pieces of one long text are parsed on up to this many processes (forked from
+    this one, which shares the loaded pipeline; spaCy's own n_process), where forking is safe: not
+    from a process running other threads (the dashboard), nor where fork is not the start method.
+    The pieces come back in order as spaCy Docs, so the joined Doc is the one a single process makes."""
     short = iter(nlp.pipe([t for t in texts if len(t) <= CHUNK_CHARS]))
+    return [next(short) if len(t) <= CHUNK_CHARS else _parse_long(nlp, t, processes) for t in texts]
+
+
+def _parse_long(nlp: Language, text: str, processes: int) -> Doc:
+    pieces = _pieces(text)
+    n_process = min(processes, len(pieces)) if _can_fork() else 1
     # batch_size=1: the pieces of one text in one batch would take the memory of the whole text.
-    return [next(short) if len(t) <= CHUNK_CHARS
-            else Doc.from_docs(list(nlp.pipe(_pieces(t), batch_size=1)), ensure_whitespace=False)
-            for t in texts]
+    return Doc.from_docs(list(nlp.pipe(pieces, batch_size=1, n_process=n_process)), ensure_whitespace=False)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    return threading.active_count() == 1 and multiprocessing.get_start_method() == "fork"

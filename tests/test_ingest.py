@@ -129,6 +129,25 @@ def test_markdown_markup_is_stripped_and_front_matter_read(tmp_path):
                         "It was candid; snake_case_words and 2 * 3 stay.\n\nA quoted line\na bullet")
 
 
+def test_unpaired_emphasis_marks_are_neither_analysed_nor_shown_in_the_reader(tmp_path):
+    from core.reader import article_html
+    from core.store.queries import article_mentions, article_sentences
+
+    md = ("# Talks in Beijing\n\nAntony Blinken *met Wang Yi in *Beijing on Monday. The talks were *frank*, "
+          "officials said.*\n\nTaiwan* came up _twice, and 2 * 3 is six.\n")
+    store = tmp_path / "s.duckdb"
+    report = ingest_paths([write(tmp_path, "talks.md", md.encode())], store, progress=False, jobs=1)
+    assert len(report.added) == 1, report.errors
+    with Store.open(store, read_only=True) as s:
+        aid = s.con.execute("SELECT article_id FROM articles").fetchone()[0]
+        sents, ments = article_sentences(s.con, aid), article_mentions(s.con, aid)
+    text = " ".join(sents.text)
+    assert "Antony Blinken met Wang Yi in Beijing on Monday." in text and "Taiwan came up twice, and 2 * 3" in text
+    assert text.count("*") == 1 and "_" not in text  # only the multiplication sign is left
+    page = article_html(sents, ments)
+    assert "*met" not in page and "Taiwan*" not in page and "frank," in page
+
+
 def test_markdown_front_matter_with_an_impossible_date(tmp_path):
     path = write(tmp_path, "a.md", b"---\ndate: 2023-02-30\n---\nBlinken met Wang Yi.\n")
     with pytest.raises(InputError) as exc:
@@ -280,14 +299,14 @@ def test_an_upload_holds_the_dashboard_write_lock_only_while_it_writes(tmp_path,
         s.write([result], [raw], "fp")
     real, reads = core.build.extract_batch, []
 
-    def extract_batch(raws, ctx):
+    def extract_batch(raws, ctx, **options):
         def other_tab():
             with attached_connection(store, lock_timeout=1) as con:
                 reads.append(con.execute("SELECT count(*) FROM articles").fetchone()[0])
         reader = threading.Thread(target=other_tab, daemon=True)
         reader.start()
         reader.join(timeout=10)
-        return real(raws, ctx)
+        return real(raws, ctx, **options)
 
     monkeypatch.setattr(core.build, "extract_batch", extract_batch)
     report = ingest_uploads([("new.txt", "Yellen met He Lifeng in Guangzhou to discuss overcapacity.".encode())],

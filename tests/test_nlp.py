@@ -85,3 +85,31 @@ def test_a_long_text_is_parsed_in_pieces_into_one_doc_with_the_same_text():
         assert sum(e.ent_id_ == "Antony Blinken" for e in doc.ents) == t.count("Antony Blinken")
     short, long = parse(nlp, [para, text])
     assert short.text == para and long.text == text
+
+
+def test_the_pieces_of_a_long_text_are_parsed_on_several_processes_into_the_same_doc():
+    """Issue 14: the pieces of one near-limit article are parsed on every core; the joined Doc is
+    byte for byte the one a single process makes (tokens, tags, parses, entities and their
+    catalogue ids, sentence starts, vectors)."""
+    import multiprocessing
+    import resource
+
+    from core.nlp import CHUNK_CHARS, _pieces, parse
+
+    nlp = load_nlp()
+    para = "Antony Blinken met Wang Yi in Beijing on Monday. They discussed Taiwan and trade, he said."
+    text = "\n".join([para] * (2 * CHUNK_CHARS // len(para) + 5))
+    assert len(_pieces(text)) == 3
+    one = parse(nlp, [text])[0]
+
+    def children_cpu():
+        multiprocessing.active_children()  # reaps finished workers, so their CPU time is counted
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    before = children_cpu()
+    several = parse(nlp, [text], processes=2)[0]
+    assert children_cpu() - before > 0.5  # the parsing was done in worker processes
+    assert several.to_bytes() == one.to_bytes() and several.text == text
+    assert [(e.start_char, e.label_, e.ent_id_) for e in several.ents] == [
+        (e.start_char, e.label_, e.ent_id_) for e in one.ents]

@@ -217,6 +217,10 @@ _MD_RULES = (
     (re.compile(r"^([ \t]*)[-*+][ \t]+", re.M), r"\1"),                       # bullets
     (re.compile(r"(?<![\w*])(\*{1,3})(?=[^\s*])([^*\n]{1,300}?)(?<=\S)\1(?![\w*])"), r"\2"),  # *emphasis*
     (re.compile(r"(?<![\w*])(_{1,3})(?=[^\s_])([^_\n]{1,300}?)(?<=\S)\1(?![\w*])"), r"\2"),  # _emphasis_
+    # unpaired marks on a word's edge (an emphasis left open, "*a *a", a footnote star) are markup, not
+    # words: kept, each would be a token of its own for the parser; "2 * 3" and snake_case stay
+    (re.compile(r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])"), ""),
+    (re.compile(r"(?<!\w)_{1,3}(?=[^\s_])|(?<=[^\s_])_{1,3}(?!\w)"), ""),
     (re.compile(r"`([^`\n]{1,300})`"), r"\1"),                               # inline code
 )
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet",
