@@ -256,6 +256,8 @@ def import_json(con, text: str) -> tuple[int, list[str]]:
         rows = None
     if not isinstance(rows, list) or not all(isinstance(r, dict) and r.get("kind") in KINDS for r in rows):
         raise CorrectionError("Not a Diplotone corrections file (expected the JSON written by `diplotone fix export`).")
+    for n, r in enumerate(rows, 1):  # a hand-edited or hostile file is refused before anything is added
+        _check_shared(n, r)
     have = {_same(r) for r in _load(con, "TRUE")}
     first = con.execute("SELECT coalesce(max(id), 0) + 1 FROM corrections").fetchall()[0][0]
     new = []
@@ -273,6 +275,19 @@ def import_json(con, text: str) -> tuple[int, list[str]]:
     changed = sorted(set(reapply(con, ids, refresh=False)) | set(restored))
     _refresh(con, changed)
     return added, changed
+
+
+def _check_shared(n: int, r: dict) -> None:
+    """Correction n of a shared file: text fields, a JSON value of the right kind (as add() checks)."""
+    try:
+        texts = all(r.get(k) is None or isinstance(r[k], str) for k in ("article_id", "subject", "anchor", "before", "after",
+                                                                         "author", "created_at", "undone_at"))
+        if not texts or not (r.get("item") is None or (isinstance(r["item"], int) and not isinstance(r["item"], bool))):
+            raise CorrectionError("a field has the wrong type")
+        _checked({**r, "after": _load_value(r.get("after"))})
+        dt.datetime.fromisoformat(str(r.get("created_at")))
+    except (CorrectionError, ValueError, TypeError) as exc:
+        raise CorrectionError(f"Correction {n} of the file cannot be imported ({exc}); nothing was added.") from None
 
 
 def _same(r: dict) -> tuple:

@@ -429,3 +429,22 @@ def test_undoing_a_fix_in_one_article_restores_only_that_fix(store):
         assert tone(a, s1) == t1 and tone(b, s2) == -0.9
         assert "Shen Dingli" not in _people(con)  # the merge still holds
         assert C.listing(con).set_index("id")["status"].to_dict() == {merge: "applied", first: "undone", second: "applied"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"after": "\"abc\""}, "A tone is a number"),
+    ({"after": "not json"}, "Expecting value"),
+    ({"item": "1; DROP TABLE sentences"}, "wrong type"),
+    ({"created_at": "yesterday"}, "Invalid isoformat"),
+])
+def test_a_bad_corrections_file_is_refused_whole_with_the_reason(store, tmp_path, change, message):
+    aid = _first_article(store)
+    _fix(store, "tone", article_id=aid, item=0, after=0.5)
+    with read_connection(store) as con:
+        good = json.loads(C.export_json(con))
+    bad = {**good["corrections"][0], "created_at": "2026-01-01 00:00:00", **change}
+    good["corrections"].append(bad)
+    with Store.open(store) as s, s.transaction() as con:
+        with pytest.raises(CorrectionError, match=f"Correction 2 of the file cannot be imported.*{message}"):
+            C.import_json(con, json.dumps(good))
+        assert len(C.listing(con)) == 1
