@@ -484,14 +484,14 @@ def _heatmap(ctx: ChartContext, title: str, x, y, z, text, hover: str, colorbar:
         hovermode="closest", hoverdistance=-1), height, bottom)
 
 
-WRAPPED_ARTICLES = 8  # up to this many article columns, each is labelled by its whole title, wrapped
+WRAPPED_ARTICLES = 6  # up to this many article columns, each is labelled by its whole title, wrapped
 
 
 def _article_labels(arts: pd.DataFrame) -> list[str]:
     """Article column labels that are never cut: the whole title wrapped on lines (with its date) where
     the columns leave room, else the outlet and date (whole words; the hover gives the title)."""
     if len(arts) <= WRAPPED_ARTICLES:
-        width = max(14, 110 // len(arts))
+        width = max(10, 56 // len(arts))  # a column of a chart drawn 850 px wide beside long issue names
         return [_wrap(t, width) + (f"<br>({pd.Timestamp(d):%d %b %y})" if pd.notna(d) else "")
                 for t, d in zip(arts["title"], arts["pub_date"])]
     return [f"{o or 'unknown outlet'}, {pd.Timestamp(d):%d %b %y}" if pd.notna(d) else (o or "unknown outlet")
