@@ -22,7 +22,8 @@ STYLE = """<style>
 .dt-ent.org{border-bottom-style:dotted;border-color:#4a5568;font-weight:500}
 .dt-iss{font-size:.72rem;background:#e2e8f0;color:#1f2933;border-radius:8px;padding:0 6px;margin-left:3px;
  white-space:nowrap}
-.dt-spk{font-size:.72rem;color:#4a5568;font-style:italic;margin-left:4px;padding-right:3px;white-space:nowrap}
+.dt-spk{font-size:.72rem;color:#4a5568;font-style:italic;margin-left:4px;padding-right:3px}
+.dt-end{white-space:nowrap}
 .dt-reader mark{background:#fbd38d;color:inherit;padding:0 1px;border-radius:2px}
 .dt-hit{outline:2px solid #dd6b20;outline-offset:2px}
 .dt-fix{font-size:.72rem;color:#6b46c1;margin-left:3px;white-space:nowrap}
@@ -62,8 +63,11 @@ def _sentence_html(row, ments: pd.DataFrame, issue_names: dict) -> str:
         badges = "".join(f'<span class="dt-iss">{html.escape(issue_names.get(i, i))}</span>'
                          for i in row.issues.split(", "))
     if isinstance(row.speaker, str) and row.speaker:
-        # inside the sentence's shading, right after its last word: it cannot be read as the next one's
-        parts.append(f'<span class="dt-spk">— {html.escape(row.speaker)}</span>')
+        # inside the sentence's shading and glued to its last word (no line break between them): at the
+        # start of a line it read as the next sentence's speaker
+        head, _, last = parts[-1].rstrip().rpartition(" ")
+        parts[-1] = (f"{head} " if head else "") + (f'<span class="dt-end">{last}<span class="dt-spk">— '
+                                                     f'{html.escape(row.speaker)}</span></span>')
         tip += f" · speaker {row.speaker}"
     return (f'<span class="dt-s" style="background:{tone_background(tone)}" title="{html.escape(tip)}">'
             f"{''.join(parts)}</span>{badges}")

@@ -124,14 +124,15 @@ def init_filters_from_url(options: dict) -> None:
     st.session_state["_filters_ready"] = True
 
 
-# Nothing is cut: Streamlit ends a metric value and a multiselect chip that do not fit with "…";
-# here they wrap onto another line (tests/test_browser_views.py looks for cut text on every page).
+# Nothing is cut: Streamlit ends a metric value and a multiselect chip that do not fit with "…" (the
+# chip with a tooltip); here they wrap onto another line (tests/test_browser_views.py looks for cut text on every page).
 NO_CUT_STYLE = """<style>
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {white-space:normal !important;
  overflow:visible !important; text-overflow:clip !important; overflow-wrap:anywhere}
 [data-testid="stMetricValue"] {font-size:1.6rem; line-height:1.25}
-[data-baseweb="tag"] {height:auto !important; max-width:100% !important}
-[data-baseweb="tag"] span {white-space:normal !important; overflow:visible !important; text-overflow:clip !important}
+[data-testid="stMultiSelectTagsContainer"] [data-tag] {height:auto !important; white-space:normal !important}
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span {white-space:normal !important; overflow:visible !important;
+ text-overflow:clip !important}
 </style>"""
 
 

@@ -17,7 +17,7 @@ def test_the_speaker_badge_is_inside_its_sentence_before_the_next_one():
                           "speaker": ["Rosie Levine", None], "side": ["Other", None], "issues": ["taiwan", None]})
     mentions = pd.DataFrame(columns=["sent_idx", "start_char", "end_char", "label", "canonical", "side", "role"])
     html = article_html(sents, mentions, {"taiwan": "Taiwan"})
-    assert re.search(r'<span class="dt-s"[^>]*>The visit is the latest one\.<span class="dt-spk">— Rosie Levine'
-                     r'</span></span><span class="dt-iss">Taiwan</span>', html)
+    assert re.search(r'<span class="dt-s"[^>]*>The visit is the latest <span class="dt-end">one\.<span class="dt-spk">'
+                     r'— Rosie Levine</span></span></span><span class="dt-iss">Taiwan</span>', html)
     assert html.index("Rosie Levine") < html.index(">Taiwan<") < html.index("This is his second visit.")
-    assert re.search(r"\.dt-spk\{[^}]*white-space:nowrap", html)
+    assert re.search(r"\.dt-end\{[^}]*white-space:nowrap", html)  # the last word and the badge never part
