@@ -111,7 +111,7 @@ def _reading(stem: str, table: pd.DataFrame, ctx: F.ChartContext) -> str:
     if stem.startswith("tone_shift_by_") and "change" in t:
         r = t.dropna(subset=["change"]).iloc[0] if t["change"].notna().any() else None
         if r is not None:
-            label = ctx.issue(r["label"]) if stem.endswith("issue") else f"{r['label']} side"
+            label = ctx.issue(r["label"]) if stem.startswith("tone_shift_by_issue") else f"{r['label']} side"
             return f"Largest shift: {label}, {r['tone_a']:+.2f} → {r['tone_b']:+.2f} ({r['change']:+.2f})."
     if stem.startswith("tone_drivers"):
         r = t.iloc[0]

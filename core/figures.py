@@ -100,7 +100,7 @@ def _plain_text(chart):
 
 
 def _wrap(text: str, width: int = 70) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width)) if text else ""
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) if text else ""  # words whole
 
 
 def _short(text: str, width: int = 34) -> str:

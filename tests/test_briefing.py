@@ -39,6 +39,9 @@ def test_the_briefing_has_a_title_a_slide_per_chart_quotes_and_methods(store, tm
     # The visit-tone slide reads its data: the highest and lowest visit, each with its n.
     visit = next(t for t in texts if t.startswith("Tone of coverage by visit"))
     assert re.search(r"Highest mean tone: .+, [+-]\d\.\d\d \(n = \d+ articles?\); lowest: .+ \(n = \d+ articles?\)", visit)
+    # The issue dumbbell names an issue ("Largest shift: fentanyl side" read the issue id as a side).
+    shift = next(t for t in texts if t.startswith("Tone shift by issue"))
+    assert "Largest shift: " in shift and " side," not in shift, shift
     # A chart slide's title ends above its reading line, and the reading above the image.
     for slide in list(slides)[1:1 + len(charts)]:
         title, said = [s for s in slide.shapes if s.has_text_frame][:2]
