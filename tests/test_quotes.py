@@ -152,3 +152,13 @@ def test_reported_words_start_after_that(run):
     _, quotes = run("Wang Yi criticized at the time that the relationship between the two countries was at a "
                     "low point, and the root cause was the United States.")
     assert speaker_of(quotes, "low point").text.startswith("the relationship between")
+
+
+def test_a_lead_in_that_runs_into_a_quote_is_no_quote_of_its_own(run):
+    _, quotes = run("Blinken in Beijing\nMr. Blinken told reporters that one of his main goals was “to disabuse our "
+                    "Chinese hosts of the notion that we are seeking to economically contain them.”")
+    assert [(q.kind, q.speaker) for q in quotes] == [("direct", "Antony Blinken")]
+    assert quotes[0].text.startswith("to disabuse our Chinese hosts")
+    # a report with a scare-quoted word inside stays a report
+    _, quotes = run("Blinken in Beijing\nAntony Blinken said the talks were “candid” and useful for both sides.")
+    assert [q.kind for q in quotes] == ["reported"]

@@ -551,7 +551,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
                 content = _object_content(doc, cue, in_quote)
             if not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in LOOSE_CUES:
                 content = _rest_of_sentence(doc, cue, in_quote)  # "Li Qiang said, expanding …" (translation)
-            if not content or _mostly_quoted(in_quote, content):
+            if not content or _mostly_quoted(in_quote, content) or _leads_into_quote(resolver.text, in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
                 continue
             found.append((cue, content, who, side, main.dep_ == "ROOT"))
@@ -600,6 +600,20 @@ def _rest_of_sentence(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, i
     if len(tokens) < MIN_DIRECT_WORDS or _mostly_quoted(in_quote, (doc[tokens[0]].idx, doc[tokens[-1]].idx + 1)):
         return None
     return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])
+
+
+def _leads_into_quote(text: str, in_quote: bytearray, span: tuple[int, int]) -> bool:
+    """The clause runs on into a direct quote ("told reporters that one of his main goals was “to
+    disabuse …”"): its unquoted start is the lead-in, not words of its own; the quote is the words.
+    A quote shorter than the lead-in ("made the US “extremely angry”") is a scare quote in a report."""
+    rest = len(text[span[1]:]) - len(text[span[1]:].lstrip())
+    nxt = end = span[1] + rest
+    if nxt >= len(in_quote) or not in_quote[nxt] or in_quote[span[1] - 1]:
+        return False
+    while end < len(in_quote) and in_quote[end]:
+        end += 1
+    quoted = len(text[nxt:end].split())
+    return quoted >= MIN_DIRECT_WORDS and quoted >= len(text[span[0]:span[1]].split())
 
 
 def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:
