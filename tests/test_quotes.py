@@ -162,3 +162,10 @@ def test_a_lead_in_that_runs_into_a_quote_is_no_quote_of_its_own(run):
     # a report with a scare-quoted word inside stays a report
     _, quotes = run("Blinken in Beijing\nAntony Blinken said the talks were “candid” and useful for both sides.")
     assert [q.kind for q in quotes] == ["reported"]
+
+
+def test_the_attribution_after_a_quote_is_not_a_quote_of_its_own(run):
+    _, quotes = run("Blinken in Beijing\n“We are seeking to economically contain them. We’re not,” Mr. Blinken told "
+                    "reporters before his departure Monday evening.")
+    assert not [q for q in quotes if "reporters before his departure" in q.text]
+    assert {q.speaker for q in quotes} == {"Antony Blinken"}
