@@ -378,7 +378,20 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
         quotes.append(Quote(resolver.sent_index(seg.start), seg.start, seg.end, said, seg.speaker,
                             seg.side, seg.cue, "direct", main=seg.cue not in (None, "turn", "according")))
     quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
+    direct = {q.start: q for q in quotes if q.kind == "direct"}
+    reported = [q for q in reported if not _lead_in(resolver.text, in_quote, q, direct)]
     return sorted(quotes + reported, key=lambda q: (q.start, q.kind))
+
+
+def _lead_in(text: str, in_quote: bytearray, quote: Quote, direct: dict[int, Quote]) -> bool:
+    """A reported clause that runs on into a longer direct quote of the same speaker ("told reporters
+    that one of his main goals was “to disabuse …”"): its unquoted start is the lead-in, not words
+    of its own; the quote is the words. A quote shorter than the lead-in ("made the US “extremely
+    angry”") is a scare quote in a report, and the report stays."""
+    nxt = quote.end + len(text[quote.end:]) - len(text[quote.end:].lstrip(" “\"‘'"))
+    follow = direct.get(nxt)
+    return (follow is not None and follow.speaker == quote.speaker and not in_quote[quote.end - 1]
+            and len(follow.text.split()) >= max(MIN_DIRECT_WORDS, len(quote.text.split())))
 
 
 def _inherit(doc: Doc, seg: Segment, later: list[Segment], resolver: SpeakerResolver, in_quote):
@@ -552,7 +565,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             if (not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in LOOSE_CUES
                     and not any(in_quote[s.start:s.end])):  # in a quoted sentence the cue attributes the quote
                 content = _rest_of_sentence(doc, cue, in_quote)  # "Li Qiang said, expanding …" (translation)
-            if not content or _mostly_quoted(in_quote, content) or _leads_into_quote(resolver.text, in_quote, content):
+            if not content or _mostly_quoted(in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
                 continue
             found.append((cue, content, who, side, main.dep_ == "ROOT"))
@@ -601,20 +614,6 @@ def _rest_of_sentence(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, i
     if len(tokens) < MIN_DIRECT_WORDS or _mostly_quoted(in_quote, (doc[tokens[0]].idx, doc[tokens[-1]].idx + 1)):
         return None
     return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])
-
-
-def _leads_into_quote(text: str, in_quote: bytearray, span: tuple[int, int]) -> bool:
-    """The clause runs on into a direct quote ("told reporters that one of his main goals was “to
-    disabuse …”"): its unquoted start is the lead-in, not words of its own; the quote is the words.
-    A quote shorter than the lead-in ("made the US “extremely angry”") is a scare quote in a report."""
-    rest = len(text[span[1]:]) - len(text[span[1]:].lstrip())
-    nxt = end = span[1] + rest
-    if nxt >= len(in_quote) or not in_quote[nxt] or in_quote[span[1] - 1]:
-        return False
-    while end < len(in_quote) and in_quote[end]:
-        end += 1
-    quoted = len(text[nxt:end].split())
-    return quoted >= MIN_DIRECT_WORDS and quoted >= len(text[span[0]:span[1]].split())
 
 
 def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:
