@@ -563,7 +563,7 @@ def _reported(doc: Doc, sentences: list[Sentence], resolver: SpeakerResolver, in
             if not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in NOUN_OBJECT_CUES:
                 content = _object_content(doc, cue, in_quote)
             if (not content and who and main.dep_ == "ROOT" and cue.lemma_.lower() in LOOSE_CUES
-                    and not any(in_quote[s.start:s.end])):  # in a quoted sentence the cue attributes the quote
+                    and not any(in_quote[s.start:cue.idx])):  # after a quote ("…,” he told reporters) the cue attributes it
                 content = _rest_of_sentence(doc, cue, in_quote)  # "Li Qiang said, expanding …" (translation)
             if not content or _mostly_quoted(in_quote, content):
                 resolver.add_speaker(cue.idx, who, side, cue.lemma_.lower())  # "X criticized: “…”"
