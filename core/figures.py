@@ -201,8 +201,10 @@ def figure(ctx: ChartContext, title: str, data: list[dict], layout: dict | None 
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
+# Two lines: on one, the note ran past the right edge of a chart whose long row names push the
+# plot area (where the note starts) to the right.
 LOW_NOTE = (f"Hollow points rest on fewer than {MIN_ARTICLES} articles or {MIN_SENTENCES} sentences: "
-            "low confidence. Bars: 90 % bootstrap interval over articles.")
+            "low confidence.<br>Bars: 90 % bootstrap interval over articles.")
 
 
 def _low_note(bottom: int = 0) -> dict:
@@ -212,7 +214,7 @@ def _low_note(bottom: int = 0) -> dict:
                 yanchor="top", showarrow=False, font=dict(size=11, color=MUTED), align="left")
 
 
-NOTE_ROOM = 18
+NOTE_ROOM = 32  # the two lines of the low-confidence note above the source note
 
 
 def empty(ctx: ChartContext, title: str, message: str = "No data for the current filters.") -> go.Figure:
@@ -349,7 +351,7 @@ def tone_trend(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     what = ("Dots: days, each the mean tone of that day's articles (size: articles)" if by_day
             else "Dot size: sentences read")
     trend_note = dict(_low_note(), text=f"Hollow dots: {'days' if by_day else 'articles'} read on fewer than "
-                                          f"{MIN_SENTENCES} sentences (low confidence). {what}.")
+                                          f"{MIN_SENTENCES} sentences (low confidence).<br>{what}.")
     return figure(ctx, title, [dots, line], dict(
         shapes=bands, annotations=[*names, trend_note],
         xaxis=dict(title=dict(text="Publication date"), range=x_range, tickformat="%b %Y",
@@ -723,7 +725,8 @@ def tone_shift(df: pd.DataFrame, ctx: ChartContext, visit_a: str, visit_b: str, 
                           "<extra>" + name + "</extra>"))
     return figure(ctx, title, data, dict(
         annotations=[*notes, _low_note()],
-        yaxis=dict(type="category", categoryorder="array", categoryarray=labels),
+        # room above the top row and below the bottom one for their n labels (clipped at the plot's edge)
+        yaxis=dict(type="category", categoryorder="array", categoryarray=labels, range=[-0.7, len(labels) - 0.3]),
         xaxis=_tone_axis(title=dict(text="Mean over articles of their tone" + (
             " on the issue" if by == "issue" else " in officials' words")))), _rows_height(len(d), 48), bottom=NOTE_ROOM)
 
@@ -775,7 +778,11 @@ def side_years(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
             # China's labels above its points and the US's below, so equal readings stay legible.
             name=f"{side} officials", text=[f"{side} {v:+.2f} ({a} art, {n} sent)"
                                             for v, a, n in zip(s["tone"], s["articles"], s["sentences"])],
-            textposition="top center" if side == "China" else "bottom center",
+            # the first year's label reads rightwards and the last year's leftwards: centred, a label
+            # on the last category ran past the chart's right edge
+            textposition=[f"{'top' if side == 'China' else 'bottom'} "
+                          f"{'right' if i == 0 and len(s) > 1 else 'left' if i == len(s) - 1 and len(s) > 1 else 'center'}"
+                          for i in range(len(s))],
             textfont=dict(color=SIDE_COLORS[side]), error_y=dict(_interval(s), color=SIDE_COLORS[side]),
             line=dict(color=SIDE_COLORS[side], width=3),
             marker=dict(size=12, color=SIDE_COLORS[side], line=dict(width=2, color=SIDE_COLORS[side]),

@@ -229,4 +229,11 @@ def test_no_text_is_cut_on_any_page(shared_server, tmp_path, width):
                 page.wait_for_timeout(3000)  # a chart still resizing to its column: look again once settled
             if found := page.evaluate(CUT_TEXT_JS):
                 cut[path or "overview"] = found
+        for path, charts in {"tone_shifts": 5, "issues": 3}.items():  # unfiltered: every long issue name
+            wait_rendered(page, f"{shared_server}/{path}", charts)
+            page.wait_for_timeout(1500)
+            if page.evaluate(CUT_TEXT_JS):
+                page.wait_for_timeout(3000)
+            if found := page.evaluate(CUT_TEXT_JS):
+                cut[f"{path}, unfiltered"] = found
         assert not cut, cut

@@ -23,7 +23,7 @@ def test_write_charts_renders_png_and_svg(tmp_path):
     png = (out / "tone_trend.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (2000, 1156)  # 1000 x (560 + 18 for the low-confidence note) at 2x scale
+    assert (width, height) == (2000, 1184)  # 1000 x (560 + 32 for the two-line low-confidence note) at 2x scale
     svg = (out / "people.svg").read_text()
     assert svg.lstrip().startswith("<svg") and "Side: China" in svg and "Source: Diplotone" in svg
     assert (out / "people.csv").read_text().splitlines()[0].startswith("person,side")
