@@ -108,15 +108,18 @@ def _build(name: str, actors: list[Actor]) -> Language:
 
 
 # The parser and NER hold temporary memory in proportion to a document's length (a 1,000,000-
-# character article peaked at 3.4 GB): texts longer than this are parsed in pieces that end at a
-# line break (else at a sentence end or a space) and joined back into one Doc with the same text.
-CHUNK_CHARS = 50_000
+# character article peaked at 3.4 GB): texts longer than LONG_CHARS are parsed in pieces of at most
+# PIECE_CHARS that end at a line break (else at a sentence end or a space) and joined back into one
+# Doc with the same text. Pieces of 10,000 rather than 50,000 characters parse about 20% faster
+# (tok2vec works in cache) and share out more evenly between processes.
+LONG_CHARS = 50_000
+PIECE_CHARS = 10_000
 
 
 def _pieces(text: str) -> list[str]:
     pieces, start = [], 0
-    while len(text) - start > CHUNK_CHARS:
-        end = start + CHUNK_CHARS
+    while len(text) - start > PIECE_CHARS:
+        end = start + PIECE_CHARS
         cut = max(text.rfind("\n", start, end), text.rfind(". ", start, end) + 1, text.rfind(" ", start, end))
         cut = cut + 1 if cut > start else end
         pieces.append(text[start:cut])
@@ -125,15 +128,15 @@ def _pieces(text: str) -> list[str]:
 
 
 def parse(nlp: Language, texts: list[str], processes: int = 1) -> list[Doc]:
-    """nlp.pipe over texts, long ones in pieces of at most CHUNK_CHARS: memory bounded per piece,
+    """nlp.pipe over texts, those over LONG_CHARS in pieces of at most PIECE_CHARS: memory bounded per piece,
     doc.text identical to the text (offsets hold), sentences, entities and parses kept.
 
     processes: the pieces of one long text are parsed on up to this many processes (forked from
     this one, which shares the loaded pipeline; spaCy's own n_process), where forking is safe: not
     from a process running other threads (the dashboard), nor where fork is not the start method.
     The pieces come back in order as spaCy Docs, so the joined Doc is the one a single process makes."""
-    short = iter(nlp.pipe([t for t in texts if len(t) <= CHUNK_CHARS]))
-    return [next(short) if len(t) <= CHUNK_CHARS else _parse_long(nlp, t, processes) for t in texts]
+    short = iter(nlp.pipe([t for t in texts if len(t) <= LONG_CHARS]))
+    return [next(short) if len(t) <= LONG_CHARS else _parse_long(nlp, t, processes) for t in texts]
 
 
 def _parse_long(nlp: Language, text: str, processes: int) -> Doc:

@@ -274,11 +274,10 @@ class EventMatch:
         return any(p.search(text) for p in self.leads)
 
 
-def _sentence_names(v: Visit, s: str, lead_pats: dict[str, list[re.Pattern]], others: list[str]) -> bool:
-    """Whether sentence s speaks of visit v: a lead is named with a second lead, a place, a
-    keyword or a trip word (a visit with several leads needs more than a trip word), and no
-    month, year or place in s rules v out."""
-    leads_here = [lead for lead, pats in lead_pats.items() if any(p.search(s) for p in pats)]
+def _sentence_names(v: Visit, s: str, leads_here: list[str], others: list[str]) -> bool:
+    """Whether sentence s, naming leads_here of v's leads, speaks of visit v: a lead is named with
+    a second lead, a place, a keyword or a trip word (a visit with several leads needs more than a
+    trip word), and no month, year or place in s rules v out."""
     if not leads_here:
         return False
     if len(v.leads) > 1 and len(leads_here) < 2 and not any(_has(o, s) for o in others):
@@ -302,15 +301,18 @@ def match_visits(text: str, visits: list[Visit], prune: bool = True) -> list[Eve
     prune: drop readings the text alone does not support (see _coherent); a caller that knows
     the publication date lets the date choose instead."""
     sents = sentences(text)
+    # Each lead is looked for once per sentence, not once per visit it leads (linear in the text).
+    patterns = {lead: _lead_patterns(lead, text) for v in visits for lead in v.leads}
+    named = {lead: [any(p.search(s) for p in pats) for s in sents] for lead, pats in patterns.items()}
     out = []
     for v in visits:
         if v.start is None or not v.leads:
             continue
         days = _visit_days(v)
-        lead_pats = {lead: _lead_patterns(lead, text) for lead in v.leads}
-        flat = [p for pats in lead_pats.values() for p in pats]
+        flat = [p for lead in v.leads for p in patterns[lead]]
         others = [k for k in (*v.places, *v.keywords) if not any(p.search(k) for p in flat)]
-        hits = [s for s in sents if _sentence_names(v, s, lead_pats, others)]
+        hits = [s for i, s in enumerate(sents)
+                if _sentence_names(v, s, [lead for lead in v.leads if named[lead][i]], others)]
         if not hits:
             continue
         weekdays = {w.lower() for s in hits for w in _WEEKDAY_WORD.findall(s)}
