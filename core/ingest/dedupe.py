@@ -30,6 +30,10 @@ MIN_SHINGLES = 8  # shorter texts (a headline, a caption) are too small to call 
 # A text under half the other's length is an excerpt or a brief inside a roundup, not a reprint;
 # without this bound a roundup would chain several distinct briefs into one group.
 MIN_SIZE_RATIO = 0.5
+# Articles signed, or compared with the rest, at a time: memory stays bounded however many need it
+# at once (a store upgraded from an old version, or filled without signatures, signs every article
+# in its first commit; at 100,000 articles one pass took 17.7 GB and was killed).
+BATCH = 500
 
 TABLES = {
     "dedupe_signatures": """
@@ -107,10 +111,15 @@ def _refresh_signatures(con) -> list[str]:
     todo = [r[0] for r in con.execute("""
         SELECT article_id FROM articles WHERE article_id NOT IN (SELECT article_id FROM dedupe_signatures)
     """).fetchall()]
-    if not todo:
-        return []
-    minhash, bands, counts = _signatures(con, _kept_texts(con, todo))
-    con.register("_dd_new", pd.DataFrame({"article_id": todo}))
+    for start in range(0, len(todo), BATCH):
+        _sign(con, todo[start:start + BATCH])
+    return todo
+
+
+def _sign(con, ids: list[str]) -> None:
+    """Compute and store the signatures of articles ids."""
+    minhash, bands, counts = _signatures(con, _kept_texts(con, ids))
+    con.register("_dd_new", pd.DataFrame({"article_id": ids}))
     con.register("_dd_counts", counts)
     con.execute("""
         INSERT INTO dedupe_signatures
@@ -122,7 +131,6 @@ def _refresh_signatures(con) -> list[str]:
     con.execute("INSERT INTO dedupe_bands SELECT article_id, band, bucket FROM _dd_bands")
     for name in ("_dd_new", "_dd_counts", "_dd_mh", "_dd_bands"):
         con.unregister(name)
-    return todo
 
 
 def _matching_pairs(con, ids: list[str]) -> pd.DataFrame:
@@ -184,7 +192,7 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> int:
     touched_roots = set(rows.loc[rows.article_id.isin(computed) | rows.orphan, "root"])
     regroup = rows.loc[rows.root.isin(touched_roots) | rows.article_id.isin(computed), "article_id"].tolist()
     if regroup:
-        pairs = _matching_pairs(con, regroup)
+        pairs = pd.concat([_matching_pairs(con, regroup[i:i + BATCH]) for i in range(0, len(regroup), BATCH)])
         kept = rows[~rows.article_id.isin(regroup) & (rows.root != rows.article_id)]
         edges = list(zip(pairs.a, pairs.b)) + list(zip(kept.article_id, kept.root))
         edges += [(x, x) for x in regroup]
