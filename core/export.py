@@ -71,7 +71,7 @@ def page_charts(con, filters: Filters, ctx: F.ChartContext, page: str, pair: tup
     if page == "overview":
         df = Q.issue_frequency(con, filters)
         yield "issue_frequency", df, F.issue_frequency(df, ctx)
-        df = Q.tone_trend(con, filters, Q.trend_unit(con, filters))
+        df = Q.tone_trend(con, filters, Q.trend_unit(Q.corpus_summary(con, filters)))
         yield "tone_trend", df, F.tone_trend(df, ctx)
         df = Q.visit_change(con, filters)
         yield "visit_change", df, F.visit_change(df, ctx)

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import figures as F
+from core.store import queries as Q
 from core.store.queries import TREND_ARTICLES
 from pages import common
 
@@ -29,7 +30,7 @@ common.show_chart("issue_frequency", F.issue_frequency(freq, ctx, measure or "se
                   click=("issue", 0))
 common.evidence_panel(f, "ov_issue", "issue_sentences", [(i,) for i in freq["issue"]], common.issue_name, "issue bar")
 
-unit = common.fetch(f, ("trend_unit",))[0]
+unit = Q.trend_unit(summary)
 trend, change = common.fetch(f, ("tone_trend", unit), ("visit_change",))
 if unit == "day":
     common.show_chart("tone_trend", F.tone_trend(trend, ctx), trend, click=("visit", 3),

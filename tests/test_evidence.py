@@ -96,10 +96,10 @@ def test_tone_trend_by_day(con, f):
 
 
 def test_the_trend_draws_days_past_the_article_limit(con, monkeypatch):
-    assert Q.trend_unit(con, Filters()) == "article"
+    assert Q.trend_unit(Q.corpus_summary(con, Filters())) == "article"
     monkeypatch.setattr(Q, "TREND_ARTICLES", 2)
-    assert Q.trend_unit(con, Filters()) == "day"
-    assert Q.trend_unit(con, Filters(visits=("yellen-2024-04",))) == "article"
+    assert Q.trend_unit(Q.corpus_summary(con, Filters())) == "day"
+    assert Q.trend_unit(Q.corpus_summary(con, Filters(visits=("yellen-2024-04",)))) == "article"
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=IDS)

@@ -137,15 +137,22 @@ def _per_article(f: Filters) -> bool:
     return not (f.issues or f.persons or f.query)
 
 
+def _every_hit(f: Filters) -> bool:
+    """Whether every issue hit of a selected article is selected (no side, person or query filter
+    drops some of its sentences): then its per-issue sums come from article_issues / issue_pairs."""
+    return not (f.sides or f.persons or f.query)
+
+
 def _one_issue(f: Filters) -> bool:
     """Whether the only sentence filter is one issue: then an article's selected sentences are its
     hits on that issue, summed per article in article_issues (the sentences table has ~55 rows per
     article, article_issues one per article and issue)."""
-    return len(f.issues) == 1 and not (f.sides or f.persons or f.query)
+    return len(f.issues) == 1 and _every_hit(f)
 
 
 def corpus_summary(con, f: Filters) -> pd.DataFrame:
-    """One row: articles, outlets, visits (excluding 'other'), first/last date, sentences, words."""
+    """One row: articles, dated articles, outlets, visits (excluding 'other'), first/last date,
+    sentences, words."""
     if _per_article(f):
         sentences = ("SELECT coalesce(sum(aw.sentences), 0)::BIGINT FROM article_sides aw "
                      f"WHERE aw.article_id IN (SELECT article_id FROM arts) AND {_side_cond(f)}")
@@ -155,7 +162,7 @@ def corpus_summary(con, f: Filters) -> pd.DataFrame:
     else:
         sentences = "SELECT count(*) FROM sents"
     return _run(con, f, f"""
-        SELECT count(*) AS articles, count(DISTINCT outlet) AS outlets,
+        SELECT count(*) AS articles, count(pub_date) AS dated, count(DISTINCT outlet) AS outlets,
                count(DISTINCT visit) FILTER (WHERE visit <> '{NO_VISIT}') AS visits,
                min(pub_date) AS first_date, max(pub_date) AS last_date, coalesce(sum(words), 0)::BIGINT AS words,
                ({sentences}) AS sentences
@@ -166,7 +173,7 @@ def _issue_articles(f: Filters) -> str:
     """The `ia` CTE: per issue and selected article, tagged sentences (n), the sum of their hit
     weights (w) and of tone x weight (tw). Every hit of an article counts unless a side or person
     filter drops some: then sum `hits`, else read the per-article sums (core.store.schema article_issues)."""
-    if f.sides or f.persons or f.query:
+    if not _every_hit(f):
         src = "SELECT issue, article_id, count(*) AS n, sum(weight) AS w, sum(tone * weight) AS tw FROM hits GROUP BY ALL"
     else:
         src = f"""SELECT issue, article_id, sentences AS n, weight_sum AS w, tone_weighted_sum AS tw FROM article_issues
@@ -209,7 +216,7 @@ def tone_trend(con, f: Filters, by: str = "article") -> pd.DataFrame:
     """The tone over time: per dated article (by='article') its tone, or per day (by='day') the
     mean over that day's articles of their tone, with articles; either with a 30-day rolling mean
     over articles (the same line both ways) and low_confidence when a dot rests on fewer than
-    MIN_SENTENCES sentences. trend_unit() says which a selection is drawn by."""
+    MIN_SENTENCES sentences. trend_unit(corpus_summary) says which a selection is drawn by."""
     window = "ORDER BY pub_date RANGE BETWEEN INTERVAL 30 DAYS PRECEDING AND CURRENT ROW"
     if by == "article":
         return _run(con, f, f"""
@@ -225,11 +232,10 @@ def tone_trend(con, f: Filters, by: str = "article") -> pd.DataFrame:
     raise ValueError(f"by must be 'article' or 'day', got {by!r}")
 
 
-def trend_unit(con, f: Filters) -> str:
-    """'article' where the selection has at most TREND_ARTICLES dated articles, else 'day': a cloud
-    of 100k dots reads as nothing and costs seconds to draw."""
-    n = _run(con, f, "SELECT count(*) AS n FROM arts WHERE pub_date IS NOT NULL")["n"].iloc[0]
-    return "article" if n <= TREND_ARTICLES else "day"
+def trend_unit(summary: pd.DataFrame) -> str:
+    """'article' where the selection (its corpus_summary) has at most TREND_ARTICLES dated articles,
+    else 'day': a cloud of 100k dots reads as nothing and costs seconds to draw."""
+    return "article" if int(summary["dated"].iloc[0]) <= TREND_ARTICLES else "day"
 
 
 def visit_tone(con, f: Filters) -> pd.DataFrame:
@@ -272,7 +278,9 @@ def visit_change(con, f: Filters) -> pd.DataFrame:
         LEFT JOIN per p2 ON p2.issue = i.issue AND p2.visit = e.last_visit
         WHERE e.first_visit <> e.last_visit
         ORDER BY abs(change_per_1k) DESC, i.issue""", ctes)
-    tones = issue_visit_tone(con, f).set_index(["label", "visit"])["tone"]
+    # A visit's issue readings depend only on its own articles: read the two visits compared, not every visit.
+    ends = tuple(df[["first_visit", "last_visit"]].iloc[0]) if len(df) else ()
+    tones = issue_visit_tone(con, f.replace(visits=ends)).set_index(["label", "visit"])["tone"] if ends else {}
     df["first_tone"] = [tones.get((i, v)) for i, v in zip(df["issue"], df["first_visit"])]
     df["last_tone"] = [tones.get((i, v)) for i, v in zip(df["issue"], df["last_visit"])]
     return df
@@ -320,7 +328,7 @@ def issue_cooccurrence(con, f: Filters) -> pd.DataFrame:
         chosen = f"(SELECT unnest({q.bind('chosen', f.issues, '::VARCHAR[]')}))"
         chosen_articles = f"article_id IN (SELECT article_id FROM issue_hits WHERE issue IN {chosen})"
         chosen_pair = f"(issue_a IN {chosen} OR issue_b IN {chosen})"
-    if not (f.sides or f.persons or f.query):  # every sentence of the selected articles counts: per-article pairs
+    if _every_hit(f):  # every sentence of the selected articles counts: per-article pairs
         sql = f"""WITH {scope}
             SELECT issue_a, issue_b, sum(paragraphs)::BIGINT AS paragraphs, count(*) AS articles
             FROM issue_pairs WHERE article_id IN (SELECT article_id FROM arts) AND {chosen_articles} AND {chosen_pair}
