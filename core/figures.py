@@ -264,6 +264,28 @@ def _tone_axis(**kw) -> dict:
                 ticktext=["−1 hostile", "−0.5", "0", "+0.5", "+1 cooperative"], **kw)
 
 
+TONE_STEPS = (0.05, 0.1, 0.25, 0.5)  # tick steps of a zoomed tone axis
+
+
+def _zoomed_tone_axis(low: float, high: float, **kw) -> dict:
+    """A tone axis over what the points and their intervals span (zero always inside), so that
+    differences of a tenth can be read; ticks every TONE_STEPS step (about five), the outer ticks
+    saying which way is hostile and which cooperative, and the full scale named in the title."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    pad = max(0.05, 0.12 * (high - low))
+    low, high = max(-1.0, low - pad), min(1.0, high + pad)
+    step = next((s for s in TONE_STEPS if (high - low) / s <= 6), 0.5)
+    ticks = [round(t * step, 2) for t in range(int(np.ceil(low / step)), int(np.floor(high / step)) + 1)]
+    text = [f"{t:+.2f}".replace("+0.00", "0").replace("-", "−") for t in ticks]
+    if ticks[0] < 0:
+        text[0] += " hostile"
+    if ticks[-1] > 0:
+        text[-1] += " cooperative"
+    title = kw.pop("title", {}).get("text", "Tone")
+    return dict(range=[low, high], zeroline=True, zerolinewidth=2, zerolinecolor=INK, tickvals=ticks, ticktext=text,
+                title=dict(text=f"{title} (axis zoomed; scale −1 hostile to +1 cooperative)"), **kw)
+
+
 def _rows(df: pd.DataFrame, columns: list[str]) -> list[list]:
     """customdata: one list of values per row."""
     return df[columns].to_numpy(dtype=object).tolist()
@@ -682,7 +704,8 @@ def visit_tone(df: pd.DataFrame, ctx: ChartContext, visit_a: str | None = None, 
     return figure(ctx, title, data, dict(
         annotations=[_low_note(_slant_room(labels))],
         xaxis=dict(type="category", title=dict(text="Visit"), categoryorder="array", categoryarray=labels),
-        yaxis=_tone_axis(title=dict(text="Mean article tone"))), bottom=_slant_room(labels) + NOTE_ROOM)
+        yaxis=_zoomed_tone_axis(float(df["low"].min()), float(df["high"].max()), title=dict(text="Mean article tone"))),
+        bottom=_slant_room(labels) + NOTE_ROOM)
 
 
 @_plain_text

@@ -210,3 +210,17 @@ def test_visit_names_on_a_weekly_chart_stay_inside_the_plot_clear_of_the_y_axis(
     assert "Yellen in Beijing" in {a.text for a in marks}  # a visit starting at the axis's left end
     for a in marks:  # each name reads from its band's start into the plot, never left of the axis
         assert a.xanchor == "left" and str(a.x) >= lo and a.bgcolor, a.text
+
+
+def test_visit_tone_axis_is_zoomed_to_the_readings_with_zero_and_the_scale_named():
+    df = pd.DataFrame({"visit": ["blinken-2023-06", "blinken-2024-04"], "tone": [-0.10, -0.08],
+                       "low": [-0.16, -0.13], "high": [-0.04, -0.02], "articles": [12, 9], "sentences": [300, 210],
+                       "low_confidence": [False, False]})
+    fig = F.visit_tone(df, F.ChartContext(Filters(), 21))
+    axis = fig.layout.yaxis
+    low, high = axis.range
+    assert low < -0.16 and 0 < high and high - low < 0.5  # a difference of 0.02 is visible, zero on the chart
+    assert axis.zeroline and 0 in axis.tickvals
+    assert axis.ticktext[0].endswith("hostile") and axis.ticktext[-1].endswith("cooperative")
+    assert all(low <= t <= high for t in axis.tickvals)
+    assert "−1 hostile to +1 cooperative" in axis.title.text and "zoomed" in axis.title.text
