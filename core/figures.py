@@ -270,7 +270,7 @@ TONE_STEPS = (0.05, 0.1, 0.25, 0.5)  # tick steps of a zoomed tone axis
 def _zoomed_tone_axis(low: float, high: float, **kw) -> dict:
     """A tone axis over what the points and their intervals span (zero always inside), so that
     differences of a tenth can be read; ticks every TONE_STEPS step (about five), the outer ticks
-    saying which way is hostile and which cooperative, and the full scale named in the title."""
+    saying which way is hostile and which cooperative (the source note names the full -1..+1 scale)."""
     low, high = min(low, 0.0), max(high, 0.0)
     pad = max(0.05, 0.12 * (high - low))
     low, high = max(-1.0, low - pad), min(1.0, high + pad)
@@ -283,7 +283,7 @@ def _zoomed_tone_axis(low: float, high: float, **kw) -> dict:
         text[-1] += " cooperative"
     title = kw.pop("title", {}).get("text", "Tone")
     return dict(range=[low, high], zeroline=True, zerolinewidth=2, zerolinecolor=INK, tickvals=ticks, ticktext=text,
-                title=dict(text=f"{title} (axis zoomed; scale −1 hostile to +1 cooperative)"), **kw)
+                title=dict(text=f"{title} (axis zoomed)"), **kw)
 
 
 def _rows(df: pd.DataFrame, columns: list[str]) -> list[list]:
