@@ -2,7 +2,6 @@
 and its metadata with the evidence for its date and visit."""
 import json
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -11,17 +10,6 @@ from core.reader import article_html, plain_markdown, raw_lines_html
 from core.search.results import highlight_spans
 from pages import common, corrections_panel
 
-
-
-def _shown(name: str, value) -> str:
-    """A metadata value as a reader wants it: dates as dates, lists joined, missing as a dash."""
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return ", ".join(map(str, value)) or "—"
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}" if name == "pub_date" else f"{value:%Y-%m-%d %H:%M}"
-    return str(value)
 
 
 def outlet_shown(outlet, credit) -> str:
@@ -34,7 +22,7 @@ def metadata_table(meta: pd.Series) -> pd.DataFrame:
     """Each stored field with its value and where it came from (meta_source: user, page, inferred)."""
     source = json.loads(meta.get("meta_source") or "{}")
     shown = meta.drop(["meta_source", "user_meta"], errors="ignore")
-    return pd.DataFrame({"value": [_shown(k, v) for k, v in shown.items()],
+    return pd.DataFrame({"value": [common.cell_text(v) for v in shown.values],
                          "source": [source.get(k, "") for k in shown.index]}, index=shown.index)
 
 
@@ -68,7 +56,7 @@ with st.expander("Metadata and its evidence", expanded=not (clicked and clicked[
     st.markdown(f"**Date evidence** (confidence {meta['pub_date_confidence']:.2f}): "
                 f"{plain_markdown(meta['date_evidence'] or '—')}")
     st.markdown(f"**Visit evidence**: {plain_markdown(meta['visit_evidence'] or '—')}")
-    st.table(metadata_table(meta.drop(["date_evidence", "visit_evidence"])))  # an HTML table: no cell is cut
+    common.text_table(metadata_table(meta.drop(["date_evidence", "visit_evidence"])))
 
 names = common.labels()[0]
 corrections_panel.panel(aid, sents, common.fetch_plain("filter_options")["person"], names)
@@ -103,4 +91,6 @@ with tab_tone:
     common.show_chart("article_tone", F.article_sentence_tone(sents, ctx, meta["title"]),
                       sents[["sent_idx", "tone", "coop", "speaker", "side", "issues", "text"]])
 with tab_ent:
-    st.dataframe(ments, hide_index=True, width="stretch")
+    common.text_table(ments.drop(columns=["start_char", "end_char"]),
+                      {"sent_idx": st.column_config.NumberColumn("sentence", format="%d"), "text": "as written",
+                       "label": "kind", "canonical": "person or name", "side": "side", "role": "role"})

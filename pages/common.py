@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -431,3 +432,54 @@ def quotes_html(quotes: pd.DataFrame) -> str:
                    f'{html.escape(after)}</div><div class="m">' + " · ".join(html.escape(str(m)) for m in meta if m)
                    + f' · <span class="t">tone {tone or "n/a"}</span></div></div>')
     return "".join(out) + "</div>"
+
+
+SHORT_TABLE = 50  # rows: up to this many a table is an HTML table that wraps, beyond it a dataframe
+CHAR_PX, CELL_PAD_PX, MAX_COLUMN_PX = 7.5, 28, 480  # the dataframe's 14 px font: px per character
+
+
+def cell_text(value, config: dict | None = None) -> str:
+    """A cell as a reader wants it: in its column's number or date format, dates without a midnight
+    time, lists joined, booleans as yes/no, missing as a dash."""
+    kind = (config or {}).get("type_config") or {}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(map(str, value)) or "—"
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if kind.get("type") == "number" and kind.get("format") and isinstance(value, (int, float)):
+        return kind["format"] % value
+    if hasattr(value, "strftime"):
+        value = pd.Timestamp(value)
+        return f"{value:%Y-%m-%d}" if kind.get("type") == "date" or value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def fitted_columns(table: pd.DataFrame, column_config: dict | None = None) -> dict:
+    """column_config with every text column as wide as its longest value or label (up to
+    MAX_COLUMN_PX): the dataframe draws cells on a canvas and cuts what does not fit."""
+    config = {c: dict(v) if isinstance(v, dict) else {"label": v} for c, v in (column_config or {}).items()}
+    for col in table.columns:
+        kind = ((config.get(col) or {}).get("type_config") or {}).get("type")
+        if kind not in (None, "text") or not (table[col].dtype == object or pd.api.types.is_string_dtype(table[col])):
+            continue
+        label = (config.get(col) or {}).get("label") or str(col)
+        longest = max([len(label) + 3, *(len(cell_text(v)) for v in table[col])])  # +3: the header's sort arrow
+        config.setdefault(col, {})["width"] = int(min(MAX_COLUMN_PX, CELL_PAD_PX + CHAR_PX * longest))
+    return config
+
+
+def text_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
+    """A read-only table with nothing cut. Up to SHORT_TABLE rows an HTML table (st.table) whose cells
+    wrap, every value escaped (st.table renders markdown) and formatted as column_config says; longer,
+    a dataframe whose text columns fit their text (fitted_columns; a click on a cell shows it whole)."""
+    if len(table) > SHORT_TABLE:
+        st.dataframe(table, hide_index=True, width="stretch", column_config=fitted_columns(table, column_config))
+        st.caption("Click a cell to read the whole of it.")
+        return
+    config = {c: v if isinstance(v, dict) else {"label": v} for c, v in (column_config or {}).items()}
+    shown = pd.DataFrame({(config.get(c) or {}).get("label") or c:
+                          [plain_markdown(cell_text(v, config.get(c))) for v in table[c]] for c in table.columns},
+                         index=[plain_markdown(i) for i in table.index])
+    st.table(shown, hide_index=isinstance(table.index, pd.RangeIndex))

@@ -19,15 +19,15 @@ f = common.page_filters()
 st.title("Corpus")
 st.caption(f"Store: {plain_markdown(store_path())}")
 st.subheader(f"Articles in the selection ({len(table)})")
-st.dataframe(table.drop(columns=["meta_source"]), hide_index=True, width="stretch",
-             column_config={"tone": st.column_config.NumberColumn(format="%+.2f"),
-                            "date_confidence": st.column_config.NumberColumn("date conf.", format="%.2f")})
+common.text_table(table.drop(columns=["article_id", "meta_source"]).assign(visit=table["visit"].map(common.visit_name, na_action="ignore")),
+                  {"tone": st.column_config.NumberColumn(format="%+.2f"), "pub_date": common.TABLE_COLUMNS["pub_date"],
+                   "date_confidence": st.column_config.NumberColumn("date conf.", format="%.2f")})
 st.download_button("CSV", csv_text(table), file_name="articles.csv", mime="text/csv",
                    on_click="ignore", icon=":material/table:")
 dups = common.fetch_plain("duplicates")
 if not dups.empty:
     with st.expander(f"Duplicates recognised ({len(dups)}), excluded from every chart"):
-        st.dataframe(dups, hide_index=True, width="stretch")
+        common.text_table(dups, {"pub_date": common.TABLE_COLUMNS["pub_date"]})
 
 st.subheader("Add articles")
 with st.form("upload", clear_on_submit=True):

@@ -111,8 +111,8 @@ def panel(article_id: str, sents: pd.DataFrame, everyone: list[str], issues: dic
                 _write(lambda con: corrections.add(con, "person", subject=name, after=None, article_id=aid)[1])
                 st.rerun()
         with t_profile:
-            st.dataframe(people[["canonical", "side", "role", "official"]], hide_index=True, width="stretch",
-                         column_config={"canonical": "Person", "official": st.column_config.CheckboxColumn("Official")})
+            common.text_table(people[["canonical", "side", "role", "official"]],
+                              {"canonical": "Person", "official": st.column_config.CheckboxColumn("Official")})
         with t_profile, st.form(f"fix_profile_{article_id}", border=False, clear_on_submit=True):
             who = st.selectbox("Person in this article", names, key="fx_pr_name")
             side = st.selectbox("Side", list(SIDES), index=None, placeholder="unchanged", key="fx_pr_side")

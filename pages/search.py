@@ -50,11 +50,11 @@ else:
     shown = lines[["left", "keyword", "right", "pub_date", "outlet", "speaker", "tone", "title"]]
     event = st.dataframe(
         shown, hide_index=True, width="stretch", key="kwic", on_select="rerun", selection_mode="single-row",
-        column_config={"left": st.column_config.TextColumn("…", alignment="right", width="large"),
-                       "keyword": st.column_config.TextColumn("match", width="small"),
-                       "right": st.column_config.TextColumn("…", width="large"),
-                       "pub_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-                       "tone": st.column_config.NumberColumn(format="%+.2f")})
+        column_config=common.fitted_columns(shown, {
+            "left": st.column_config.TextColumn("…", alignment="right", width="large"),
+            "keyword": st.column_config.TextColumn("match", width="small"),
+            "right": st.column_config.TextColumn("…", width="large"),
+            "pub_date": common.TABLE_COLUMNS["pub_date"], "tone": st.column_config.NumberColumn(format="%+.2f")}))
     rows = event.selection.rows if event else []
     if rows:
         hit = lines.iloc[rows[0]]

@@ -37,5 +37,5 @@ with st.expander(f"How each article's outlet type was found ({unclassified} uncl
                  expanded=bool(unclassified)):
     st.caption("From seeds/outlet_types.yaml: the outlet's name, else a pattern on the page (a dateline, a credit, "
                "the address). Add an outlet or a pattern there and run `diplotone build` to classify the rest.")
-    st.dataframe(arts.assign(outlet_type=arts["outlet_type"].map(lambda t: names.get(t, t))), hide_index=True,
-                 width="stretch", column_config={"pub_date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
+    common.text_table(arts.drop(columns=["article_id"]).assign(outlet_type=arts["outlet_type"].map(lambda t: names.get(t, t))),
+                      {"pub_date": common.TABLE_COLUMNS["pub_date"]})

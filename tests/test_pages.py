@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -308,3 +309,46 @@ def test_past_the_article_limit_the_overview_trend_draws_days_and_its_evidence_l
     statement = next(m.value for m in app.markdown if m.value.startswith(f"**{day}: tone"))
     assert f"the mean over {articles} of each article" in statement, statement
     st.cache_data.clear()
+
+
+def test_short_tables_are_html_tables_with_whole_escaped_text(app):
+    """st.dataframe draws cells on a canvas and cut "Rosie Levine" to "Rosie Lev": the Corpus table,
+    the Entities tab and the outlet-type evidence are HTML tables (st.table wraps), their values
+    readable (names, not ids; dates without a time) and escaped, as st.table renders markdown."""
+    app.run()
+    for page in ("pages/corpus.py", "pages/articles.py", "pages/sources.py", "pages/tone_shifts.py"):
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
+        assert not app.dataframe, page  # no table of the seeds' size on a canvas
+    app.switch_page("pages/corpus.py").run()
+    corpus = app.get("table")[0].value
+    assert list(corpus.columns[:4]) == ["title", "outlet", "date", "date conf."]
+    assert "Yellen urges fair trade" in corpus["title"].tolist()
+    assert "Blinken in Beijing \\(Jun 2023\\)" in corpus["visit"].tolist() and "2023\\-06\\-19" in corpus["date"].tolist()
+    hostile = next(t for t in corpus["title"] if "script" in t)
+    assert not _unescaped_markup(hostile), hostile
+    app.switch_page("pages/articles.py").run()
+    app.selectbox(key="article").set_value("a2").run()
+    entities = next(t.value for t in app.get("table") if "as written" in t.value.columns)
+    assert "Evans Revere" in entities["person or name"].tolist() and "start_char" not in entities.columns
+
+
+def _unescaped_markup(text: str) -> bool:
+    return bool(re.search(r"(?<!\\)[<\[\]()]", text))
+
+
+def test_long_tables_keep_a_dataframe_whose_text_columns_fit_their_text(app, monkeypatch):
+    """Past SHORT_TABLE rows a table stays a dataframe (on a canvas): each text column is as wide as
+    its longest value (or label), up to MAX_COLUMN_PX; a click on a cell shows the whole of it."""
+    from pages import common
+
+    monkeypatch.setattr(common, "SHORT_TABLE", 0)
+    app.run()
+    app.switch_page("pages/corpus.py").run()
+    assert not app.exception, app.exception
+    frame = app.dataframe[0]
+    widths = {c: json.loads(frame.proto.columns).get(c, {}).get("width") for c in ("title", "outlet", "file")}
+    assert widths["title"] == common.MAX_COLUMN_PX  # the hostile title is longer than the cap
+    assert widths["outlet"] >= common.CHAR_PX * len("outlet") and widths["file"] >= common.CHAR_PX * len("a1.txt")
+    config = common.fitted_columns(pd.DataFrame({"name": ["Rosie Levine", None], "n": [1, 2]}), {"name": "person"})
+    assert config == {"name": {"label": "person", "width": int(common.CELL_PAD_PX + common.CHAR_PX * len("Rosie Levine"))}}
