@@ -22,8 +22,19 @@ def metadata_table(meta: pd.Series) -> pd.DataFrame:
     """Each stored field with its value and where it came from (meta_source: user, page, inferred)."""
     source = json.loads(meta.get("meta_source") or "{}")
     shown = meta.drop(["meta_source", "user_meta"], errors="ignore")
+    shown["visit"] = common.visit_name(shown["visit"]) if isinstance(shown.get("visit"), str) else shown.get("visit")
     return pd.DataFrame({"value": [common.cell_text(v) for v in shown.values],
                          "source": [source.get(k, "") for k in shown.index]}, index=shown.index)
+
+
+def entity_table(ments: pd.DataFrame) -> pd.DataFrame:
+    """One row per name as written (and what it resolved to), in order of first mention: a long
+    article's mentions, one row each, made a table too long to read."""
+    keys = ["canonical", "text", "label"]
+    out = ments.fillna({k: "" for k in keys}).groupby(keys, sort=False).agg(
+        side=("side", "first"), role=("role", "first"), mentions=("sent_idx", "size"),
+        sentences=("sent_idx", lambda s: ", ".join(map(str, s.drop_duplicates()))), first=("sent_idx", "min"))
+    return out.sort_values("first", kind="stable").drop(columns="first").reset_index()
 
 
 f = common.page_filters()
@@ -91,6 +102,5 @@ with tab_tone:
     common.show_chart("article_tone", F.article_sentence_tone(sents, ctx, meta["title"]),
                       sents[["sent_idx", "tone", "coop", "speaker", "side", "issues", "text"]])
 with tab_ent:
-    common.text_table(ments.drop(columns=["start_char", "end_char"]),
-                      {"sent_idx": st.column_config.NumberColumn("sentence", format="%d"), "text": "as written",
-                       "label": "kind", "canonical": "person or name", "side": "side", "role": "role"})
+    st.caption("Each name as written once, with the sentences it is in (numbered from 0, in reading order).")
+    common.text_table(entity_table(ments), {"text": "as written", "label": "kind", "canonical": "person or name"})

@@ -435,12 +435,13 @@ def quotes_html(quotes: pd.DataFrame) -> str:
 
 
 SHORT_TABLE = 50  # rows: up to this many a table is an HTML table that wraps, beyond it a dataframe
+TABLE_HEIGHT_PX = 560  # a table of more than 12 rows scrolls in a box this high
 CHAR_PX, CELL_PAD_PX, MAX_COLUMN_PX = 7.5, 28, 480  # the dataframe's 14 px font: px per character
 
 
 def cell_text(value, config: dict | None = None) -> str:
-    """A cell as a reader wants it: in its column's number or date format, dates without a midnight
-    time, lists joined, booleans as yes/no, missing as a dash."""
+    """A cell as a reader wants it: in its column's number or date format (else numbers to 3
+    decimals), dates without a midnight time, lists joined, booleans as yes/no, missing as a dash."""
     kind = (config or {}).get("type_config") or {}
     if isinstance(value, (list, tuple, np.ndarray)):
         return ", ".join(map(str, value)) or "—"
@@ -450,6 +451,8 @@ def cell_text(value, config: dict | None = None) -> str:
         return "yes" if value else "no"
     if kind.get("type") == "number" and kind.get("format") and isinstance(value, (int, float)):
         return kind["format"] % value
+    if isinstance(value, float):
+        return f"{round(value, 3):g}"  # -0.006452 -> -0.006, 1526.0 -> 1526
     if hasattr(value, "strftime"):
         value = pd.Timestamp(value)
         return f"{value:%Y-%m-%d}" if kind.get("type") == "date" or value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
@@ -482,4 +485,5 @@ def text_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     shown = pd.DataFrame({(config.get(c) or {}).get("label") or c:
                           [plain_markdown(cell_text(v, config.get(c))) for v in table[c]] for c in table.columns},
                          index=[plain_markdown(i) for i in table.index])
-    st.table(shown, hide_index=isinstance(table.index, pd.RangeIndex))
+    st.table(shown, hide_index=isinstance(table.index, pd.RangeIndex),  # a long one scrolls (sticky header)
+             height=TABLE_HEIGHT_PX if len(table) > 12 else "content")
