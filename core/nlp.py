@@ -37,11 +37,15 @@ def newline_sentences(doc: Doc) -> Doc:
     doc: a tokenised Doc. The parser still splits within lines, but not right after a
     line-initial bullet ("- text" stays one sentence), nor at a full stop followed by a lowercase
     word within a line ("… China-US relations. whether the two countries …": a machine
-    translation's artefact, one sentence by the labelling conventions).
+    translation's artefact, one sentence by the labelling conventions), nor inside a curly
+    quotation anywhere but after a stop (a quoted passage of several sentences still splits).
     """
+    quoted = False  # inside a curly quotation opened on this line
     for token in doc[:-1]:
         nxt = doc[token.i + 1]
+        quoted = (quoted or "“" in token.text) and "”" not in token.text.rpartition("“")[2]
         if "\n" in token.text or "\n" in token.whitespace_:
+            quoted = False
             nxt.is_sent_start = True
             if nxt.text in BULLETS and token.i + 2 < len(doc):
                 doc[token.i + 2].is_sent_start = False
@@ -50,6 +54,9 @@ def newline_sentences(doc: Doc) -> Doc:
             # shown as a stray quote mark after the quote (and the quote lost its end)
             nxt.is_sent_start = False
         elif token.text == "." and nxt.is_alpha and nxt.is_lower:
+            nxt.is_sent_start = False
+        elif quoted and token.text[-1] not in ENDS:
+            # '“There is virtually no [chance] of …”': within a quotation a sentence ends only at its stop
             nxt.is_sent_start = False
     return doc
 

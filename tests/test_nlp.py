@@ -39,6 +39,20 @@ def test_a_closing_quote_mark_ends_its_sentence_not_starts_one(nlp):
         '"China is ready," Wang said.', '"We hope the U.S. side will act."', 'She called it "over!"']
 
 
+def test_a_curly_quotation_splits_only_at_its_stops(nlp):
+    """Seed 000: the parser split Brands's quotation before an editor's "[chance]", so the reader
+    showed '“There is virtually no' as a sentence; a quoted passage of several sentences still splits."""
+    text = ("But neither side is willing to retreat on issues it cares most about,” Brands said, adding:\n"
+            "“There is virtually no [chance] of a substantive improvement in US-China relations in the coming "
+            "year or so because differences on the key issues are nowhere near a resolution.”\n"
+            "“Progress is hard. It takes time,” he said.")
+    assert [s.text.strip() for s in nlp(text).sents] == [
+        "But neither side is willing to retreat on issues it cares most about,” Brands said, adding:",
+        "“There is virtually no [chance] of a substantive improvement in US-China relations in the coming "
+        "year or so because differences on the key issues are nowhere near a resolution.”",
+        "“Progress is hard.", "It takes time,” he said."]
+
+
 def test_catalogue_names_are_entities_with_canonical_ids(nlp):
     doc = nlp("Secretary Blinken met Wang Yi. Xi said the talks with Blinken’s team were good.")
     found = {(e.text, e.label_, e.ent_id_) for e in doc.ents}
