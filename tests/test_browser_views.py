@@ -193,6 +193,15 @@ CUT_TEXT_JS = """() => {
     const clips = cs.textOverflow === 'ellipsis' || (['hidden', 'clip'].includes(cs.overflowX) && cs.whiteSpace.startsWith('nowrap'));
     if (clips && el.scrollWidth > el.clientWidth + 1 && !tipped(el)) cut.push(el.textContent.trim().slice(0, 80));
   }
+  for (const t of document.querySelectorAll('[data-testid="stTable"]')) {  // HTML tables: wrap, never scroll sideways
+    const box = t.querySelector('table') && t.querySelector('table').parentElement;
+    if (!t.offsetWidth || !box) continue;  // in a closed tab or expander
+    if (box.scrollWidth > box.clientWidth + 1) cut.push('table wider than its box: ' + t.innerText.trim().slice(0, 60));
+    for (const c of t.querySelectorAll('td > *, th > *'))  // a word too long for its cell scrolls inside it
+      if (c.scrollWidth > c.clientWidth + 1) cut.push('table cell: ' + c.textContent.trim().slice(0, 80));
+  }
+  for (const g of document.querySelectorAll('[data-testid="stDataFrame"]'))  // canvas cells: cut text is not in the DOM
+    if (g.offsetWidth) cut.push('a seed-sized table drawn on a canvas (its cells are cut unseen): ' + g.innerText.trim().slice(0, 60));
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
     for (const t of plot.querySelectorAll('svg text')) {
@@ -209,13 +218,15 @@ CUT_TEXT_JS = """() => {
   }
   return [...new Set(cut)];
 }"""
+OPEN_EXPANDERS = "() => document.querySelectorAll('[data-testid=\"stMain\"] details:not([open]) > summary').forEach(s => s.click())"
 LONG_NAMES = "?visit=blinken-2024-04&visit=blinken-2023-06&person=Antony%20Blinken&outlet=The%20Christian%20Science%20Monitor"
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_no_text_is_cut_on_any_page(shared_server, tmp_path, width):
     """Metric values ("30 Ap…", "Blinken in Shanghai and…"), chips, axis labels ("US-China relations end
-    in s…"), the source line past the chart's edge: whole, or with a tooltip, at 1,280 and 1,920 px."""
+    in s…"), the source line past the chart's edge, table cells ("Rosie Lev" on a canvas): whole, or
+    with a tooltip, at 1,280 and 1,920 px."""
     from benchmarks.browser import chromium as wide_chromium
 
     with wide_chromium(tmp_path / "profile", viewport={"width": width, "height": 1000}) as context:
@@ -229,8 +240,11 @@ def test_no_text_is_cut_on_any_page(shared_server, tmp_path, width):
                 page.wait_for_timeout(3000)  # a chart still resizing to its column: look again once settled
             if found := page.evaluate(CUT_TEXT_JS):
                 cut[path or "overview"] = found
-        for path, charts in {"tone_shifts": 5, "issues": 3}.items():  # unfiltered: every long issue name
-            wait_rendered(page, f"{shared_server}/{path}", charts)
+        for path, charts in {"tone_shifts": 5, "issues": 3, "corpus": 0, "sources": 3, "articles": 0}.items():
+            wait_rendered(page, f"{shared_server}/{path}", charts)  # unfiltered: every long issue name, every table
+            page.evaluate(OPEN_EXPANDERS)
+            if path == "articles":
+                page.get_by_role("tab", name="Entities").click()  # every name of the first article: "Rosie Levine"
             page.wait_for_timeout(1500)
             if page.evaluate(CUT_TEXT_JS):
                 page.wait_for_timeout(3000)
