@@ -116,7 +116,10 @@ def _cpu() -> float:
 
 
 def _ingest_one(path: Path, jobs: int | None) -> dict:
-    """In this process: load the pipeline, then ingest path into a fresh store; seconds and counts."""
+    """In this process: load the pipeline, then ingest path into a fresh store; seconds and counts.
+    Peak RSS is this process's own (VmHWM): ru_maxrss would report the parent's size at fork, and
+    benchmarks.run has just filled a 100k store."""
+    from benchmarks.queries import peak_rss_mb  # noqa: PLC0415
     from core.ingest.add import ingest_paths  # noqa: PLC0415
 
     stages = _stages(path)
@@ -129,7 +132,7 @@ def _ingest_one(path: Path, jobs: int | None) -> dict:
         seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "stages_cpu_s": stages, "added": len(report.added),
             "errors": [str(e) for e in report.errors], "jobs": jobs or "every core",
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "peak_rss_mb": peak_rss_mb(),
             "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
 
 
