@@ -151,20 +151,43 @@ def listing(con, article_id: str | None = None) -> pd.DataFrame:
                        {"a": article_id} if article_id else {}).df()
 
 
+def corrected_rows_sql(among: str) -> str:
+    """SQL of the rows a correction in force changed, as (article_id, sent_idx, person), in the
+    articles of the subquery `among`: the rows of sentences, quotes, mentions, issue tags and
+    people that differ from the extraction's copy (base_*), either way. The one definition of
+    "✎ corrected": a sentence is corrected when it has such a row (its tone, speaker or side, a
+    quote in it, a person named in it, an issue tag), a person when one of its rows is (a merge,
+    rename, profile change, a quote given or taken away, a quote's tone)."""
+    ids = f"article_id IN (SELECT article_id FROM base_sentences WHERE article_id IN ({among}))"
+
+    def diff(table: str, cols: str, idx: str, person: str) -> str:
+        side = lambda a, b: f"(SELECT {cols} FROM {a} WHERE {ids} EXCEPT SELECT {cols} FROM {b} WHERE {ids})"  # noqa: E731
+        return (f"SELECT article_id, {idx} AS sent_idx, {person} AS person FROM "
+                f"({side(table, f'base_{table}')} UNION ALL {side(f'base_{table}', table)})")
+
+    return " UNION ALL ".join([
+        diff("sentences", "article_id, sent_idx, tone, speaker, side, official", "sent_idx", "speaker"),
+        diff("quotes", "article_id, sent_idx, speaker, side, official, tone", "sent_idx", "speaker"),
+        diff("mentions", "article_id, sent_idx, canonical, side, role", "sent_idx", "canonical"),
+        diff("issue_hits", "article_id, sent_idx, issue", "sent_idx", "NULL::VARCHAR"),
+        diff("persons", "article_id, canonical, side, role, official, mentions, quotes", "NULL::INTEGER", "canonical")])
+
+
 def corrected_sentences(con, article_id: str) -> set[int]:
-    """Sentences of an article whose rows a correction in force changed (its tone, speaker or side,
-    a quote in it, a person named in it, an issue tag): they differ from the extraction's copy."""
-    diff = lambda table, cols: f"""(SELECT sent_idx FROM (SELECT {cols} FROM {table} WHERE article_id = $a  -- noqa
-        EXCEPT SELECT {cols} FROM base_{table} WHERE article_id = $a)
-        UNION SELECT sent_idx FROM (SELECT {cols} FROM base_{table} WHERE article_id = $a
-        EXCEPT SELECT {cols} FROM {table} WHERE article_id = $a))"""
-    rows = con.execute(f"""SELECT DISTINCT sent_idx FROM (
-        {diff("sentences", "sent_idx, tone, speaker, side, official")}
-        UNION {diff("quotes", "sent_idx, speaker, side, official, tone")}
-        UNION {diff("mentions", "sent_idx, canonical, side, role")}
-        UNION {diff("issue_hits", "sent_idx, issue")})
-        WHERE EXISTS (SELECT 1 FROM base_sentences WHERE article_id = $a)""", {"a": article_id}).fetchall()
-    return {int(r[0]) for r in rows if r[0] is not None}
+    """Sentences of an article whose rows a correction in force changed (corrected_rows_sql)."""
+    rows = con.execute(f"SELECT DISTINCT sent_idx FROM ({corrected_rows_sql('SELECT $a')}) WHERE sent_idx IS NOT NULL",
+                       {"a": article_id}).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def with_corrected(con, rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of sentences (article_id, sent_idx: evidence, quotes, search lines) with a `corrected`
+    column: True where a correction in force changed the sentence (corrected_rows_sql)."""
+    if rows.empty or not {"article_id", "sent_idx"} <= set(rows.columns):
+        return rows.assign(corrected=pd.Series(False, index=rows.index, dtype=bool))
+    fixed = con.execute(f"SELECT DISTINCT article_id, sent_idx FROM ({corrected_rows_sql('SELECT unnest($ids::VARCHAR[])')}) "
+                        "WHERE sent_idx IS NOT NULL", {"ids": sorted(set(rows["article_id"].dropna()))}).fetchall()
+    return rows.assign(corrected=pd.MultiIndex.from_frame(rows[["article_id", "sent_idx"]]).isin(fixed))
 
 
 def marked_lines(con) -> dict[str, dict[int, bool]]:

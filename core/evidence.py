@@ -45,6 +45,15 @@ class Evidence:
         return len(self.rows)
 
 
+def of(con, f: Filters, name: str, *args, labels: Labels = Labels()) -> Evidence:
+    """The evidence `name` (a function of this module) of one mark, its rows with `corrected`: True
+    where an analyst's correction changed the sentence (core.corrections.with_corrected)."""
+    from core.corrections import with_corrected
+
+    ev = globals()[name](con, f, *args, labels=labels)
+    return Evidence(with_corrected(con, ev.rows), ev.values, ev.statement)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 

@@ -584,18 +584,22 @@ def issue_cooccurrence(df: pd.DataFrame, ctx: ChartContext) -> go.Figure:
 # --- People -----------------------------------------------------------------------------------
 
 COMMENTATOR_COLOR = "#b8c2cc"
+CORRECTED_MARK = "✎"
+CORRECTED_HOVER = "<br>✎ corrected: these figures include an analyst's correction"
 
 
 @_plain_text
 def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
     """Who is mentioned and who speaks: officials (coloured by side) above commentators (grey:
     scholars, analysts, former officials, journalists), so a Q&A with three analysts cannot
-    pass for the officials' voices; mentions and quotes per person."""
+    pass for the officials' voices; mentions and quotes per person. A person whose figures
+    include an analyst's correction (the table's `corrected`) reads "Name ✎", and says so on hover."""
     title = "Who is mentioned and who speaks: officials by side, then commentators"
     if df.empty:
         return empty(ctx, title, "No people are mentioned in the selection.")
     official = df["official"].fillna(False).astype(bool) if "official" in df else pd.Series(True, index=df.index)
-    d = df.head(top).assign(_official=official.head(top))
+    fixed = df["corrected"].fillna(False).astype(bool) if "corrected" in df else pd.Series(False, index=df.index)
+    d = df.head(top).assign(_official=official.head(top), _fix=[CORRECTED_HOVER if c else "" for c in fixed.head(top)])
     d = d.sort_values("_official", kind="stable", ascending=False).iloc[::-1]
     data = []
     groups = [(f"{side} official", color, (d["side"] == side) & d["_official"]) for side, color in SIDE_COLORS.items()]
@@ -605,16 +609,20 @@ def people(df: pd.DataFrame, ctx: ChartContext, top: int = 20) -> go.Figure:
         if s.empty:
             continue
         common = dict(type="bar", y=s["person"].tolist(), orientation="h", marker=dict(color=color), legendgroup=side,
-                      customdata=_rows(s, ["side", "role", "articles", "quote_tone"]))
+                      customdata=_rows(s, ["side", "role", "articles", "quote_tone", "_fix"]))
         data.append(dict(x=s["mentions"].tolist(), name=side, **common,
                          hovertemplate="%{y} (%{customdata[0]}, %{customdata[1]})<br>%{x} mentions in "
-                                       "%{customdata[2]} articles<extra></extra>"))
+                                       "%{customdata[2]} articles%{customdata[4]}<extra></extra>"))
         data.append(dict(x=s["quotes"].tolist(), name=side, showlegend=False, xaxis="x2", yaxis="y2", **common,
-                         hovertemplate="%{y}<br>%{x} quotes, mean tone %{customdata[3]:.2f}<extra></extra>"))
+                         hovertemplate="%{y}<br>%{x} quotes, mean tone %{customdata[3]:.2f}%{customdata[4]}"
+                                       "<extra></extra>"))
     layout = copy.deepcopy(_grid_layout(1, 2, shared_yaxes=True, horizontal_spacing=0.04))
     persons = d["person"].tolist()
     for axis in ("yaxis", "yaxis2"):
         layout[axis].update(type="category", categoryorder="array", categoryarray=persons)
+    if d["_fix"].astype(bool).any():  # the label marks it; the category stays the name (a click filters by it)
+        layout["yaxis"].update(tickmode="array", tickvals=persons,
+                               ticktext=[f"{p} {CORRECTED_MARK}" if f else p for p, f in zip(persons, d["_fix"])])
     layout["xaxis"].update(rangemode="tozero", title=dict(text="Mentions"))
     layout["xaxis2"].update(rangemode="tozero", title=dict(text="Quotes (direct and reported)"))
     layout.update(barmode="overlay", legend=dict(title=dict(text="Who")))

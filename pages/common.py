@@ -335,7 +335,7 @@ TABLE_COLUMNS = {"text": st.column_config.TextColumn("sentence", width="large"),
 @st.cache_data(max_entries=256, show_spinner=False)
 def _run_evidence(signature, filters: Filters, name: str, args: tuple, issues: dict, visits: dict) -> E.Evidence:
     with attached_connection(signature[0]) as con:
-        return getattr(E, name)(con, filters, *args, labels=E.Labels(issues, visits))
+        return E.of(con, filters, name, *args, labels=E.Labels(issues, visits))
 
 
 def evidence_of(filters: Filters, name: str, *args) -> E.Evidence:
@@ -361,6 +361,7 @@ def evidence_panel(filters: Filters, key: str, name: str, marks: list[tuple], fo
 
 
 EVIDENCE_SHOWN = 200
+CORRECTED = "✎ corrected"  # a row an analyst's correction changed (its `corrected` column)
 _EXTRA = {"weight": ("weight", "{:.2f}"), "w": ("weight", "{:.2f}"), "contribution": ("contribution", "{:+.3f}"),
           "uses": ("uses", "{:d}"), "coop": ("cooperation", "{:+.2f}"), "kind": ("", "{}"), "words": ("as written", "“{}”"),
           "issue": ("issue", "{}"), "person": ("names", "{}"), "paragraph": ("paragraph", "{}")}
@@ -398,6 +399,7 @@ def evidence_html(rows: pd.DataFrame) -> str:
         meta.append(f"{speaker} ({r.get('side')})" if speaker and _value(r.get("side")) else speaker or "narration")
         meta += [f"{label + ' ' if label else ''}{_value(r[c], fmt)}" for c, (label, fmt) in _EXTRA.items()
                  if c in r and _value(r[c], fmt) is not None and not (c in ("weight", "w") and r[c] == 1)]
+        meta.append(CORRECTED if r.get("corrected") else None)
         tone = _value(r.get("tone"), "{:+.2f}")
         cls = "" if tone is None else ("neg" if float(r["tone"]) < -0.05 else "pos" if float(r["tone"]) > 0.05 else "")
         out.append(f'<div class="row"><div class="s">{html.escape(str(r.get("text") or ""))}</div><div class="m">'
@@ -425,6 +427,7 @@ def quotes_html(quotes: pd.DataFrame) -> str:
         meta = [f"“{r.get('title') or 'untitled'}”", f"{date:%d %b %Y}" if _value(date) else "undated",
                 r.get("outlet") or "unknown outlet",
                 "in office" if r.get("official") is True else "commentator" if r.get("official") is False else None]
+        meta.append(CORRECTED if r.get("corrected") else None)
         if r.get("recalled"):
             meta.append(f"recalls {r['recalled_when']}" if _value(r.get("recalled_when")) else "recalls an earlier occasion")
         tone = _value(r.get("tone"), "{:+.2f}")

@@ -9,7 +9,9 @@ summary, ppl, co = common.fetch(f, ("corpus_summary",), ("people",), ("person_co
 ctx = common.context(f, summary)
 
 st.title("People")
-common.show_chart("people", F.people(ppl, ctx), ppl, click=("person", None))
+common.show_chart("people", F.people(ppl, ctx), ppl, click=("person", None),
+                  caption=f"{F.CORRECTED_MARK} after a name: that person's figures include an analyst's correction "
+                          "(Articles page; the CSV's `corrected` column)." if ppl["corrected"].any() else None)
 common.evidence_panel(f, "pp_person", "person", [(p,) for p in ppl["person"]], str, "person")
 
 speakers = ppl[ppl["quotes"] > 0]["person"].tolist()

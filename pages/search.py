@@ -6,6 +6,7 @@ import streamlit as st
 from core import figures as F
 from core.store.attached import attached_connection
 from core.errors import DiplotoneError
+from core.export import csv_text
 from core.filters import to_query_params
 from core.search import results
 from pages import common, workbench
@@ -47,21 +48,22 @@ if lines.empty:
     st.warning("No sentence matches under the current filters.")
 else:
     st.caption("Click a line to open its article with the match marked.")
-    shown = lines[["left", "keyword", "right", "pub_date", "outlet", "speaker", "tone", "title"]]
+    shown = lines[["left", "keyword", "right", "pub_date", "outlet", "speaker", "tone", "corrected", "title"]]
     event = st.dataframe(
         shown, hide_index=True, width="stretch", key="kwic", on_select="rerun", selection_mode="single-row",
         column_config=common.fitted_columns(shown, {
             "left": st.column_config.TextColumn("…", alignment="right", width="large"),
             "keyword": st.column_config.TextColumn("match", width="small"),
             "right": st.column_config.TextColumn("…", width="large"),
-            "pub_date": common.TABLE_COLUMNS["pub_date"], "tone": st.column_config.NumberColumn(format="%+.2f")}))
+            "pub_date": common.TABLE_COLUMNS["pub_date"], "tone": st.column_config.NumberColumn(format="%+.2f"),
+            "corrected": st.column_config.CheckboxColumn("✎", help="changed by an analyst's correction", width="small")}))
     rows = event.selection.rows if event else []
     if rows:
         hit = lines.iloc[rows[0]]
         st.session_state["article"] = hit["article_id"]
         st.session_state["ar_focus"] = (hit["article_id"], int(hit["sent_idx"]))
         st.switch_page("pages/articles.py", query_params={**to_query_params(f), "article": hit["article_id"]})
-    st.download_button("CSV of these lines", lines.drop(columns=["text"]).to_csv(index=False),
+    st.download_button("CSV of these lines", csv_text(lines.drop(columns=["text"])),
                        file_name="search.csv", mime="text/csv", on_click="ignore", icon=":material/table:")
 
 with st.form("save_search", clear_on_submit=True, border=False):

@@ -448,3 +448,45 @@ def test_a_bad_corrections_file_is_refused_whole_with_the_reason(store, tmp_path
         with pytest.raises(CorrectionError, match=f"Correction 2 of the file cannot be imported.*{message}"):
             C.import_json(con, json.dumps(good))
         assert len(C.listing(con)) == 1
+
+
+def test_a_corrected_person_is_marked_on_the_people_chart_and_in_every_csv(store):
+    import io
+
+    import pandas as pd
+
+    from core import evidence as E
+    from core import figures as F
+    from core.export import csv_text
+
+    def shown(con):
+        ppl = Q.people(con, Filters())
+        fig = F.people(ppl, F.ChartContext(Filters(), 5))
+        labels = dict(zip(fig.layout.yaxis.tickvals or (), fig.layout.yaxis.ticktext or ()))
+        hover = [c[4] for t in fig.data if "Antony Blinken" in t.y for y, c in zip(t.y, t.customdata)
+                 if y == "Antony Blinken"]
+        csv = pd.read_csv(io.StringIO(csv_text(ppl))).set_index("person")["corrected"]
+        quotes = Q.person_quotes(con, Filters(), "Antony Blinken")
+        ev = E.of(con, Filters(), "person", "Antony Blinken").rows
+        return labels, hover, csv, quotes, ev
+
+    with read_connection(store) as con:
+        labels, hover, csv, quotes, ev = shown(con)
+        shen = set(con.execute("SELECT article_id || '/' || sent_idx FROM quotes WHERE speaker = 'Shen Dingli'").fetchall())
+    assert labels == {} and not any(hover) and not csv.any() and not quotes["corrected"].any() and not ev["corrected"].any()
+    cid, _ = _fix(store, "person", subject="Shen Dingli", after="Antony Blinken")
+    with read_connection(store) as con:
+        labels, hover, csv, quotes, ev = shown(con)
+        lines, _ = search(con, Filters(query="Shen"))
+    assert labels["Antony Blinken"] == "Antony Blinken ✎" and labels["Xi Jinping"] == "Xi Jinping"
+    assert all("✎ corrected" in h for h in hover) and len(hover) == 2  # the mentions bar and the quotes bar
+    assert csv["Antony Blinken"] and not csv["Xi Jinping"]  # the People CSV's column
+    moved = {f"{a}/{s}" for a, s in quotes[quotes["corrected"]][["article_id", "sent_idx"]].itertuples(index=False)}
+    assert moved == {s for (s,) in shen}  # the quotes CSV marks the quotes the merge gave him, and only those
+    assert ev["corrected"].any() and not ev["corrected"].all()  # the evidence CSV marks the sentences changed
+    assert lines["corrected"].any()  # search lines (KWIC CSV) too
+    with Store.open(store) as s, s.transaction() as con:
+        C.undo(con, cid)
+    with read_connection(store) as con:
+        labels, hover, csv, quotes, ev = shown(con)
+    assert labels == {} and not csv.any() and not quotes["corrected"].any() and not ev["corrected"].any()

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pandas as pd
 import pyarrow as pa
 
+from core.corrections import with_corrected
 from core.errors import DiplotoneError
 from core.filters import Filters
 from core.search.index import fresh_index, store_file
@@ -120,7 +121,8 @@ def _clip(text: str, width: int, right: bool) -> str:
 def search(con, filters: Filters, limit: int = 200, width: int = WIDTH) -> tuple[pd.DataFrame, int]:
     """KWIC lines of the best `limit` matches of filters.query under the other filters, and the
     number of matching sentences. Columns: left, keyword, right, pub_date, title, outlet, speaker,
-    side, tone, score, text, article_id, sent_idx.
+    side, tone, score, text, article_id, sent_idx, corrected (an analyst's correction changed the
+    sentence: core.corrections.with_corrected).
 
     With no other filter, the index alone ranks and counts (the store is read for the shown lines
     only); otherwise every match is joined with the filtered sentences."""
@@ -140,7 +142,7 @@ def search(con, filters: Filters, limit: int = 200, width: int = WIDTH) -> tuple
     parts = [kwic(t, pattern, width) for t in lines["text"]]
     for i, name in enumerate(("left", "keyword", "right")):
         lines.insert(i, name, [p[i] for p in parts])
-    return lines, total
+    return with_corrected(con, lines), total
 
 
 def over_time(con, filters: Filters, unit: str = "week") -> pd.DataFrame:

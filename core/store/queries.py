@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.corrections import corrected_rows_sql
 from core.filters import Filters
 from core.search.index import ART_KEY
 from core.tone.aggregates import MIN_SENTENCES, finish, grouped, grouped_sql
@@ -356,10 +357,12 @@ def _person_cond(f: Filters, q: _Sql, column: str = "p.canonical", side_column: 
 
 def people(con, f: Filters) -> pd.DataFrame:
     """Per person: side, role, official (spoke in office in most of their articles; commentators
-    are False), mentions, quotes, articles and the mean tone of their quotes."""
+    are False), mentions, quotes, articles, the mean tone of their quotes, and corrected: whether
+    these figures include an analyst's correction (core.corrections.corrected_rows_sql)."""
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
+        fixed AS (SELECT DISTINCT person FROM ({corrected_rows_sql("SELECT article_id FROM arts")}) WHERE person IS NOT NULL),
         qs AS (SELECT speaker, count(*) AS n, avg(tone) AS tone FROM quotes
                WHERE article_id IN (SELECT article_id FROM arts) AND speaker IS NOT NULL GROUP BY speaker),
         pp AS (SELECT p.canonical AS person, mode(p.side) AS side, mode(p.role) AS role,
@@ -368,7 +371,7 @@ def people(con, f: Filters) -> pd.DataFrame:
                FROM persons p WHERE p.article_id IN (SELECT article_id FROM arts) AND {_person_cond(f, q)}
                GROUP BY p.canonical)
         SELECT pp.person, pp.side, pp.role, pp.official, pp.mentions, coalesce(qs.n, 0) AS quotes, pp.articles,
-               round(qs.tone, 3) AS quote_tone
+               round(qs.tone, 3) AS quote_tone, pp.person IN (SELECT person FROM fixed) AS corrected
         FROM pp LEFT JOIN qs ON qs.speaker = pp.person ORDER BY mentions DESC, quotes DESC, person"""
     return con.execute(sql, q.params).df()
 
@@ -393,11 +396,14 @@ def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd
                    bool_or(coalesce(s.recalled, FALSE)) AS recalled, max(s.recalled_when) AS recalled_when
             FROM latest l JOIN sentences s ON s.article_id = l.article_id
              AND s.start_char < l.end_char AND s.end_char > l.start_char
-            GROUP BY ALL)
+            GROUP BY ALL),
+        fixed AS (SELECT DISTINCT article_id, sent_idx FROM
+                  ({corrected_rows_sql("SELECT DISTINCT article_id FROM latest")}) WHERE sent_idx IS NOT NULL)
         SELECT l.* EXCLUDE (quote_idx, start_char, end_char), r.sentence, coalesce(r.recalled, FALSE) AS recalled,
                r.recalled_when,
                CASE WHEN coalesce(r.recalled, FALSE) THEN try_strptime(r.recalled_when || '-01', '%Y-%m-%d')::DATE
-                    ELSE l.pub_date END AS occasion
+                    ELSE l.pub_date END AS occasion,
+               (l.article_id, l.sent_idx) IN (SELECT (article_id, sent_idx) FROM fixed) AS corrected
         FROM latest l LEFT JOIN around r USING (article_id, quote_idx)
         ORDER BY l.pub_date NULLS LAST, l.article_id, l.quote_idx"""
     return con.execute(sql, q.params).df()
