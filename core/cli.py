@@ -645,7 +645,10 @@ def fix_undo(obj: _Settings, correction):
     """Undo correction number CORRECTION (see `diplotone fix list`)."""
     from core import corrections
 
-    _fix(obj, lambda store, con: (f"#{correction} undone.", corrections.undo(con, correction)))
+    def make(store, con):
+        changed = corrections.undo(con, correction)
+        return f"#{correction} undone in {len(changed)} article{'s' if len(changed) != 1 else ''}.", changed
+    _fix(obj, make)
 
 
 @fix.command("list")

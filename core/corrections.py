@@ -96,18 +96,40 @@ def add_many(con, fixes: list[dict], author: str | None = None) -> tuple[list[in
 
 def undo(con, cid: int) -> list[str]:
     """Undo correction cid (inside the caller's transaction); returns the articles it changed."""
-    status = con.execute("SELECT status, article_id FROM corrections WHERE id = ?", [cid]).fetchall()
-    if not status:
+    rows = _load(con, f"id = {int(cid)}")
+    if not rows:
         raise CorrectionError(f"No correction #{cid}.")
-    if status[0][0] == UNDONE:
+    if rows[0]["status"] == UNDONE:
         raise CorrectionError(f"Correction #{cid} is already undone.")
+    among = [rows[0]["article_id"]] if rows[0]["article_id"] is not None else _person_articles(con, rows[0])
     con.execute("UPDATE corrections SET status = ?, undone_at = ? WHERE id = ?",
                 [UNDONE, dt.datetime.now(dt.UTC).replace(tzinfo=None), cid])
-    # A fix made in one article changed only its rows; one for every article may have changed any.
-    ids = _restore_extraction(con, [status[0][1]] if status[0][1] is not None else None)
+    ids = _restore_extraction(con, among)
     reapply(con, ids, refresh=False)  # the remaining fixes, in order
     _refresh(con, ids)
     return ids
+
+
+def _person_articles(con, c: dict) -> list[str]:
+    """The articles a person fix for every article (c, in force) changed: where the extraction
+    has its person, or an earlier fix in force brought the name in (a merge or rename into it, in
+    every article or one; a quote given to it). An undo restores and replays these alone."""
+    earlier = [e for e in _load(con, f"id < {int(c['id'])} AND status <> '{UNDONE}' AND kind IN ('person', 'speaker')")
+               if e["after"] is not None]
+    names, ids, grown = {c["subject"]}, set(), True
+    while grown:  # names merged into the person, into those names, ...
+        grown = False
+        for e in earlier:
+            if e["kind"] == "person" and _load_value(e["after"]) in names and e["subject"] not in names:
+                if e["article_id"] is None:
+                    names.add(e["subject"])
+                    grown = True
+                else:
+                    ids.add(e["article_id"])
+    ids |= {e["article_id"] for e in earlier if e["kind"] == "speaker" and _load_value(e["after"]) in names}
+    ids |= {r[0] for r in con.execute("SELECT DISTINCT article_id FROM base_persons WHERE canonical IN "
+                                      "(SELECT unnest($n::VARCHAR[]))", {"n": sorted(names)}).fetchall()}
+    return sorted(ids)
 
 
 def _restore_extraction(con, among: list[str] | None = None) -> list[str]:

@@ -490,3 +490,29 @@ def test_a_corrected_person_is_marked_on_the_people_chart_and_in_every_csv(store
     with read_connection(store) as con:
         labels, hover, csv, quotes, ev = shown(con)
     assert labels == {} and not csv.any() and not quotes["corrected"].any() and not ev["corrected"].any()
+
+
+def test_undoing_an_every_article_merge_after_a_rebuild_restores_only_the_articles_it_changed(store, tmp_path):
+    with read_connection(store) as con:
+        shen = sorted(r[0] for r in con.execute("SELECT DISTINCT article_id FROM persons WHERE canonical = 'Shen Dingli'").fetchall())
+        firsts = con.execute("SELECT article_id, min(sent_idx) FROM sentences GROUP BY ALL ORDER BY 1").fetchall()
+    assert len(shen) == 2 and len(firsts) == 5
+    with Store.open(store) as s, s.transaction() as con:  # every article has a fix, so every one has a copy
+        C.add_many(con, [{"kind": "tone", "article_id": a, "item": i, "after": 0.7} for a, i in firsts], "tester")
+    out = CliRunner().invoke(main, ["--store", str(store), "fix", "person", "Shen Dingli", "Professor Shen"])
+    assert out.exit_code == 0 and "in 2 articles." in out.output, out.output
+    seeds = tmp_path / "seeds"  # a catalogue edit: every article is extracted again
+    shutil.copytree(seeds_dir(), seeds)
+    (seeds / "actors.csv").write_text((seeds / "actors.csv").read_text(encoding="utf-8") + "Test Person,,Other,person,\n",
+                                      encoding="utf-8")
+    assert len(build(None, store, seeds=seeds, progress=False).extracted) == 5
+    with Store.open(store) as s, s.transaction() as con:
+        assert C.undo(con, 6) == shen  # the merge's two articles, not the five corrected ones
+    with read_connection(store) as con:
+        people = _people(con)
+        assert "Professor Shen" not in people and people["Shen Dingli"]["articles"] == 2
+        tones = [con.execute("SELECT tone FROM sentences WHERE article_id = ? AND sent_idx = ?", [a, i]).fetchone()[0]
+                 for a, i in firsts]
+        assert tones == [0.7] * 5  # the other fixes hold
+    out = CliRunner().invoke(main, ["--store", str(store), "fix", "undo", "1"])
+    assert out.exit_code == 0 and "#1 undone in 1 article." in out.output, out.output
