@@ -23,7 +23,8 @@ so undoing one fix restores those copies and replays the remaining fixes in orde
 fresh extraction rows and calls reapply(), so fixes survive every build and catalogue edit. A fix
 made on a sentence or quote whose text has since changed (a re-ingested text), or on a person no
 longer in its article, no longer fits: it is kept, marked stale and not applied; it applies again
-if the text comes back. A person fix for every article whose name the extraction no longer finds
+if the text comes back. One whose sentence or quote only moved (a line marked as boilerplate or
+body renumbers the article's sentences) follows its text (_fitting). A person fix for every article whose name the extraction no longer finds
 (a merge promoted into seeds/actors.csv as an alias, promote()) is marked "not needed".
 """
 from __future__ import annotations
@@ -278,7 +279,7 @@ def promote(con, cid: int, folder: Path | None = None) -> str:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return message + " The next `diplotone build` uses it."
+    return message + f" Written to {path}; the next `diplotone build` uses it."
 
 
 # --- sharing ----------------------------------------------------------------------------------
@@ -432,15 +433,28 @@ def _targets(con, fixes: list[dict]) -> list[tuple]:
 
 
 def _fitting(con, cs: list[dict]) -> set[int]:
-    """The ids of these item corrections whose quote or sentence still has the text they were made on."""
+    """The ids of these item corrections whose quote or sentence still has the text they were made
+    on. One whose number moved (a line marked as boilerplate or body before it renumbers the
+    article's sentences and quotes) follows its text to the nearest item that has it: its number
+    is updated here and in the log, so later fixes and the panel see the same one."""
     fit: set[int] = set()
+    moved: dict[int, int] = {}
     for table, key in set(ITEM_TABLES.values()):
         rows = [(c["id"], c["article_id"], c["item"], c["anchor"]) for c in cs if ITEM_TABLES[c["kind"]] == (table, key)]
         if rows:
             con.register("_cs", pd.DataFrame(rows, columns=["id", "article_id", "item", "anchor"]).astype(object))
-            fit |= {r[0] for r in con.execute(f"SELECT c.id FROM _cs c JOIN {table} t ON t.article_id = c.article_id "
-                                              f"AND t.{key} = c.item AND t.text = c.anchor").fetchall()}
+            found = con.execute(f"""SELECT c.id, c.item, t.{key} FROM _cs c JOIN {table} t ON t.article_id = c.article_id
+                AND t.text = c.anchor QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY abs(t.{key} - c.item::INTEGER),
+                t.{key}) = 1""").fetchall()
             con.unregister("_cs")
+            fit |= {r[0] for r in found}
+            moved |= {r[0]: int(r[2]) for r in found if int(r[1]) != int(r[2])}
+    if moved:
+        for c in cs:
+            c["item"] = moved.get(c["id"], c["item"])
+        con.register("_mv", pd.DataFrame(list(moved.items()), columns=["id", "item"]))
+        con.execute("UPDATE corrections c SET item = m.item FROM _mv m WHERE c.id = m.id")
+        con.unregister("_mv")
     return fit
 
 

@@ -112,6 +112,13 @@ def _people_names(page, server) -> list[str]:
         p.data.flatMap(t => [...(t.x || []), ...(t.y || [])].map(String)))""")
 
 
+def _people_labels(page) -> list[str]:
+    """The People chart's y-axis labels as drawn (after _people_names has opened the page)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .filter(p => ((p.layout && p.layout.title && p.layout.title.text) || '').includes('Who is mentioned'))
+        .flatMap(p => Array.from(p.querySelectorAll('.yaxislayer-above .ytick text')).map(t => t.textContent))""")
+
+
 def _pick(page, label: str, text: str) -> None:
     """Choose `text` in the selectbox labelled `label` (typing it, then Enter)."""
     box = page.get_by_role("combobox", name=label, exact=True)
@@ -151,6 +158,8 @@ def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(pa
     _shot(page, "correction_made")
     names = _people_names(page, server)
     assert "Professor Shen" in names and "Shen Dingli" not in names
+    labels = _people_labels(page)
+    assert "Professor Shen ✎" in labels and "Xi Jinping" in labels, labels  # marked as corrected, others not
     _shot(page, "people_corrected")
 
     seeds = tmp_path / "seeds"  # a catalogue edit: every article is extracted again
@@ -172,3 +181,4 @@ def test_a_correction_changes_the_people_chart_survives_a_build_and_is_undone(pa
     _saved(page, "2")  # the undo restores the two articles the merge changed, not every corrected one
     names = _people_names(page, server)
     assert "Shen Dingli" in names and "Professor Shen" not in names
+    assert not any("✎" in label for label in _people_labels(page))

@@ -516,3 +516,41 @@ def test_undoing_an_every_article_merge_after_a_rebuild_restores_only_the_articl
         assert tones == [0.7] * 5  # the other fixes hold
     out = CliRunner().invoke(main, ["--store", str(store), "fix", "undo", "1"])
     assert out.exit_code == 0 and "#1 undone in 1 article." in out.output, out.output
+
+
+@pytest.mark.slow
+def test_fixes_made_before_a_line_is_marked_follow_their_sentence_and_quote_when_the_numbers_move(store):
+    runner = CliRunner()
+    run = lambda *args: runner.invoke(main, ["--store", str(store), "fix", *args])  # noqa: E731
+    with read_connection(store) as con:  # a kept body line of the analysis, with a quote after it
+        aid, line, sent = con.execute("""SELECT l.article_id, l.line_idx, max(s.sent_idx) FROM lines l JOIN sentences s
+            ON s.article_id = l.article_id AND strpos(l.text, s.text) > 0 WHERE NOT l.removed AND length(l.text) > 80
+            AND EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = l.article_id AND q.sent_idx > s.sent_idx + 1)
+            GROUP BY ALL ORDER BY l.article_id, l.line_idx LIMIT 1""").fetchone()
+        k, k_text = con.execute("SELECT sent_idx, text FROM sentences WHERE article_id = ? AND sent_idx > ? + 1 "
+                                "ORDER BY sent_idx DESC LIMIT 1", [aid, sent]).fetchone()
+        q, q_text = con.execute("SELECT quote_idx, text FROM quotes WHERE article_id = ? AND sent_idx > ? + 1 "
+                                "ORDER BY quote_idx DESC LIMIT 1", [aid, sent]).fetchone()
+    assert run("tone", aid[:10], str(k), "0.8").exit_code == 0
+    assert run("speaker", aid[:10], str(q), "Wang Yi").exit_code == 0
+    out = run("line", aid[:10], str(line), "--boilerplate")
+    assert out.exit_code == 0 and "1 article read again" in out.output, out.output
+
+    def state(con):
+        tone = con.execute("SELECT sent_idx, tone FROM sentences WHERE article_id = ? AND text = ?", [aid, k_text]).fetchall()
+        speaker = con.execute("SELECT quote_idx, speaker FROM quotes WHERE article_id = ? AND text = ?", [aid, q_text]).fetchall()
+        log = C.listing(con).set_index("id")[["item", "status"]].to_dict("index")
+        return tone, speaker, log
+
+    with read_connection(store) as con:
+        tone, speaker, log = state(con)
+    assert len(tone) == 1 and tone[0][0] < k and tone[0][1] == 0.8  # fewer sentences before it: the fix followed it
+    assert len(speaker) == 1 and speaker[0][1] == "Wang Yi" and speaker[0][0] <= q
+    assert log[1] == {"item": tone[0][0], "status": "applied"} and log[2] == {"item": speaker[0][0], "status": "applied"}
+    listed = run("list")
+    assert "stale" not in listed.output and listed.output.count("applied") == 3, listed.output
+    assert run("undo", "3").exit_code == 0  # the line back: the numbers move back, the fixes with them
+    with read_connection(store) as con:
+        tone, speaker, log = state(con)
+    assert tone == [(k, 0.8)] and speaker == [(q, "Wang Yi")]
+    assert log[1] == {"item": k, "status": "applied"} and log[2] == {"item": q, "status": "applied"}
