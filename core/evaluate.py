@@ -542,7 +542,7 @@ _ROWS = (
 
 def format_table(scores: dict) -> str:
     """Fixed-width table: one row per metric, columns = system | baseline for each set."""
-    sets = [s for s in scores if s not in ("note", POOLED)]
+    sets = [s for s in scores if s not in ("note", POOLED, "voices", "tone_cv")]  # main() adds those two tables
     cols = [(s, kind) for s in sets for kind in ("system", "baseline")]
     head = f"{'metric':<34}" + "".join(f"{s + ' ' + kind:>18}" for s, kind in cols)
     lines = [scores["note"], "", head, "-" * len(head),

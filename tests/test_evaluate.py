@@ -155,6 +155,14 @@ def test_format_table_has_note_and_columns():
     assert "people.f1" in table and "tone.article_spearman" in table
 
 
+def test_format_table_leaves_the_voices_and_tone_tables_to_their_own_formats():
+    # `diplotone evaluate` (every default set) adds both to the result it prints: the article table failed on them
+    m = ev.metrics([_article()], [_pred("", [])])
+    table = ev.format_table({"note": ev.SET_NOTE, "dev": {"system": m, "baseline": m},
+                             "voices": {"note": "", "seeds": {}}, "tone_cv": {"note": "", "worst": []}})
+    assert "dev system" in table and "voices" not in table and "tone_cv" not in table
+
+
 @pytest.mark.slow
 def test_dev_scores_meet_targets_and_beat_baselines():
     everything = ev.score(("dev", "heldout"))
