@@ -169,3 +169,20 @@ def test_the_attribution_after_a_quote_is_not_a_quote_of_its_own(run):
                     "reporters before his departure Monday evening.")
     assert not [q for q in quotes if "reporters before his departure" in q.text]
     assert {q.speaker for q in quotes} == {"Antony Blinken"}
+
+
+def test_a_partial_quotation_is_shown_with_its_reported_clause_whole(run):
+    """Seed sentences (Blinken in Beijing, Shangri-La): the quote is the speaker's clause with its
+    quoted words inside, never the clause cut at a quotation mark ("On the contrary, it would be")."""
+    _, quotes = run("Blinken in Beijing\nAntony Blinken spoke to reporters. He stressed that “decoupling or economic "
+                    "containment” was not a U.S. goal. On the contrary, it would be “disastrous,” he said.\n"
+                    "President Joe Biden said on Sunday that he hopes to meet with Mr. Xi in “the next several months.”\n"
+                    "US Secretary of Defense Lloyd Austin spoke at the summit. But he then told the Shangri-La summit that "
+                    "he was “deeply concerned” that Beijing had been “unwilling to engage” in talks “for crisis management.”")
+    said = {q.text: q.speaker for q in quotes}
+    assert said == {
+        "“decoupling or economic containment” was not a U.S. goal": "Antony Blinken",
+        "On the contrary, it would be “disastrous,”": "Antony Blinken",
+        "he hopes to meet with Mr. Xi in “the next several months.”": "Joe Biden",
+        "he was “deeply concerned” that Beijing had been “unwilling to engage” in talks “for crisis management.”":
+            "Lloyd Austin"}

@@ -380,7 +380,16 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
     quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
     direct = {q.start: q for q in quotes if q.kind == "direct"}
     reported = [q for q in reported if not _lead_in(resolver.text, in_quote, q, direct)]
+    quotes = [q for q in quotes if not _partial(q, reported)]
     return sorted(quotes + reported, key=lambda q: (q.start, q.kind))
+
+
+def _partial(quote: Quote, reported: list[Quote]) -> bool:
+    """A direct quote inside a reported clause of the same speaker ("he hopes to meet with Mr. Xi
+    in “the next several months.”"): a partial quotation, whose whole is the clause."""
+    return quote.kind == "direct" and any(
+        r.sent_idx == quote.sent_idx and r.start <= quote.start and quote.end <= r.end
+        and (r.speaker, r.side) == (quote.speaker, quote.side) for r in reported)
 
 
 def _lead_in(text: str, in_quote: bytearray, quote: Quote, direct: dict[int, Quote]) -> bool:
@@ -601,7 +610,7 @@ def _object_content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int
         tokens.pop()
     if len(tokens) < MIN_DIRECT_WORDS:
         return None
-    return doc[min(tokens)].idx, doc[max(tokens)].idx + len(doc[max(tokens)])
+    return _whole(doc, min(tokens), max(tokens), in_quote)
 
 
 def _rest_of_sentence(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | None:
@@ -613,13 +622,19 @@ def _rest_of_sentence(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, i
         tokens.pop()
     if len(tokens) < MIN_DIRECT_WORDS or _mostly_quoted(in_quote, (doc[tokens[0]].idx, doc[tokens[-1]].idx + 1)):
         return None
-    return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])
+    return _whole(doc, tokens[0], tokens[-1], in_quote)
 
 
 def _mostly_quoted(in_quote: bytearray, span: tuple[int, int]) -> bool:
-    """The clause is a direct quote ("X criticized: “…”"), not a report with a scare-quoted
-    word or two ("said the US should not “arbitrarily” interfere")."""
-    return bool(in_quote[span[0]]) or sum(in_quote[span[0]:span[1]]) * 2 > span[1] - span[0]
+    """The clause is a direct quote after at most a lead-in ("X criticized: “…”", "one of his
+    main goals was “…”"): it ends in one quotation that covers most of it. A clause with quoted
+    words inside ("said the US should not “arbitrarily” interfere") or that goes on after its
+    quotation ("“decoupling …” was not a U.S. goal") is a report, whole."""
+    start, end = span
+    run = end
+    while run > start and in_quote[run - 1]:
+        run -= 1
+    return (end - run) * 2 > end - start
 
 
 def _stray_that_clause(cue: Token) -> list[Token]:
@@ -646,14 +661,27 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
         inside = {t.i for t in cue.subtree} if cue.dep_ != "ROOT" else {cue.i} | subj
         tokens = [t.i for t in sent if t.i not in inside and t.i < cue.i or
                   cue.dep_ != "ROOT" and t.i not in inside]
-    while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space or in_quote[doc[tokens[-1]].idx]):
+    while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space):
         tokens.pop()
     tokens = _after_that(doc, tokens)
-    while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that" or in_quote[doc[tokens[0]].idx]):
+    while tokens and (doc[tokens[0]].is_punct or doc[tokens[0]].lower_ == "that"):
         tokens.pop(0)
     if len(tokens) < MIN_DIRECT_WORDS:
         return None
-    return doc[tokens[0]].idx, doc[tokens[-1]].idx + len(doc[tokens[-1]])
+    return _whole(doc, tokens[0], tokens[-1], in_quote)
+
+
+def _whole(doc: Doc, first: int, last: int, in_quote: bytearray) -> tuple[int, int]:
+    """Char span of tokens first..last, widened over a quotation the clause starts or ends
+    inside ("it would be “disastrous,”", "“decoupling …” was not a U.S. goal"), marks included,
+    within the sentence: a partial quotation is part of the reported clause, not its edge."""
+    sent = doc[first].sent
+    start, end = doc[first].idx, doc[last].idx + len(doc[last])
+    while start > sent.start_char and in_quote[start - 1]:
+        start -= 1
+    while end < sent.end_char and in_quote[end]:
+        end += 1
+    return start, end
 
 
 def quote_in_sentence(sentence: str, quote: str) -> tuple[str, str, str]:
