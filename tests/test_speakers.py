@@ -140,3 +140,22 @@ def test_a_full_stop_before_a_lowercase_word_does_not_split_a_machine_translatio
     texts = [s["text"].strip() for s in obj["sentences"]]
     assert any(t.startswith("Xi Jinping pointed out") and t.endswith("future of mankind.") for t in texts), texts
     assert [s["speaker"] for s in obj["sentences"] if s["text"].startswith("Xi Jinping")] == ["Xi Jinping"]
+
+
+def test_as_the_secretary_said_in_a_spokespersons_answer_is_the_secretarys(extracted):
+    """State Department briefing (eval/styles a_07) and an MFA presser (a_04): the clause after "As the
+    Secretary said …" carries the Secretary's words; the rest of the answer stays the spokesperson's."""
+    out = extracted("Department Press Briefing – October 26, 2023\nMatthew Miller, Department Spokesperson\n"
+                    "MR MILLER: Good afternoon. Secretary Blinken will host Foreign Minister Wang Yi this afternoon.\n"
+                    "QUESTION: What does the Secretary expect from the talks?\n"
+                    "MR MILLER: As the Secretary said when he was in Beijing in June, there's no substitute for "
+                    "face-to-face diplomacy. We expect candid conversations on a range of issues.\n")
+    assert sentence(out, "no substitute for face-to-face")["speaker"] == "Antony Blinken"
+    assert sentence(out, "candid conversations")["speaker"] == "Matthew Miller"
+    out = extracted("Foreign Ministry Spokesperson Mao Ning's Regular Press Conference\n"
+                    "Q: Will China send giant pandas to the San Diego Zoo?\n"
+                    "Mao Ning: President Xi Jinping spoke of the pandas in San Francisco. As President Xi said, China is "
+                    "ready to continue cooperating with the U.S. on giant panda conservation.\n"
+                    "Q: What about the Philippines?\n"
+                    "Mao Ning: I have no information to offer on that.\n")
+    assert sentence(out, "giant panda conservation")["speaker"] == "Xi Jinping"

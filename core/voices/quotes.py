@@ -651,6 +651,10 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
     A direct quote at either edge is left to the direct-quote pass ("“…,” both sides are
     eroding confidence, says X" reports only the unquoted middle)."""
     subj = {t.i for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree}
+    if _as_said(cue):
+        root = cue.sent.root  # the main clause: not a turn label before it, nor the occasion ("when he was in …,")
+        after = [t.i for t in cue.sent if t.i > max(cue.right_edge.i, *(c.i for c in cue.sent if c.text == "," and c.i < root.i))]
+        return _trimmed(doc, after or [t.i for t in cue.sent if t.i < cue.left_edge.i], in_quote)
     parts = [c for c in cue.children if c.dep_ == "ccomp"] or _stray_that_clause(cue)
     if not parts and cue.lemma_.lower() in OBJECT_CUES:
         parts = [c for c in cue.children if c.i > cue.i and c.dep_ in OBJECT_DEPS]
@@ -661,6 +665,19 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
         inside = {t.i for t in cue.subtree} if cue.dep_ != "ROOT" else {cue.i} | subj
         tokens = [t.i for t in sent if t.i not in inside and t.i < cue.i or
                   cue.dep_ != "ROOT" and t.i not in inside]
+    return _trimmed(doc, tokens, in_quote)
+
+
+def _as_said(cue: Token) -> bool:
+    """"As the Secretary said when he was in Beijing, there's no substitute for …": a cue in an
+    "as" clause with nothing said of its own makes the main clause the cue's subject's words (a
+    spokesperson citing the minister, the labels' convention)."""
+    return cue.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children) and not any(
+        c.dep_ in {"ccomp", "dobj", "obj", "xcomp"} or c.dep_ == "punct" and c.text == ":" for c in cue.children)
+
+
+def _trimmed(doc: Doc, tokens: list[int], in_quote: bytearray) -> tuple[int, int] | None:
+    """The clause's char span without its edge punctuation or leading "that"; None when too short."""
     while tokens and (doc[tokens[-1]].is_punct or doc[tokens[-1]].is_space):
         tokens.pop()
     tokens = _after_that(doc, tokens)
