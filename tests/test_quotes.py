@@ -186,3 +186,13 @@ def test_a_partial_quotation_is_shown_with_its_reported_clause_whole(run):
         "he hopes to meet with Mr. Xi in “the next several months.”": "Joe Biden",
         "he was “deeply concerned” that Beijing had been “unwilling to engage” in talks “for crisis management.”":
             "Lloyd Austin"}
+
+
+def test_a_question_quote_takes_the_speaker_of_the_bare_attribution_after_it(run):
+    """eval/pages p_08: the splitter cuts '"…?" Wang asked.' after the question mark; the quote is Wang's."""
+    _, quotes = run("Blinken in Beijing\nEarlier on Friday, Blinken held five and a half hours of talks with Foreign "
+                    "Minister Wang Yi.\n\"Should China and the United States stick to the right direction of stabilising "
+                    "the relationship, or return to a downward spiral?\" Wang asked.\n"
+                    "\"This is a separate quotation of unknown origin,\" a source said.")
+    assert speaker_of(quotes, "downward spiral").speaker == "Wang Yi"
+    assert speaker_of(quotes, "separate quotation").speaker is None

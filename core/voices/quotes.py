@@ -420,6 +420,18 @@ def _inherit(doc: Doc, seg: Segment, later: list[Segment], resolver: SpeakerReso
         _attribute(doc, probe, resolver, in_quote)
         if probe.speaker:
             seg.speaker, seg.side, seg.cue, seg.attributed = probe.speaker, probe.side, probe.cue, True
+    elif nxt < len(doc) and _bare_attribution(doc[nxt].sent, in_quote):
+        who, side, found = resolver.subject(doc[nxt].sent.root)
+        if who:
+            seg.speaker, seg.side, seg.cue, seg.attributed = who, side, doc[nxt].sent.root.lemma_.lower(), True
+
+
+def _bare_attribution(sent, in_quote: bytearray) -> bool:
+    """A short sentence that only says who spoke ("Wang asked.", "he added."), which the
+    splitter cut from the question or exclamation it attributes ('"… a downward spiral?" Wang asked.')."""
+    return (len(sent) <= 6 and sent.root.lemma_.lower() in SPEECH_VERBS and sent.root.pos_ == "VERB"
+            and not any(in_quote[sent.start_char:sent.end_char])
+            and not any(c.dep_ in {"ccomp", "xcomp"} for c in sent.root.children))
 
 
 def _char_mask(n: int, segments: list[Segment]) -> bytearray:
