@@ -159,3 +159,6 @@ def test_as_the_secretary_said_in_a_spokespersons_answer_is_the_secretarys(extra
                     "Q: What about the Philippines?\n"
                     "Mao Ning: I have no information to offer on that.\n")
     assert sentence(out, "giant panda conservation")["speaker"] == "Xi Jinping"
+    out = extracted("Blinken in Beijing\nChinese Foreign Minister Wang Yi met Antony Blinken in Beijing.\n"
+                    "China is ready to work with the United States as Wang Yi said in Beijing.\n")
+    assert sentence(out, "ready to work")["speaker"] == "Wang Yi"   # no comma: the clause before it

@@ -665,8 +665,9 @@ def _content(doc: Doc, cue: Token, in_quote: bytearray) -> tuple[int, int] | Non
     subj = {t.i for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"} for t in c.subtree}
     if _as_said(cue):
         root = cue.sent.root  # the main clause: not a turn label before it, nor the occasion ("when he was in …,")
-        after = [t.i for t in cue.sent if t.i > max(cue.right_edge.i, *(c.i for c in cue.sent if c.text == "," and c.i < root.i))]
-        return _trimmed(doc, after or [t.i for t in cue.sent if t.i < cue.left_edge.i], in_quote)
+        lead = max([cue.right_edge.i] + [c.i for c in cue.sent if c.text == "," and c.i < root.i])
+        return (_trimmed(doc, [t.i for t in cue.sent if t.i > lead], in_quote)
+                or _trimmed(doc, [t.i for t in cue.sent if t.i < cue.left_edge.i], in_quote))
     parts = [c for c in cue.children if c.dep_ == "ccomp"] or _stray_that_clause(cue)
     if not parts and cue.lemma_.lower() in OBJECT_CUES:
         parts = [c for c in cue.children if c.i > cue.i and c.dep_ in OBJECT_DEPS]
