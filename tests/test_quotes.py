@@ -179,13 +179,15 @@ def test_a_partial_quotation_is_shown_with_its_reported_clause_whole(run):
                     "President Joe Biden said on Sunday that he hopes to meet with Mr. Xi in “the next several months.”\n"
                     "US Secretary of Defense Lloyd Austin spoke at the summit. But he then told the Shangri-La summit that "
                     "he was “deeply concerned” that Beijing had been “unwilling to engage” in talks “for crisis management.”")
-    said = {q.text: q.speaker for q in quotes}
+    said = {q.text: q.speaker for q in quotes if q.kind == "reported"}
     assert said == {
         "“decoupling or economic containment” was not a U.S. goal": "Antony Blinken",
         "On the contrary, it would be “disastrous,”": "Antony Blinken",
         "he hopes to meet with Mr. Xi in “the next several months.”": "Joe Biden",
         "he was “deeply concerned” that Beijing had been “unwilling to engage” in talks “for crisis management.”":
             "Lloyd Austin"}
+    # the quoted words stay a direct quote of their own, marks to marks (the People page shows the clause)
+    assert {q.text for q in quotes if q.kind == "direct"} >= {"decoupling or economic containment", "the next several months."}
 
 
 def test_a_question_quote_takes_the_speaker_of_the_bare_attribution_after_it(run):

@@ -379,9 +379,10 @@ def people(con, f: Filters) -> pd.DataFrame:
 def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd.DataFrame:
     """A person's latest `limit` quotes in the selected articles, in time order, with each quote's tone,
     the whole sentence(s) it sits in (`sentence`), whether it was spoken in office (`official`), and
-    its occasion: a recalled statement ("In June last year, Wang told Blinken …") is dated at the
-    month it recalls (`occasion`, `recalled`), NULL where the text does not say when; others at
-    the article's date."""
+    its occasion. A partial quotation shows once, in the reported clause that holds it whole ("he
+    hopes to meet with Mr. Xi in “the next several months.”"). A recalled statement ("In June last
+    year, Wang told Blinken …") is dated at the month it recalls (`occasion`, `recalled`), NULL where
+    the text does not say when; others at the article's date."""
     q = _Sql()
     scope = _scope(f, q)
     sql = f"""WITH {scope},
@@ -390,6 +391,9 @@ def person_quotes(con, f: Filters, person: str, limit: int = QUOTES_SHOWN) -> pd
                    qu.official, qu.article_id, qu.sent_idx, qu.quote_idx, qu.start_char, qu.end_char
             FROM quotes qu JOIN arts a USING (article_id)
             WHERE qu.speaker = {q.bind('person', person)}
+              AND NOT EXISTS (SELECT 1 FROM quotes r WHERE qu.kind = 'direct' AND r.kind = 'reported'
+                  AND r.article_id = qu.article_id AND r.speaker = qu.speaker
+                  AND r.start_char <= qu.start_char AND qu.end_char <= r.end_char)
             ORDER BY a.pub_date DESC NULLS LAST, qu.article_id DESC, qu.quote_idx DESC LIMIT {q.bind('limit', int(limit))}),
         around AS (
             SELECT l.article_id, l.quote_idx, string_agg(s.text, ' ' ORDER BY s.sent_idx) AS sentence,

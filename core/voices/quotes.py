@@ -380,16 +380,7 @@ def extract_quotes(doc: Doc, sentences: list[Sentence], mentions: list[Mention],
     quotes += _unmarked_blocks(doc, sentences, blocks, in_quote, resolver)
     direct = {q.start: q for q in quotes if q.kind == "direct"}
     reported = [q for q in reported if not _lead_in(resolver.text, in_quote, q, direct)]
-    quotes = [q for q in quotes if not _partial(q, reported)]
     return sorted(quotes + reported, key=lambda q: (q.start, q.kind))
-
-
-def _partial(quote: Quote, reported: list[Quote]) -> bool:
-    """A direct quote inside a reported clause of the same speaker ("he hopes to meet with Mr. Xi
-    in “the next several months.”"): a partial quotation, whose whole is the clause."""
-    return quote.kind == "direct" and any(
-        r.sent_idx == quote.sent_idx and r.start <= quote.start and quote.end <= r.end
-        and (r.speaker, r.side) == (quote.speaker, quote.side) for r in reported)
 
 
 def _lead_in(text: str, in_quote: bytearray, quote: Quote, direct: dict[int, Quote]) -> bool:
