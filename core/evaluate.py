@@ -629,7 +629,7 @@ def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str =
     Article-label sets (dev, heldout) get the table above; sentence-label sets (seeds, styles,
     pages; blind when named) the per-sentence voices table of core.evaluate_voices, beside its
     "NAME said" baseline. Sentence tone is cross-validated on the sets the weights are fitted on
-    (TONE_SETS) and scored on the blind set (tone_cv).
+    (TONE_SETS), and scored on the blind set (tone_cv) when blind is named or save is set.
     save: also write the headline figures to eval/accuracy.json (the briefing's methods slide)."""
     import spacy
 
@@ -651,8 +651,9 @@ def main(sets=ARTICLE_SETS + VOICE_SETS, pipeline: str | None = None, fmt: str =
             result["voices"][BLIND_VOICES] = {k: v for k, v in result["voices"][BLIND_VOICES].items()
                                               if k in ("system", "baseline")}
     tone_sets = tuple(s for s in voices if s in TONE_SETS)
-    if tone_sets:  # sentence tone, cross-validated on the sets the weights are fitted on, and the blind set
-        result["tone_cv"] = tone_cv(ctx, tone_sets)
+    if tone_sets:  # sentence tone, cross-validated on the sets the weights are fitted on; the blind set
+        # only when named, or for the saved headline: figures seen while tuning would tune on it
+        result["tone_cv"] = tone_cv(ctx, tone_sets, blind=BLIND_VOICES in voices or save)
     if save:
         save_headline(result)
     if fmt == "json":

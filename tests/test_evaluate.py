@@ -191,6 +191,18 @@ def test_cross_validated_tone_beats_vader_on_every_set():
     assert all(w["set"] != ev.BLIND for w in cv["worst"])  # blind sentences are scored, never listed
 
 
+@pytest.mark.slow
+def test_evaluate_scores_the_blind_set_only_when_it_is_named():
+    """Blind figures printed while tuning on the dev sets would be tuned on: `evaluate --set seeds`
+    shows the seeds' cross-validated tone and no blind column (it printed one)."""
+    import json
+
+    result = json.loads(ev.main("seeds", fmt="json"))
+    assert "seeds" in result["tone_cv"] and ev.BLIND not in result["tone_cv"]
+    assert ev.BLIND not in result["voices"]
+    assert "blind" not in ev.main("seeds").split("tone (cross-validated)")[1].splitlines()[0]
+
+
 def test_full_name_aliases_map_labels_and_predictions_alike():
     from core.catalogs import Actor
 
