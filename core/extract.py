@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spacy.attrs import IS_PUNCT, IS_SPACE
+
 from core.catalogs import CATALOG_FILES, Catalogs, load_catalogs
 from core.ingest.clean import clean_text
 from core.ingest.dates import assign_visit, infer_pub_date, infer_title
@@ -109,6 +111,13 @@ def resolve_metadata(raw: RawArticle, cleaned: CleanedText, catalogs: Catalogs):
                 visit=visit, visit_evidence=visit_evidence, meta_source=source)
 
 
+def word_count(doc) -> int:
+    """Tokens that are neither punctuation nor space, counted on spaCy's arrays (a Python loop over
+    the tokens made a Token object for each: half a second on a 225 KB article)."""
+    flags = doc.to_array([IS_PUNCT, IS_SPACE])
+    return int(len(doc) - flags.any(axis=1).sum())
+
+
 def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedText | None = None) -> ArticleResult:
     """Run every extraction step on one article. A batch passes what it already made for
     nlp.pipe: cleaned = clean_text(raw.text) and doc = the parse of cleaned.text."""
@@ -132,7 +141,7 @@ def extract(raw: RawArticle, ctx: ExtractionContext, doc=None, cleaned: CleanedT
     tone_by_side = side_tones(quotes)
     return ArticleResult(
         article_id=content_hash(raw.text), file=raw.file,
-        words=sum(1 for t in doc if not (t.is_punct or t.is_space)),
+        words=word_count(doc),
         cleaned=cleaned, sentences=sentences, mentions=mentions, persons=persons, quotes=quotes,
         issue_hits=hits, tones=tones, tone=tone, tone_by_side=tone_by_side, **meta,
     )

@@ -33,6 +33,7 @@ event plus a relative word ~0.75, an explicit date alone ~0.45, only a month ~0.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -212,8 +213,13 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip()]
 
 
+@functools.lru_cache(maxsize=4096)
+def _phrase_re(phrase: str) -> re.Pattern:
+    return re.compile(_WORD_RE.format(re.escape(phrase)))
+
+
 def _has(phrase: str, text: str) -> bool:
-    return re.search(_WORD_RE.format(re.escape(phrase)), text) is not None
+    return _phrase_re(phrase).search(text) is not None
 
 
 def _lead_patterns(lead: str, text: str) -> list[re.Pattern]:
