@@ -479,7 +479,10 @@ def fitted_columns(table: pd.DataFrame, column_config: dict | None = None) -> di
 def text_table(table: pd.DataFrame, column_config: dict | None = None) -> None:
     """A read-only table with nothing cut. Up to SHORT_TABLE rows an HTML table (st.table) whose cells
     wrap, every value escaped (st.table renders markdown) and formatted as column_config says; longer,
-    a dataframe whose text columns fit their text (fitted_columns; a click on a cell shows it whole)."""
+    a dataframe whose text columns fit their text (fitted_columns; a click on a cell shows it whole).
+    A `visit` column reads as the visits' names."""
+    if "visit" in table.columns:
+        table = table.assign(visit=table["visit"].map(visit_name, na_action="ignore"))
     if len(table) > SHORT_TABLE:
         st.dataframe(table, hide_index=True, width="stretch", column_config=fitted_columns(table, column_config))
         st.caption("Click a cell to read the whole of it.")

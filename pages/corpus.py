@@ -19,7 +19,7 @@ f = common.page_filters()
 st.title("Corpus")
 st.caption(f"Store: {plain_markdown(store_path())}")
 st.subheader(f"Articles in the selection ({len(table)})")
-common.text_table(table.drop(columns=["article_id", "meta_source"]).assign(visit=table["visit"].map(common.visit_name, na_action="ignore")),
+common.text_table(table.drop(columns=["article_id", "meta_source"]),
                   {"tone": st.column_config.NumberColumn(format="%+.2f"), "pub_date": common.TABLE_COLUMNS["pub_date"],
                    "date_confidence": st.column_config.NumberColumn("date conf.", format="%.2f")})
 st.download_button("CSV", csv_text(table), file_name="articles.csv", mime="text/csv",

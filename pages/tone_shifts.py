@@ -56,8 +56,7 @@ if a and b:
     (sents,) = common.fetch(f, ("tone_shift_sentences", a, b, issue, side))
     st.caption("Ranked by each sentence's contribution to the shift of the mean sentence tone "
                "(+tone / sentences of the later visit, −tone / sentences of the earlier one).")
-    common.text_table(sents[["text", "title", "pub_date", "visit", "speaker", "side", "tone", "contribution"]]
-                      .assign(visit=sents["visit"].map(common.visit_name, na_action="ignore")),
+    common.text_table(sents[["text", "title", "pub_date", "visit", "speaker", "side", "tone", "contribution"]],
                       common.TABLE_COLUMNS)
 
 st.subheader("US and China officials' language, 2023 against 2024")

@@ -412,7 +412,7 @@ def _inherit(doc: Doc, seg: Segment, later: list[Segment], resolver: SpeakerReso
         if probe.speaker:
             seg.speaker, seg.side, seg.cue, seg.attributed = probe.speaker, probe.side, probe.cue, True
     elif nxt < len(doc) and _bare_attribution(doc[nxt].sent, in_quote):
-        who, side, found = resolver.subject(doc[nxt].sent.root)
+        who, side, _ = resolver.subject(doc[nxt].sent.root)
         if who:
             seg.speaker, seg.side, seg.cue, seg.attributed = who, side, doc[nxt].sent.root.lemma_.lower(), True
 
